@@ -1,0 +1,41 @@
+package dev.keyward.vault.api;
+
+/**
+ * Everything the guarded door can be asked to do. Each audit entry names one; policies grant
+ * capabilities that map onto them.
+ */
+public enum Operation {
+    VAULT_INIT("vault.init"),
+    VAULT_UNSEAL("vault.unseal"),
+    VAULT_SEAL("vault.seal"),
+    VAULT_STATUS("vault.status"),
+    KEY_ROTATE("key.rotate"),
+    OPERATOR_LOGIN("operator.login"),
+    OPERATOR_LOGOUT("operator.logout"),
+    OPERATOR_CREATE("operator.create"),
+    TOKEN_LOOKUP("token.lookup"),
+    SECRET_READ("secret.read"),
+    SECRET_WRITE("secret.write"),
+    SECRET_PATCH("secret.patch"),
+    SECRET_DELETE("secret.delete"),
+    SECRET_UNDELETE("secret.undelete"),
+    SECRET_DESTROY("secret.destroy"),
+    SECRET_LIST("secret.list"),
+    METADATA_READ("metadata.read"),
+    METADATA_WRITE("metadata.write"),
+    METADATA_DELETE("metadata.delete"),
+    KV_CONFIG_READ("kv.config.read"),
+    KV_CONFIG_WRITE("kv.config.write"),
+    AUDIT_READ("audit.read");
+
+    private final String id;
+
+    Operation(String id) {
+        this.id = id;
+    }
+
+    /** The stable name used in audit entries and policies. */
+    public String id() {
+        return id;
+    }
+}

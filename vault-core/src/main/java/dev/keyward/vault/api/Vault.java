@@ -1,0 +1,17 @@
+package dev.keyward.vault.api;
+
+/**
+ * An open vault directory: the one guarded door for the console, the HTTPS endpoint and the
+ * CLI. Obtain one with {@code dev.keyward.vault.Keyward.open}. Closing it seals it.
+ */
+public interface Vault extends AutoCloseable {
+
+    LifecycleService lifecycle();
+
+    AuthService auth();
+
+    SecretsService secrets();
+
+    @Override
+    void close();
+}

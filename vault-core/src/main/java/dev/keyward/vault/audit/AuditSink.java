@@ -1,0 +1,13 @@
+package dev.keyward.vault.audit;
+
+import dev.keyward.vault.storage.StorageTx;
+
+/**
+ * Where the guarded door writes every call. {@link #append} runs inside the same storage
+ * transaction as the change it records (for reads: a transaction committed before the secret is
+ * returned). If it throws, the transaction rolls back and the operation fails: fail closed.
+ */
+public interface AuditSink {
+
+    void append(AuditEvent event, AuditContext keys, StorageTx tx);
+}

@@ -1,0 +1,173 @@
+package dev.keyward.vault.engine;
+
+import dev.keyward.vault.api.AccessDeniedException;
+import dev.keyward.vault.api.AuditFailureException;
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.Decision;
+import dev.keyward.vault.api.KeywardException;
+import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.audit.AuditEvent;
+import dev.keyward.vault.audit.AuditSink;
+import dev.keyward.vault.crypto.Hmac;
+import dev.keyward.vault.crypto.Keyring;
+import dev.keyward.vault.policy.Authorizer;
+import dev.keyward.vault.storage.Storage;
+import dev.keyward.vault.storage.StorageTx;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one guarded door: authenticate, authorize, act, audit (durably), respond. Every data call
+ * of every transport runs through {@link #read} or {@link #write}. Denials and failures are
+ * audited too; if the audit entry cannot be written the call fails and returns nothing.
+ */
+final class Door {
+    private static final Logger LOG = LoggerFactory.getLogger(Door.class);
+
+    /** The act step: runs with the authenticated principal inside a storage transaction. */
+    @FunctionalInterface
+    interface Act<T> {
+        T run(Unsealed keys, Principal principal, StorageTx tx, Instant now);
+    }
+
+    private final Storage storage;
+    private final Authorizer authorizer;
+    private final AuditSink audit;
+    private final Clock clock;
+    private final Supplier<Unsealed> keys;
+
+    Door(Storage storage, Authorizer authorizer, AuditSink audit, Clock clock, Supplier<Unsealed> keys) {
+        this.storage = storage;
+        this.authorizer = authorizer;
+        this.audit = audit;
+        this.clock = clock;
+        this.keys = keys;
+    }
+
+    /** A call that changes state: the act and its audit entry commit in one durable transaction. */
+    <T> T write(Caller caller, Operation op, String resource, Act<T> act) {
+        Call call = admit(caller, op, resource);
+        try {
+            return storage.write(tx -> {
+                T result = act.run(call.keys, call.principal, tx, call.now);
+                appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), call.keys, tx);
+                return result;
+            });
+        } catch (AuditFailureException e) {
+            throw e;
+        } catch (KeywardException e) {
+            auditFailure(call, e);
+            throw e;
+        }
+    }
+
+    /**
+     * A call that only reads: the act runs on committed data, then its audit entry is made durable,
+     * and only then is the result returned.
+     */
+    <T> T read(Caller caller, Operation op, String resource, Act<T> act) {
+        Call call = admit(caller, op, resource);
+        T result;
+        try {
+            result = storage.read(tx -> act.run(call.keys, call.principal, tx, call.now));
+        } catch (KeywardException e) {
+            auditFailure(call, e);
+            throw e;
+        }
+        storage.write(tx -> {
+            appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), call.keys, tx);
+            return null;
+        });
+        return result;
+    }
+
+    /** Authenticate and authorize; denials are audited and thrown. */
+    private Call admit(Caller caller, Operation op, String resource) {
+        Unsealed k = keys.get();
+        Instant now = clock.instant();
+        Call call = new Call(k, caller, op, resource, now);
+        Decision d;
+        try {
+            storage.read(tx -> {
+                call.principal = k.identities().authenticate(tx, caller.token(), now);
+                call.decision = authorizer.authorize(call.principal, op, resource, caller, now, tx);
+                return null;
+            });
+            d = call.decision;
+        } catch (AccessDeniedException e) {
+            call.decision = Decision.deny("authentication", "missing, invalid or expired token");
+            auditFailure(call, e);
+            throw e;
+        }
+        if (!d.allowed()) {
+            AccessDeniedException denied = new AccessDeniedException("permission denied");
+            auditFailure(call, denied);
+            throw denied;
+        }
+        return call;
+    }
+
+    private void auditFailure(Call call, KeywardException e) {
+        try {
+            storage.write(tx -> {
+                appendOrFail(call.event(AuditEvent.Outcome.FAILURE, e.getClass().getSimpleName()), call.keys, tx);
+                return null;
+            });
+        } catch (KeywardException auditError) {
+            LOG.error("audit entry for a failed {} could not be written", call.op.id());
+            throw new AuditFailureException();
+        }
+    }
+
+    private void appendOrFail(AuditEvent event, Unsealed keys, StorageTx tx) {
+        try {
+            audit.append(event, keys.audit(), tx);
+        } catch (AuditFailureException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new AuditFailureException("The audit entry could not be written, so the operation was refused.", e);
+        }
+    }
+
+    /** Audits a call outside the pipeline (unseal, login, init), in the given transaction. */
+    static AuditEvent event(Unsealed k, Caller caller, Principal principal, String claimedName, Operation op,
+                            String resource, AuditEvent.Decision decision, String rule, AuditEvent.Outcome outcome,
+                            String errorClass, Instant now) {
+        String hmac = caller.token() == null ? null
+                : Hmac.id(k.keyring().named(Keyring.AUDIT_HMAC_KEY), "token", caller.token());
+        return new AuditEvent(now, UUID.randomUUID().toString(), principal == null ? null : principal.id(),
+                principal == null ? claimedName : principal.name(), caller.authMethod().name(), caller.sourceAddress(),
+                op.id(), resource, decision, rule, caller.justification(), caller.approvalId(), outcome, errorClass,
+                hmac);
+    }
+
+    private static final class Call {
+        final Unsealed keys;
+        final Caller caller;
+        final Operation op;
+        final String resource;
+        final Instant now;
+        Principal principal;
+        Decision decision;
+
+        Call(Unsealed keys, Caller caller, Operation op, String resource, Instant now) {
+            this.keys = keys;
+            this.caller = caller;
+            this.op = op;
+            this.resource = resource;
+            this.now = now;
+        }
+
+        AuditEvent event(AuditEvent.Outcome outcome, String errorClass) {
+            AuditEvent.Decision d = decision == null ? AuditEvent.Decision.NONE
+                    : decision.allowed() ? AuditEvent.Decision.ALLOW : AuditEvent.Decision.DENY;
+            return Door.event(keys, caller, principal, null, op, resource, d, decision == null ? null : decision.rule(),
+                    outcome, errorClass, now);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.keyward.vault.engine;
+
+import dev.keyward.vault.api.VaultOptions;
+import dev.keyward.vault.audit.AuditSink;
+import dev.keyward.vault.audit.StoredAuditLog;
+import dev.keyward.vault.policy.Authorizer;
+import dev.keyward.vault.policy.RoleAuthorizer;
+import dev.keyward.vault.seal.SealRegistry;
+import java.util.Objects;
+
+/**
+ * How the engine is wired: the public options plus the pluggable parts (seal providers, the
+ * authorizer, the audit sink). Later features replace the defaults here, in one place.
+ */
+public record EngineConfig(VaultOptions options, SealRegistry seals, Authorizer authorizer,
+                           AuditSink auditSink) {
+    public EngineConfig {
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(seals, "seals");
+        Objects.requireNonNull(authorizer, "authorizer");
+        Objects.requireNonNull(auditSink, "auditSink");
+    }
+
+    public static EngineConfig defaults(VaultOptions options) {
+        return new EngineConfig(options, SealRegistry.defaults(), new RoleAuthorizer(), new StoredAuditLog());
+    }
+
+    public EngineConfig withAuditSink(AuditSink sink) {
+        return new EngineConfig(options, seals, authorizer, sink);
+    }
+
+    public EngineConfig withAuthorizer(Authorizer a) {
+        return new EngineConfig(options, seals, a, auditSink);
+    }
+
+    public EngineConfig withSeals(SealRegistry s) {
+        return new EngineConfig(options, s, authorizer, auditSink);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.keyward.vault.engine;
+
+import dev.keyward.vault.audit.AuditContext;
+import dev.keyward.vault.crypto.Barrier;
+import dev.keyward.vault.crypto.Signer;
+import java.util.Optional;
+import dev.keyward.vault.crypto.Keyring;
+import dev.keyward.vault.identity.Identities;
+import dev.keyward.vault.secrets.KvStore;
+import dev.keyward.vault.seal.RootKey;
+
+/** Everything that exists only while the vault is unsealed. Closing zeroes every key. */
+record Unsealed(RootKey root, Keyring keyring, Barrier barrier, Identities identities, KvStore kv,
+               AuditContext audit)
+        implements AutoCloseable {
+
+    static Unsealed of(RootKey root, Keyring keyring, Optional<Signer> signer) {
+        Barrier barrier = new Barrier(keyring);
+        return new Unsealed(root, keyring, barrier, new Identities(barrier, keyring.named(Keyring.INDEX_KEY)),
+                new KvStore(barrier, keyring.named(Keyring.INDEX_KEY)), new AuditContext(barrier, keyring, signer));
+    }
+
+    @Override
+    public void close() {
+        keyring.close();
+        root.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Unsealed[keys hidden]";
+    }
+}

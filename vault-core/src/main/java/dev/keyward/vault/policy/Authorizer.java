@@ -1,0 +1,23 @@
+package dev.keyward.vault.policy;
+
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.Decision;
+import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.storage.StorageTx;
+import java.time.Instant;
+
+/** The guarded door's authorize step. Default deny: whatever no rule allows is refused. */
+public interface Authorizer {
+
+    /**
+     * @param principal the authenticated identity
+     * @param operation what it wants to do
+     * @param resource  the path or object (may be null)
+     * @param caller    the call's context (source address, justification, approval)
+     * @param now       the vault's clock
+     * @param tx        a read transaction, for policies kept in storage
+     */
+    Decision authorize(Principal principal, Operation operation, String resource, Caller caller, Instant now,
+                       StorageTx tx);
+}
