@@ -24,6 +24,8 @@ public final class Keyring implements AutoCloseable {
     public static final String INDEX_KEY = "index";
     /** Keyed hash of tokens and accessors in audit entries. */
     public static final String AUDIT_HMAC_KEY = "audit-hmac";
+    /** Seed of the Ed25519 key that signs audit tree heads when the seal has no signer of its own. */
+    public static final String AUDIT_SIGNING_SEED = "audit-signing-ed25519";
 
     private static final int MAGIC = 0x4B57524B; // "KWRK"
     private static final int FORMAT = 1;
@@ -47,6 +49,7 @@ public final class Keyring implements AutoCloseable {
         TreeMap<String, DestroyableKey> named = new TreeMap<>();
         named.put(INDEX_KEY, DestroyableKey.generate(32, "HmacSHA256"));
         named.put(AUDIT_HMAC_KEY, DestroyableKey.generate(32, "HmacSHA256"));
+        named.put(AUDIT_SIGNING_SEED, DestroyableKey.generate(32, "Ed25519"));
         return new Keyring(new State(1, Collections.unmodifiableSortedMap(terms), Collections.unmodifiableMap(named)));
     }
 
