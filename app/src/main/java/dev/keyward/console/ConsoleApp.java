@@ -1,42 +1,39 @@
 package dev.keyward.console;
 
-import dev.keyward.vault.Keyward;
-import dev.keyward.vault.api.KeywardException;
-import dev.keyward.vault.api.Vault;
-import dev.keyward.vault.api.VaultOptions;
-import dev.keyward.vault.api.VaultStatus;
+import dev.keyward.console.common.ConsoleConfig;
+import java.lang.management.ManagementFactory;
 import javafx.application.Application;
-import javafx.geometry.Insets;
-import javafx.scene.Scene;
-import javafx.scene.control.Label;
-import javafx.scene.layout.VBox;
+import javafx.application.Platform;
 import javafx.stage.Stage;
 
-/** The console: for now a window with the embedded vault's status. */
+/**
+ * The console application. With {@code -Dkeyward.startupReport=print} it prints the time from
+ * JVM start to the unlock screen; with {@code =exit} it also exits (for the start-up benchmark).
+ */
 public final class ConsoleApp extends Application {
-    private Vault vault;
+    private ConsoleViewModel console;
 
     @Override
     public void start(Stage stage) {
-        Label status = new Label();
-        try {
-            vault = Keyward.open(VaultOptions.at(KeywardHome.resolve()));
-            VaultStatus s = vault.lifecycle().status();
-            status.setText(!s.initialized() ? "Vault not initialised" : s.sealed() ? "Vault sealed" : "Vault unsealed");
-        } catch (KeywardException e) {
-            status.setText(e.getMessage());
+        console = new ConsoleViewModel(ConsoleConfig.defaults(KeywardHome.resolve()));
+        ConsoleWindow window = new ConsoleWindow(console, stage);
+        String report = System.getProperty("keyward.startupReport");
+        if (report != null) {
+            window.onUnlockShown(() -> {
+                long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+                System.out.println("startup-to-unlock-ms=" + ms);
+                if ("exit".equals(report)) {
+                    Platform.exit();
+                }
+            });
         }
-        VBox root = new VBox(12, new Label("Keyward"), status);
-        root.setPadding(new Insets(24));
-        stage.setTitle("Keyward");
-        stage.setScene(new Scene(root, 480, 200));
-        stage.show();
+        window.start();
     }
 
     @Override
     public void stop() {
-        if (vault != null) {
-            vault.close();
+        if (console != null) {
+            console.close();
         }
     }
 }

@@ -1,0 +1,160 @@
+package dev.keyward.console;
+
+import dev.keyward.console.common.ConsoleSettings;
+import dev.keyward.console.init.InitView;
+import dev.keyward.console.init.InitViewModel;
+import dev.keyward.console.main.MainView;
+import dev.keyward.console.unlock.UnlockView;
+import dev.keyward.console.unlock.UnlockViewModel;
+import javafx.animation.KeyFrame;
+import javafx.animation.Timeline;
+import javafx.event.Event;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.control.Button;
+import javafx.scene.control.Label;
+import javafx.scene.control.ProgressIndicator;
+import javafx.scene.input.KeyEvent;
+import javafx.scene.input.MouseEvent;
+import javafx.scene.layout.StackPane;
+import javafx.scene.layout.VBox;
+import javafx.stage.Stage;
+import javafx.util.Duration;
+
+/**
+ * The console window: shows the init wizard, the unlock screen or the main window depending on
+ * the {@link ConsoleViewModel}'s phase, runs the once-a-second tick (auto-lock, reveal and
+ * clipboard timeouts) and notices user input for the idle timer.
+ */
+public final class ConsoleWindow {
+    private final ConsoleViewModel console;
+    private final Stage stage;
+    private final StackPane host = new StackPane();
+    private final Timeline ticker;
+    private UnlockView unlock;
+    private MainView main;
+    private Runnable onUnlockShown = () -> { };
+
+    public ConsoleWindow(ConsoleViewModel console, Stage stage) {
+        this.console = console;
+        this.stage = stage;
+        Scene scene = new Scene(host, 1180, 760);
+        scene.getStylesheets().add(ConsoleWindow.class.getResource("/dev/keyward/console/common/console.css")
+                .toExternalForm());
+        scene.addEventFilter(KeyEvent.ANY, this::touch);
+        scene.addEventFilter(MouseEvent.MOUSE_PRESSED, this::touch);
+        scene.addEventFilter(MouseEvent.MOUSE_MOVED, this::touch);
+        applyTheme(scene, console.settings().theme());
+        console.settingsProperty().addListener((o, a, s) -> applyTheme(scene, s.theme()));
+        stage.setScene(scene);
+        stage.setTitle("Keyward");
+        stage.setMinWidth(900);
+        stage.setMinHeight(600);
+        console.phaseProperty().addListener((o, a, p) -> show(p));
+        ticker = new Timeline(new KeyFrame(Duration.seconds(1), e -> tick()));
+        ticker.setCycleCount(Timeline.INDEFINITE);
+        stage.setOnHidden(e -> ticker.stop());
+    }
+
+    /** Runs once when the unlock screen first appears (used to measure start-up time). */
+    public ConsoleWindow onUnlockShown(Runnable r) {
+        this.onUnlockShown = r;
+        return this;
+    }
+
+    public void start() {
+        show(console.phase());
+        stage.show();
+        ticker.play();
+        console.open();
+    }
+
+    public ConsoleViewModel viewModel() {
+        return console;
+    }
+
+    public MainView main() {
+        return main;
+    }
+
+    private void touch(Event e) {
+        console.touch();
+    }
+
+    private static void applyTheme(Scene scene, ConsoleSettings.Theme theme) {
+        scene.getRoot().getStyleClass().remove("dark");
+        if (theme == ConsoleSettings.Theme.DARK) {
+            scene.getRoot().getStyleClass().add("dark");
+        }
+    }
+
+    private void tick() {
+        console.tick();
+        if (unlock != null) {
+            unlock.tick();
+        }
+        if (main != null) {
+            main.tick();
+        }
+    }
+
+    private void show(ConsoleViewModel.Phase phase) {
+        if (phase != ConsoleViewModel.Phase.UNLOCKED && main != null) {
+            main.dispose();
+            main = null;
+        }
+        if (phase != ConsoleViewModel.Phase.LOCKED) {
+            unlock = null;
+        }
+        Parent view = switch (phase) {
+            case OPENING -> message(new ProgressIndicator(), "Opening the vault in " + console.config().home() + "\u2026",
+                    null);
+            case IN_USE, FAILED -> {
+                Button retry = new Button("Retry");
+                retry.setId("retryOpen");
+                retry.setOnAction(e -> console.open());
+                Label title = new Label(phase == ConsoleViewModel.Phase.IN_USE ? "The vault is in use"
+                        : "The vault could not be opened");
+                title.getStyleClass().add("title");
+                yield message(title, console.problemProperty().get(), retry);
+            }
+            case NEEDS_INIT -> new InitView(new InitViewModel(console)).root();
+            case LOCKED -> {
+                UnlockViewModel uvm = new UnlockViewModel(console);
+                unlock = new UnlockView(uvm);
+                uvm.refresh();
+                Runnable r = onUnlockShown;
+                onUnlockShown = () -> { };
+                javafx.application.Platform.runLater(r);
+                yield unlock.root();
+            }
+            case UNLOCKED -> {
+                main = new MainView(console);
+                yield main.root();
+            }
+        };
+        host.getChildren().setAll(view);
+        stage.setTitle(switch (phase) {
+            case NEEDS_INIT -> "Keyward \u2014 set up a new vault";
+            case LOCKED -> "Keyward \u2014 locked";
+            default -> "Keyward";
+        });
+    }
+
+    private static Parent message(javafx.scene.Node top, String text, Button action) {
+        Label l = new Label(text);
+        l.setId("phaseMessage");
+        l.setWrapText(true);
+        l.setMaxWidth(560);
+        VBox box = new VBox(16, top, l);
+        if (action != null) {
+            box.getChildren().add(action);
+        }
+        box.setAlignment(Pos.CENTER);
+        box.setPadding(new Insets(48));
+        box.getStyleClass().add("screen");
+        return box;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.keyward.console.main;
+
+import dev.keyward.console.ConsoleViewModel;
+import dev.keyward.console.common.Screen;
+import dev.keyward.vault.api.Session;
+import dev.keyward.vault.api.VaultStatus;
+import java.util.List;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
+
+/** The main window: sidebar navigation, lock and seal, and the status bar. */
+public final class MainViewModel {
+    /** The sidebar, in order. */
+    public static final List<Screen> SIDEBAR = List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES,
+            Screen.IDENTITIES, Screen.AUDIT, Screen.SETTINGS);
+
+    private final ConsoleViewModel console;
+    private final ObjectProperty<Screen> current = new SimpleObjectProperty<>(Screen.DASHBOARD);
+    private final ReadOnlyStringWrapper sealState = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper hsmState = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper endpoint = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper operator = new ReadOnlyStringWrapper("");
+
+    public MainViewModel(ConsoleViewModel console) {
+        this.console = console;
+        console.statusProperty().addListener((o, a, s) -> showStatus(s));
+        console.sessionProperty().addListener((o, a, s) -> showSession(s));
+        showStatus(console.statusProperty().get());
+        showSession(console.sessionProperty().get());
+        endpoint.set("HTTPS endpoint: not in this build");
+        treeHead.set("Tree head: audit log not in this build");
+    }
+
+    private void showSession(Session s) {
+        operator.set(s == null ? "" : s.principal().name());
+    }
+
+    private void showStatus(VaultStatus s) {
+        if (s == null) {
+            sealState.set("");
+            hsmState.set("");
+            return;
+        }
+        sealState.set((s.sealed() ? "Sealed" : "Unsealed") + " \u00b7 " + s.sealType() + " seal"
+                + (s.keyTerm() > 0 ? " \u00b7 key term " + s.keyTerm() : "")
+                + (s.weakKdf() ? " \u00b7 weak KDF (test parameters)" : ""));
+        hsmState.set("pkcs11".equals(s.sealType()) ? "HSM: " + (s.sealedReason() == null ? "connected"
+                : s.sealedReason()) : "HSM: not used");
+    }
+
+    public ObjectProperty<Screen> currentProperty() {
+        return current;
+    }
+
+    public ReadOnlyStringProperty sealStateProperty() {
+        return sealState.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty hsmStateProperty() {
+        return hsmState.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty endpointProperty() {
+        return endpoint.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty treeHeadProperty() {
+        return treeHead.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty operatorProperty() {
+        return operator.getReadOnlyProperty();
+    }
+
+    public void navigate(Screen s) {
+        if (!SIDEBAR.contains(s)) {
+            throw new IllegalArgumentException("not a sidebar screen: " + s);
+        }
+        current.set(s);
+    }
+
+    public void lock() {
+        console.lock();
+    }
+
+    public void sealNow() {
+        console.sealNow();
+    }
+}

@@ -1,0 +1,420 @@
+package dev.keyward.console.secrets;
+
+import dev.keyward.console.ConsoleViewModel;
+import dev.keyward.console.common.Background;
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.SecretMetadata;
+import dev.keyward.vault.api.SecretReference;
+import dev.keyward.vault.api.SecretVersion;
+import dev.keyward.vault.api.SecretsService;
+import dev.keyward.vault.api.VersionMetadata;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyLongProperty;
+import javafx.beans.property.ReadOnlyLongWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.concurrent.Task;
+
+/**
+ * The secrets screen: the folder tree and the filtered table of paths, the selected secret's
+ * metadata, versions and (masked) fields, reveal with auto-hide, copy with clipboard clearing.
+ *
+ * <p>Audit trail: selecting a secret reads its current version once to learn the field names
+ * (justification "console: list fields"; the values are dropped at once). Reveal and copy are
+ * separate reads with their own justification, so the audit log tells them apart.
+ */
+public final class SecretsViewModel implements AutoCloseable {
+    public static final String WHY_FIELDS = "console: list fields";
+    public static final String WHY_REVEAL = "console: reveal";
+    public static final String WHY_COPY = "console: copy to clipboard";
+
+    private final ConsoleViewModel console;
+    private final ExecutorService filterExecutor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "keyward-filter");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong generation = new AtomicLong();
+    private volatile SecretIndex index = SecretIndex.EMPTY;
+
+    private final StringProperty query = new SimpleStringProperty("");
+    private final StringProperty folder = new SimpleStringProperty("");
+    private final ObservableList<SecretRow> rows = FXCollections.observableArrayList();
+    private final ReadOnlyObjectWrapper<SecretIndex.FolderNode> tree = new ReadOnlyObjectWrapper<>(
+            SecretIndex.EMPTY.tree());
+    private final ReadOnlyLongWrapper filterMicros = new ReadOnlyLongWrapper();
+    private final ReadOnlyStringWrapper summary = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper info = new ReadOnlyStringWrapper("");
+
+    private final ReadOnlyStringWrapper selectedPath = new ReadOnlyStringWrapper();
+    private final ReadOnlyObjectWrapper<SecretMetadata> metadata = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper owner = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper tags = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper criticality = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper expires = new ReadOnlyStringWrapper("");
+    private final ObservableList<VersionRow> versions = FXCollections.observableArrayList();
+    private final ObservableList<FieldRow> fields = FXCollections.observableArrayList();
+    private final ReadOnlyBooleanWrapper revealed = new ReadOnlyBooleanWrapper(false);
+    private Instant hideAt;
+    private String copiedValue;
+    private Instant clearClipboardAt;
+
+    public SecretsViewModel(ConsoleViewModel console) {
+        this.console = Objects.requireNonNull(console);
+        query.addListener((o, a, b) -> refilter());
+        folder.addListener((o, a, b) -> refilter());
+    }
+
+    // ---- properties
+
+    public StringProperty queryProperty() {
+        return query;
+    }
+
+    public StringProperty folderProperty() {
+        return folder;
+    }
+
+    public ObservableList<SecretRow> rows() {
+        return FXCollections.unmodifiableObservableList(rows);
+    }
+
+    public ReadOnlyObjectProperty<SecretIndex.FolderNode> treeProperty() {
+        return tree.getReadOnlyProperty();
+    }
+
+    /** How long the last filter took, in microseconds. */
+    public ReadOnlyLongProperty filterMicrosProperty() {
+        return filterMicros.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty summaryProperty() {
+        return summary.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty loadingProperty() {
+        return loading.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty errorProperty() {
+        return error.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty infoProperty() {
+        return info.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty selectedPathProperty() {
+        return selectedPath.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<SecretMetadata> metadataProperty() {
+        return metadata.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty ownerProperty() {
+        return owner.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty tagsProperty() {
+        return tags.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty criticalityProperty() {
+        return criticality.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty expiresProperty() {
+        return expires.getReadOnlyProperty();
+    }
+
+    public ObservableList<VersionRow> versions() {
+        return FXCollections.unmodifiableObservableList(versions);
+    }
+
+    public ObservableList<FieldRow> fields() {
+        return FXCollections.unmodifiableObservableList(fields);
+    }
+
+    public ReadOnlyBooleanProperty revealedProperty() {
+        return revealed.getReadOnlyProperty();
+    }
+
+    public SecretIndex index() {
+        return index;
+    }
+
+    private SecretsService secrets() {
+        return console.vault().secrets();
+    }
+
+    private Caller caller(String why) {
+        return console.caller(why);
+    }
+
+    // ---- loading and filtering
+
+    /** Lists every secret path (folder by folder) in the background and rebuilds the index. */
+    public Task<SecretIndex> reload() {
+        loading.set(true);
+        error.set("");
+        Caller c = caller(null);
+        return console.background().attempt(() -> {
+            List<String> all = new ArrayList<>();
+            Deque<String> todo = new ArrayDeque<>();
+            todo.push("");
+            while (!todo.isEmpty()) {
+                String f = todo.pop();
+                for (String name : secrets().list(c, f)) {
+                    if (name.endsWith("/")) {
+                        todo.push(f + name);
+                    } else {
+                        all.add(f + name);
+                    }
+                }
+            }
+            return SecretIndex.of(all);
+        }, idx -> {
+            loading.set(false);
+            setIndex(idx);
+        }, this::failed);
+    }
+
+    /** Replaces the index (also used by benchmarks and tests with a prepared index). */
+    public void setIndex(SecretIndex idx) {
+        index = idx;
+        tree.set(idx.tree());
+        refilter();
+    }
+
+    private void refilter() {
+        long gen = generation.incrementAndGet();
+        SecretIndex idx = index;
+        String q = query.get();
+        String f = folder.get();
+        filterExecutor.execute(() -> {
+            if (gen != generation.get()) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            List<SecretRow> result = filterNow(idx, q, f);
+            long micros = (System.nanoTime() - t0) / 1000;
+            Platform.runLater(() -> {
+                if (gen == generation.get()) {
+                    rows.setAll(result);
+                    filterMicros.set(micros);
+                    summary.set(result.size() + " of " + idx.size() + " secrets");
+                }
+            });
+        });
+    }
+
+    /** The filter itself, for measuring without the FX thread. */
+    public static List<SecretRow> filterNow(SecretIndex idx, String query, String folder) {
+        List<String> paths = idx.filter(query, folder);
+        List<SecretRow> out = new ArrayList<>(paths.size());
+        for (String p : paths) {
+            out.add(new SecretRow(p));
+        }
+        return out;
+    }
+
+    // ---- selection
+
+    public void select(String path) {
+        hide();
+        selectedPath.set(path);
+        metadata.set(null);
+        versions.clear();
+        fields.clear();
+        if (path == null) {
+            return;
+        }
+        Caller c = caller(WHY_FIELDS);
+        console.background().attempt(() -> {
+            SecretMetadata m = secrets().readMetadata(c, path);
+            List<String> names = List.of();
+            VersionMetadata cur = m.versions().get(m.currentVersion());
+            if (cur != null && !cur.destroyed() && !cur.deletedAt(console.clock().instant())) {
+                SecretVersion v = secrets().read(c, path, 0);
+                names = v.hasData() ? List.copyOf(v.data().fields().keySet()) : List.of();
+            }
+            return new Selection(m, names);
+        }, sel -> {
+            if (!path.equals(selectedPath.get())) {
+                return;
+            }
+            showMetadata(sel.metadata());
+            fields.setAll(sel.fieldNames().stream().map(FieldRow::masked).toList());
+        }, this::failed);
+    }
+
+    private record Selection(SecretMetadata metadata, List<String> fieldNames) {
+    }
+
+    private void showMetadata(SecretMetadata m) {
+        metadata.set(m);
+        Map<String, String> cm = m.customMetadata();
+        owner.set(cm.getOrDefault(SecretLabels.OWNER, ""));
+        tags.set(cm.getOrDefault(SecretLabels.TAGS, ""));
+        criticality.set(cm.getOrDefault(SecretLabels.CRITICALITY, ""));
+        expires.set(cm.getOrDefault(SecretLabels.EXPIRES, ""));
+        Instant now = console.clock().instant();
+        List<VersionRow> vs = new ArrayList<>();
+        m.versions().forEach((n, v) -> vs.add(new VersionRow(n, v.createdTime(),
+                v.destroyed() ? VersionRow.State.DESTROYED
+                        : v.deletedAt(now) ? VersionRow.State.DELETED : VersionRow.State.ACTIVE,
+                n == m.currentVersion())));
+        vs.sort((a, b) -> Integer.compare(b.version(), a.version()));
+        versions.setAll(vs);
+    }
+
+    // ---- reveal and copy
+
+    /** Reads the current version (audited as a reveal) and shows its values until the timeout. */
+    public Task<SecretVersion> reveal() {
+        String path = selectedPath.get();
+        if (path == null) {
+            return null;
+        }
+        Caller c = caller(WHY_REVEAL);
+        return console.background().attempt(() -> secrets().read(c, path, 0), v -> {
+            if (!path.equals(selectedPath.get()) || !v.hasData()) {
+                return;
+            }
+            fields.setAll(v.data().fields().entrySet().stream()
+                    .map(e -> new FieldRow(e.getKey(), e.getValue(), true)).toList());
+            revealed.set(true);
+            hideAt = console.clock().instant().plus(console.settings().revealFor());
+        }, this::failed);
+    }
+
+    /** Masks the values again and forgets them. */
+    public void hide() {
+        hideAt = null;
+        if (revealed.get()) {
+            fields.setAll(fields.stream().map(f -> FieldRow.masked(f.name())).toList());
+            revealed.set(false);
+        }
+    }
+
+    /** Reads one field (audited as a copy) and puts it on the clipboard, to be cleared after the timeout. */
+    public Task<SecretVersion> copy(String field) {
+        String path = selectedPath.get();
+        if (path == null || field == null) {
+            return null;
+        }
+        Caller c = caller(WHY_COPY + " (" + field + ")");
+        return console.background().attempt(() -> secrets().read(c, path, 0), v -> {
+            String value = v.hasData() ? v.data().field(field) : null;
+            if (value == null) {
+                error.set("The current version has no field " + field + ".");
+                return;
+            }
+            console.clipboard().put(value);
+            copiedValue = value;
+            Duration d = console.settings().clipboardFor();
+            clearClipboardAt = console.clock().instant().plus(d);
+            info.set("Copied " + field + ". The clipboard is cleared in " + d.toSeconds() + " s if unchanged.");
+        }, this::failed);
+    }
+
+    /** Puts the {@code kw://} reference of a field of the current version on the clipboard. */
+    public String copyReference(String field) {
+        SecretMetadata m = metadata.get();
+        if (m == null || field == null) {
+            return null;
+        }
+        String ref = new SecretReference(m.path(), field, m.currentVersion()).format();
+        console.clipboard().put(ref);
+        info.set("Copied the reference " + ref + ".");
+        return ref;
+    }
+
+    /** Called about once a second: hides revealed values and clears the clipboard after their timeouts. */
+    public void tick() {
+        Instant now = console.clock().instant();
+        if (hideAt != null && !now.isBefore(hideAt)) {
+            hide();
+        }
+        if (clearClipboardAt != null && !now.isBefore(clearClipboardAt)) {
+            if (console.clipboard().current().map(s -> s.equals(copiedValue)).orElse(false)) {
+                console.clipboard().clear();
+                info.set("The copied value was cleared from the clipboard.");
+            }
+            copiedValue = null;
+            clearClipboardAt = null;
+        }
+    }
+
+    // ---- versions
+
+    public Task<Void> undelete(int version) {
+        return versionAction(version, (c, p) -> secrets().undelete(c, p, List.of(version)));
+    }
+
+    public Task<Void> deleteVersion(int version) {
+        return versionAction(version, (c, p) -> secrets().delete(c, p, List.of(version)));
+    }
+
+    public Task<Void> destroy(int version) {
+        return versionAction(version, (c, p) -> secrets().destroy(c, p, List.of(version)));
+    }
+
+    private interface VersionCall {
+        void run(Caller c, String path);
+    }
+
+    private Task<Void> versionAction(int version, VersionCall call) {
+        String path = selectedPath.get();
+        if (path == null) {
+            return null;
+        }
+        Caller c = caller(null);
+        return console.background().attempt(() -> {
+            call.run(c, path);
+            return null;
+        }, ok -> select(path), this::failed);
+    }
+
+    /** After the editor saved: add the path to the index and select it. */
+    public void saved(String path) {
+        if (!index.contains(path)) {
+            setIndex(index.with(path));
+        }
+        select(path);
+    }
+
+    private void failed(Throwable t) {
+        loading.set(false);
+        error.set(Background.describe(t));
+        console.handle(t);
+    }
+
+    @Override
+    public void close() {
+        hide();
+        filterExecutor.shutdownNow();
+    }
+}
