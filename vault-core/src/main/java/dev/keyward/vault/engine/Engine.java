@@ -509,6 +509,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         }
     }
 
+    /** For tests and tools in this module: the keys of the unsealed vault. */
+    Unsealed unsealedKeys() {
+        return requireUnsealed();
+    }
+
     /** For tests and tools in this module: the engine's storage. */
     Storage storage() {
         return storage;
