@@ -227,6 +227,6 @@ class AtRestTest {
     }
 
     private static dev.keyward.vault.crypto.Keyring keyring(TestVaults.Opened v) {
-        return v.engine().unsealedForTests().keyring();
+        return v.engine().unsealedKeys().keyring();
     }
 }

@@ -85,7 +85,7 @@ class CrashDurabilityTest {
     private void verify(Map<String, List<String>> acked) {
         try (Engine e = TestVaults.open(home)) {
             TestVaults.unseal(e);
-            Unsealed keys = e.unsealedForTests();
+            Unsealed keys = e.unsealedKeys();
             Instant now = Instant.now();
             e.storage().read(tx -> {
                 for (var entry : acked.entrySet()) {
