@@ -12,6 +12,10 @@ public interface Vault extends AutoCloseable {
 
     SecretsService secrets();
 
+    IdentityService identities();
+
+    PolicyService policies();
+
     @Override
     void close();
 }
