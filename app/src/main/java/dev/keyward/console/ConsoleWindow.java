@@ -68,11 +68,17 @@ public final class ConsoleWindow {
         show(console.phase());
         stage.show();
         ticker.play();
-        console.open();
+        if (console.phase() == ConsoleViewModel.Phase.OPENING) {
+            console.open();
+        }
     }
 
     public ConsoleViewModel viewModel() {
         return console;
+    }
+
+    public javafx.stage.Stage stage() {
+        return stage;
     }
 
     public MainView main() {
