@@ -102,6 +102,11 @@ public final class MainView {
         };
     }
 
+    /** The View of a screen that has been shown. */
+    public ScreenView view(Screen s) {
+        return views.get(s);
+    }
+
     public Screen current() {
         return vm.currentProperty().get();
     }
