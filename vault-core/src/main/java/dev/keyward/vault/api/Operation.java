@@ -26,7 +26,8 @@ public enum Operation {
     METADATA_DELETE("metadata.delete"),
     KV_CONFIG_READ("kv.config.read"),
     KV_CONFIG_WRITE("kv.config.write"),
-    AUDIT_READ("audit.read");
+    AUDIT_READ("audit.read"),
+    AUDIT_EXPORT("audit.export");
 
     private final String id;
 

@@ -12,6 +12,9 @@ public interface Vault extends AutoCloseable {
 
     SecretsService secrets();
 
+    /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
+    AuditService audit();
+
     @Override
     void close();
 }

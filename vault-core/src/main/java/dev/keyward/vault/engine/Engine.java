@@ -4,6 +4,7 @@ import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.AccessDeniedException;
 import dev.keyward.vault.api.Argon2Parameters;
 import dev.keyward.vault.api.AuditFailureException;
+import dev.keyward.vault.api.AuditService;
 import dev.keyward.vault.api.AuthMethod;
 import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.AuthenticationFailedException;
@@ -80,6 +81,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditSink audit;
     private final Door door;
     private final SecretsFacade secrets;
+    private final AuditFacade auditService;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -106,6 +108,12 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 return guarded(call);
             }
         });
+        this.auditService = new AuditFacade(door, new SecretsFacade.Guard() {
+            @Override
+            public <T> T run(Supplier<T> call) {
+                return guarded(call);
+            }
+        }, storage, clock, audit.log().orElse(null));
         this.lastActivity = clock.instant();
         this.decoy = PasswordHash.create("decoy-passphrase".toCharArray(), Argon2Parameters.insecureForTests());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -114,6 +122,26 @@ public final class Engine implements Vault, LifecycleService, AuthService {
             return t;
         });
         this.timer.scheduleWithFixedDelay(this::checkIdle, 1, 1, TimeUnit.SECONDS);
+        audit.log().ifPresent(log -> {
+            long every = Math.max(1, log.settings().every().toMillis());
+            this.timer.scheduleWithFixedDelay(() -> signHeadIfDue(log), every, every, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** Signs a tree head when entries have waited {@code every} without one (the timer half of "every N or T"). */
+    private void signHeadIfDue(dev.keyward.vault.audit.MerkleAuditLog log) {
+        try {
+            guarded(() -> {
+                Unsealed u = unsealed;
+                Instant now = clock.instant();
+                if (u != null && storage.read(tx -> log.headDue(u.audit(), tx, now))) {
+                    storage.write(tx -> log.issueHead(u.audit(), tx, now));
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("signing an audit tree head failed: {}", e.getClass().getSimpleName());
+        }
     }
 
     /** Opens the vault directory (creating it, 0700, if needed); the vault comes up sealed. */
@@ -146,6 +174,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public SecretsService secrets() {
         return secrets;
+    }
+
+    @Override
+    public AuditService audit() {
+        return auditService;
     }
 
     // ---------------------------------------------------------------- state

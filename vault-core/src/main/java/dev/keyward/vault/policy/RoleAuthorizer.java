@@ -19,7 +19,8 @@ public final class RoleAuthorizer implements Authorizer {
     public static final String SECURITY_ENGINEER = "security-engineer";
     public static final String AUDITOR = "auditor";
 
-    private static final Set<Operation> AUDITOR_OPS = EnumSet.of(Operation.AUDIT_READ, Operation.METADATA_READ,
+    private static final Set<Operation> AUDITOR_OPS = EnumSet.of(Operation.AUDIT_READ, Operation.AUDIT_EXPORT,
+            Operation.METADATA_READ,
             Operation.SECRET_LIST, Operation.KV_CONFIG_READ, Operation.TOKEN_LOOKUP, Operation.OPERATOR_LOGOUT,
             Operation.VAULT_STATUS);
 
@@ -30,6 +31,7 @@ public final class RoleAuthorizer implements Authorizer {
             return Decision.allow("role:admin");
         }
         if (principal.roles().contains(SECURITY_ENGINEER) && operation != Operation.AUDIT_READ
+                && operation != Operation.AUDIT_EXPORT
                 && operation != Operation.OPERATOR_CREATE) {
             return Decision.allow("role:security-engineer");
         }
