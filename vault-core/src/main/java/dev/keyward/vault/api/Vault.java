@@ -12,6 +12,9 @@ public interface Vault extends AutoCloseable {
 
     SecretsService secrets();
 
+    /** Key rotation, rewrap, root-key rotation, passphrase change, rekey and seal migration. */
+    KeyService keys();
+
     @Override
     void close();
 }

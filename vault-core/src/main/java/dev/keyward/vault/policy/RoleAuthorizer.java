@@ -23,6 +23,10 @@ public final class RoleAuthorizer implements Authorizer {
             Operation.SECRET_LIST, Operation.KV_CONFIG_READ, Operation.TOKEN_LOOKUP, Operation.OPERATOR_LOGOUT,
             Operation.VAULT_STATUS);
 
+    /** Changing the seal or the root key is for admins only. */
+    private static final Set<Operation> ADMIN_ONLY = EnumSet.of(Operation.ROOT_KEY_ROTATE,
+            Operation.SEAL_PASSPHRASE_CHANGE, Operation.SEAL_REKEY, Operation.SEAL_MIGRATE);
+
     @Override
     public Decision authorize(Principal principal, Operation operation, String resource, Caller caller, Instant now,
                               StorageTx tx) {
@@ -30,7 +34,7 @@ public final class RoleAuthorizer implements Authorizer {
             return Decision.allow("role:admin");
         }
         if (principal.roles().contains(SECURITY_ENGINEER) && operation != Operation.AUDIT_READ
-                && operation != Operation.OPERATOR_CREATE) {
+                && operation != Operation.OPERATOR_CREATE && !ADMIN_ONLY.contains(operation)) {
             return Decision.allow("role:security-engineer");
         }
         if (principal.roles().contains(AUDITOR) && AUDITOR_OPS.contains(operation)) {
