@@ -272,6 +272,15 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public VaultStatus status() {
         Optional<SealConfig> cfg = sealStore.load();
         Seal s = seal;
+        if (cfg.isPresent() && (s == null || !s.type().equals(cfg.get().type()))) {
+            synchronized (this) {
+                s = seal;
+                if (s == null || !s.type().equals(cfg.get().type())) {
+                    s = config.seals().provider(cfg.get().type()).load(cfg.get());
+                    seal = s;
+                }
+            }
+        }
         Unsealed u = unsealed;
         boolean weak = cfg.map(c -> c.type().equals(PassphraseSealSpec.TYPE) && PassphraseSealProvider.weak(c))
                 .orElse(false);
