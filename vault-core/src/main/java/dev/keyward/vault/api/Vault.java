@@ -14,6 +14,9 @@ public interface Vault extends AutoCloseable {
 
     /** Key rotation, rewrap, root-key rotation, passphrase change, rekey and seal migration. */
     KeyService keys();
+    IdentityService identities();
+
+    PolicyService policies();
 
     @Override
     void close();

@@ -9,7 +9,9 @@ import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.AuthenticationFailedException;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InitRequest;
+import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InitResult;
+import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.KeyService;
 import dev.keyward.vault.api.LifecycleService;
@@ -32,7 +34,9 @@ import dev.keyward.vault.crypto.Keyring;
 import dev.keyward.vault.identity.Identities;
 import dev.keyward.vault.identity.OperatorRecord;
 import dev.keyward.vault.identity.PasswordHash;
-import dev.keyward.vault.policy.RoleAuthorizer;
+import dev.keyward.vault.policy.BuiltInPolicies;
+import dev.keyward.vault.policy.PolicyAuthorizer;
+import dev.keyward.vault.policy.PolicyStore;
 import dev.keyward.vault.seal.PassphraseSealProvider;
 import dev.keyward.vault.seal.RootKey;
 import dev.keyward.vault.seal.Seal;
@@ -48,6 +52,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,6 +91,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final SecretsFacade secrets;
     private final Rewrapper rewrapper;
     private final KeyLifecycle keys;
+    private final IdentityFacade identities;
+    private final PolicyFacade policies;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -114,6 +121,19 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         });
         this.rewrapper = new Rewrapper(this, storage, RecordKinds.defaults());
         this.keys = new KeyLifecycle(this, door, rewrapper);
+        PolicySource policySource = new PolicySource();
+        if (config.authorizer() instanceof PolicyAuthorizer pa) {
+            pa.attach(() -> policySource);
+        }
+        Privileges privileges = new Privileges(policySource);
+        SecretsFacade.Guard guard = new SecretsFacade.Guard() {
+            @Override
+            public <T> T run(Supplier<T> call) {
+                return guarded(call);
+            }
+        };
+        this.identities = new IdentityFacade(door, guard, privileges);
+        this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.lastActivity = clock.instant();
         this.decoy = PasswordHash.create("decoy-passphrase".toCharArray(), Argon2Parameters.insecureForTests());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -159,6 +179,45 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public KeyService keys() {
         return keys;
+    }
+
+    @Override
+    public IdentityService identities() {
+        return identities;
+    }
+
+    @Override
+    public PolicyService policies() {
+        return policies;
+    }
+
+    @Override
+    public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
+        Caller c = new Caller(null, AuthMethod.APPROLE, sourceAddress, null, null);
+        return guarded(() -> door.unauthenticated(c, Operation.APPROLE_LOGIN, "auth/approle/login",
+                (k, p, tx, now) -> k.machines().loginAppRole(tx, roleId, secretId, c.sourceAddress(), now),
+                Session::principal));
+    }
+
+    @Override
+    public Session loginCert(List<X509Certificate> chain, String name, String sourceAddress) {
+        Caller c = new Caller(null, AuthMethod.TLS_CERT, sourceAddress, null, null);
+        return guarded(() -> door.unauthenticated(c, Operation.CERT_LOGIN, "auth/cert/login",
+                (k, p, tx, now) -> k.machines().loginCert(tx, chain, name, c.sourceAddress(), now),
+                Session::principal));
+    }
+
+    /** What the policy authorizer, explain and the privilege check read from the unsealed vault. */
+    private final class PolicySource implements PolicyAuthorizer.Source {
+        @Override
+        public PolicyStore store() {
+            return requireUnsealed().policies();
+        }
+
+        @Override
+        public Duration tokenMaxTtl(StorageTx tx, String token) {
+            return requireUnsealed().identities().maxTtl(tx, token);
+        }
     }
 
     // ---------------------------------------------------------------- state
@@ -305,7 +364,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 tx.deletePrefix("");
                 tx.put(KEYRING_KEY, sealKeyring(u.root(), keyring));
                 OperatorRecord admin = u.identities().createOperator(tx, request.adminName(),
-                        request.adminPassphrase(), List.of(RoleAuthorizer.ADMIN), request.operatorKdf(), now);
+                        request.adminPassphrase(), List.of(BuiltInPolicies.ADMIN), request.operatorKdf(), now);
                 Principal p = new Principal(admin.id(), admin.name(), Principal.Kind.OPERATOR, admin.roles(),
                         AuthMethod.NONE);
                 appendDirect(u, Caller.anonymous(Caller.LOCAL), p, null, Operation.VAULT_INIT, null,
@@ -567,6 +626,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         } catch (RuntimeException e) {
             throw new AuditFailureException("The audit entry could not be written, so the operation was refused.", e);
         }
+    }
+
+    /** For tests and tools in this module: the keys of the unsealed vault. */
+    Unsealed unsealedKeys() {
+        return requireUnsealed();
     }
 
     /** For tests and tools in this module: the engine's storage. */

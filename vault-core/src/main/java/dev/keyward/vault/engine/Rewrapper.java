@@ -162,7 +162,7 @@ final class Rewrapper {
             String prefix = prefixes.get(s.prefixIndex);
             List<StorageTx.Entry> page = tx.scan(prefix, s.cursor, budget);
             for (StorageTx.Entry e : page) {
-                if (Barrier.termOf(e.value()) < s.target) {
+                if (!e.key().equals(STATE_KEY) && Barrier.termOf(e.value()) < s.target) {
                     Barrier.Binding b = bindings.bindingOf(e.key()).orElseThrow();
                     byte[] plain = barrier.open(b, e.value());
                     try {

@@ -21,7 +21,7 @@ import dev.keyward.vault.api.UnsealCredential;
 import dev.keyward.vault.api.VaultOptions;
 import dev.keyward.vault.audit.StoredAuditLog;
 import dev.keyward.vault.crypto.Barrier;
-import dev.keyward.vault.policy.RoleAuthorizer;
+import dev.keyward.vault.policy.BuiltInPolicies;
 import dev.keyward.vault.seal.PassphraseSealProvider;
 import dev.keyward.vault.seal.SealConfigStore;
 import dev.keyward.vault.seal.SealInit;
@@ -290,13 +290,30 @@ class KeyLifecycleTest {
         try (TestVaults.Opened v = TestVaults.initialised(home)) {
             Engine e = v.engine();
             e.underKeys(k -> e.storage().write(tx -> k.identities().createOperator(tx, "eng",
-                    "engineer passphrase".toCharArray(), List.of(RoleAuthorizer.SECURITY_ENGINEER),
+                    "engineer passphrase".toCharArray(), List.of(BuiltInPolicies.SECURITY_ENGINEER),
                     Argon2Parameters.insecureForTests(), Instant.now())));
             Session eng = e.login("eng", "engineer passphrase".toCharArray(), "t");
             assertThrows(AccessDeniedException.class, () -> e.keys().migrateSeal(eng.caller(), new ShamirSealSpec(3, 2)));
             assertEquals("passphrase", e.status().sealType());
             assertTrue(e.keys().rotateDataKey(eng.caller()) > 1, "engineers may rotate the data key");
             assertThrows(AccessDeniedException.class, () -> e.keys().startRewrap(Caller.withToken("kws.nope")));
+        }
+    }
+
+    @Test
+    void everyStoredKeyIsARegisteredBarrierRecordOrAKnownPlainValue() {
+        try (TestVaults.Opened v = TestVaults.initialised(home)) {
+            Engine e = v.engine();
+            e.secrets().write(v.caller(), "app/db", SecretData.of(Map.of("v", "1")), null);
+            e.keys().rotateDataKey(v.caller());
+            e.keys().startRewrap(v.caller());
+            e.keys().changePassphrase(v.caller(), PASS2.toCharArray(), Argon2Parameters.insecureForTests());
+            var registry = RecordKinds.defaults();
+            List<String> unknown = e.storage().read(tx -> tx.scan("", null, 100_000)).stream()
+                    .map(StorageTx.Entry::key)
+                    .filter(k -> registry.bindingOf(k).isEmpty() && !RecordKinds.UNSEALED_BY_BARRIER.contains(k))
+                    .toList();
+            assertEquals(List.of(), unknown, "register new record prefixes in RecordKinds");
         }
     }
 
