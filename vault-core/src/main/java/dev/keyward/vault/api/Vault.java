@@ -12,9 +12,14 @@ public interface Vault extends AutoCloseable {
 
     SecretsService secrets();
 
+    /** Key rotation, rewrap, root-key rotation, passphrase change, rekey and seal migration. */
+    KeyService keys();
     IdentityService identities();
 
     PolicyService policies();
+
+    /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
+    AuditService audit();
 
     @Override
     void close();
