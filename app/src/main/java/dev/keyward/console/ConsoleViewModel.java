@@ -150,7 +150,26 @@ public final class ConsoleViewModel implements AutoCloseable {
         session.set(Objects.requireNonNull(s));
         lastActivity = clock().instant();
         refreshStatus();
+        refreshTreeHead();
         phase.set(Phase.UNLOCKED);
+    }
+
+    private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
+
+    /** The latest signed tree head's fingerprint, or a sentence why there is none. */
+    public ReadOnlyStringProperty treeHeadProperty() {
+        return treeHead.getReadOnlyProperty();
+    }
+
+    /** Reads the latest signed tree head for the status bar. */
+    public void refreshTreeHead() {
+        Session s = session.get();
+        if (vault == null || s == null) {
+            return;
+        }
+        background.attempt(() -> vault.audit().latestHead(s.caller()),
+                h -> treeHead.set("Tree head " + h.treeSize() + ": " + h.fingerprint()),
+                t -> treeHead.set("Tree head: " + Background.describe(t)));
     }
 
     /** Re-reads the vault's status (no credential needed). */

@@ -63,6 +63,16 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.KeyService keys() {
+        return real.keys();
+    }
+
+    @Override
+    public dev.keyward.vault.api.AuditService audit() {
+        return real.audit();
+    }
+
+    @Override
     public IdentityService identities() {
         return real.identities();
     }

@@ -61,6 +61,20 @@ class ScreensTest {
     }
 
     @Test
+    void auditVerifyLogReachesOneHundredPercent() {
+        Fx.run(() -> window.main().viewModel().navigate(Screen.AUDIT));
+        javafx.scene.control.TableView<?> entries = robot.lookup("#entryTable").queryAs(
+                javafx.scene.control.TableView.class);
+        Fx.until(() -> !entries.getItems().isEmpty());
+        robot.clickOn("#verifyButton");
+        javafx.scene.control.ProgressBar bar = robot.lookup("#verifyProgress").queryAs(
+                javafx.scene.control.ProgressBar.class);
+        Label result = robot.lookup("#verifyResult").queryAs(Label.class);
+        Fx.until(() -> result.getText().startsWith("Verified"));
+        assertEquals(1.0, Fx.call(bar::getProgress), 1e-9);
+    }
+
+    @Test
     void explainSaysWhichRuleDecides() {
         Fx.run(() -> window.main().viewModel().navigate(Screen.POLICIES));
         robot.clickOn("#explainIdentity").write("admin");

@@ -3,14 +3,46 @@ package dev.keyward.console.audit;
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.common.ScreenView;
 import dev.keyward.console.common.ViewLoader;
+import dev.keyward.vault.api.AuditRecord;
+import dev.keyward.vault.api.TreeHead;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
+import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.TextField;
 
 public final class AuditView implements ScreenView {
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
+            .withZone(ZoneId.systemDefault());
     private final AuditViewModel vm;
     private final Parent root;
-    @FXML private Label pending;
+    private boolean loaded;
+    @FXML private TextField filterIdentity;
+    @FXML private TextField filterPath;
+    @FXML private TextField filterOperation;
+    @FXML private ComboBox<String> filterDecision;
+    @FXML private TableView<AuditRecord> entryTable;
+    @FXML private TableColumn<AuditRecord, String> colSeq;
+    @FXML private TableColumn<AuditRecord, String> colTime;
+    @FXML private TableColumn<AuditRecord, String> colIdentity;
+    @FXML private TableColumn<AuditRecord, String> colOperation;
+    @FXML private TableColumn<AuditRecord, String> colResource;
+    @FXML private TableColumn<AuditRecord, String> colDecision;
+    @FXML private Label pageInfo;
+    @FXML private Label error;
+    @FXML private TextArea detail;
+    @FXML private ProgressBar verifyProgress;
+    @FXML private Label verifyResult;
+    @FXML private ListView<TreeHead> headList;
 
     public AuditView(AuditViewModel vm) {
         this.vm = vm;
@@ -19,11 +51,62 @@ public final class AuditView implements ScreenView {
 
     @FXML
     private void initialize() {
-        pending.setText(vm.pendingText());
+        filterDecision.getItems().setAll("", "ALLOW", "DENY", "NONE");
+        entryTable.setItems(vm.entries());
+        colSeq.setCellValueFactory(c -> new ReadOnlyStringWrapper(Long.toString(c.getValue().sequence())));
+        colTime.setCellValueFactory(c -> new ReadOnlyStringWrapper(TIME.format(c.getValue().time())));
+        colIdentity.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().identityName()));
+        colOperation.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().operation()));
+        colResource.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().resource()));
+        colDecision.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().decision()));
+        entryTable.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> vm.showEntry(b));
+        pageInfo.textProperty().bind(vm.pageInfoProperty());
+        error.textProperty().bind(vm.errorProperty());
+        detail.textProperty().bind(vm.detailProperty());
+        verifyProgress.progressProperty().bind(vm.verifyProgressProperty());
+        verifyResult.textProperty().bind(vm.verifyResultProperty());
+        headList.setItems(vm.heads());
+        headList.setCellFactory(l -> new ListCell<>() {
+            @Override
+            protected void updateItem(TreeHead h, boolean empty) {
+                super.updateItem(h, empty);
+                setText(empty || h == null ? null : "size " + h.treeSize() + "  " + TIME.format(h.timestamp()) + "\n"
+                        + h.fingerprint());
+            }
+        });
     }
 
     @Override
     public Parent root() {
         return root;
+    }
+
+    @Override
+    public void shown() {
+        if (!loaded) {
+            loaded = true;
+            search();
+            vm.loadHeads();
+        }
+    }
+
+    @FXML
+    private void search() {
+        vm.search(filterIdentity.getText(), filterPath.getText(), filterOperation.getText(), filterDecision.getValue());
+    }
+
+    @FXML
+    private void nextPage() {
+        vm.nextPage();
+    }
+
+    @FXML
+    private void verify() {
+        vm.verify();
+    }
+
+    @FXML
+    private void issueHead() {
+        vm.issueHead();
     }
 }

@@ -11,8 +11,8 @@ import javafx.beans.property.ReadOnlyStringWrapper;
  */
 public final class DashboardViewModel {
     public static final String CHARTS_PENDING = "Charts of requests per hour by decision, denials by identity and "
-            + "the most used paths are drawn from the audit log. They appear here once the audit query service is "
-            + "part of the vault; nothing is shown until then rather than invented numbers.";
+            + "the most used paths are drawn from the audit log. The audit service is now part of the vault; "
+            + "these charts are not built yet, and nothing is shown rather than invented numbers.";
 
     private final ConsoleViewModel console;
     private final ReadOnlyStringWrapper seal = new ReadOnlyStringWrapper("");

@@ -65,8 +65,8 @@ public final class InitViewModel {
     public String unavailableReason(SealChoice choice) {
         return switch (choice) {
             case PASSPHRASE -> "";
-            case HSM -> "HSM seal (PKCS#11: library path, token label, PIN): not in this build of the vault yet.";
-            case SHAMIR -> "Shamir k-of-n unseal shares: not in this build of the vault yet.";
+            case HSM -> "HSM seal (PKCS#11: library path, token label, PIN): the vault supports it; this wizard does not offer it yet.";
+            case SHAMIR -> "Shamir k-of-n unseal shares: the vault supports them; this wizard does not offer them yet.";
         };
     }
 

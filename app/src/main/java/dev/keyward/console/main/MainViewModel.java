@@ -30,8 +30,8 @@ public final class MainViewModel {
         console.sessionProperty().addListener((o, a, s) -> showSession(s));
         showStatus(console.statusProperty().get());
         showSession(console.sessionProperty().get());
-        endpoint.set("HTTPS endpoint: not in this build");
-        treeHead.set("Tree head: audit log not in this build");
+        endpoint.set("HTTPS endpoint: off (embedded console)");
+        treeHead.bind(console.treeHeadProperty());
     }
 
     private void showSession(Session s) {

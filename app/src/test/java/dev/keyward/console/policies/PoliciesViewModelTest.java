@@ -68,7 +68,7 @@ class PoliciesViewModelTest {
     void explainNamesTheDecidingRule() {
         Fx.run(() -> vm.explain(IdentityRef.Type.OPERATOR, "admin", Operation.SECRET_READ, "team/x"));
         Fx.until(() -> !vm.explanationProperty().get().isEmpty());
-        assertTrue(vm.explanationProperty().get().startsWith("ALLOWED by admin"), vm.explanationProperty().get());
+        assertTrue(vm.explanationProperty().get().startsWith("ALLOWED by policy:admin"), vm.explanationProperty().get());
     }
 
     @Test

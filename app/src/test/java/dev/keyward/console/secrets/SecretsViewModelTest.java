@@ -124,6 +124,18 @@ class SecretsViewModelTest {
         }
 
         @Test
+        void revealIsInTheAuditLogWithItsJustificationAndNoValue() {
+            selectPassword();
+            Fx.run(vm::reveal);
+            Fx.until(() -> vm.revealedProperty().get());
+            var page = console.vault().audit().query(console.caller(null), new dev.keyward.vault.api.AuditQuery(null,
+                    null, null, null, "secret.read", null, -1, 100));
+            assertTrue(page.entries().stream().anyMatch(r -> SecretsViewModel.WHY_REVEAL.equals(r.justification())
+                    && "ALLOW".equals(r.decision())), page.entries().toString());
+            assertFalse(page.entries().toString().contains(CANARY));
+        }
+
+        @Test
         void fieldRowsNeverPrintTheirValue() {
             assertFalse(new FieldRow("value", CANARY, true).toString().contains(CANARY));
         }
