@@ -12,6 +12,10 @@ public interface Vault extends AutoCloseable {
 
     SecretsService secrets();
 
+    IdentityService identities();
+
+    PolicyService policies();
+
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 

@@ -10,7 +10,9 @@ import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.AuthenticationFailedException;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InitRequest;
+import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InitResult;
+import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.Operation;
@@ -32,7 +34,9 @@ import dev.keyward.vault.crypto.Keyring;
 import dev.keyward.vault.identity.Identities;
 import dev.keyward.vault.identity.OperatorRecord;
 import dev.keyward.vault.identity.PasswordHash;
-import dev.keyward.vault.policy.RoleAuthorizer;
+import dev.keyward.vault.policy.BuiltInPolicies;
+import dev.keyward.vault.policy.PolicyAuthorizer;
+import dev.keyward.vault.policy.PolicyStore;
 import dev.keyward.vault.seal.PassphraseSealProvider;
 import dev.keyward.vault.seal.RootKey;
 import dev.keyward.vault.seal.Seal;
@@ -47,6 +51,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +86,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditSink audit;
     private final Door door;
     private final SecretsFacade secrets;
+    private final IdentityFacade identities;
+    private final PolicyFacade policies;
     private final AuditFacade auditService;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -108,12 +115,20 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 return guarded(call);
             }
         });
-        this.auditService = new AuditFacade(door, new SecretsFacade.Guard() {
+        PolicySource policySource = new PolicySource();
+        if (config.authorizer() instanceof PolicyAuthorizer pa) {
+            pa.attach(() -> policySource);
+        }
+        Privileges privileges = new Privileges(policySource);
+        SecretsFacade.Guard guard = new SecretsFacade.Guard() {
             @Override
             public <T> T run(Supplier<T> call) {
                 return guarded(call);
             }
-        }, storage, clock, audit.log().orElse(null));
+        };
+        this.identities = new IdentityFacade(door, guard, privileges);
+        this.policies = new PolicyFacade(door, guard, privileges, policySource);
+        this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null));
         this.lastActivity = clock.instant();
         this.decoy = PasswordHash.create("decoy-passphrase".toCharArray(), Argon2Parameters.insecureForTests());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -180,6 +195,45 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public AuditService audit() {
         return auditService;
+    }
+
+    @Override
+    public IdentityService identities() {
+        return identities;
+    }
+
+    @Override
+    public PolicyService policies() {
+        return policies;
+    }
+
+    @Override
+    public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
+        Caller c = new Caller(null, AuthMethod.APPROLE, sourceAddress, null, null);
+        return guarded(() -> door.unauthenticated(c, Operation.APPROLE_LOGIN, "auth/approle/login",
+                (k, p, tx, now) -> k.machines().loginAppRole(tx, roleId, secretId, c.sourceAddress(), now),
+                Session::principal));
+    }
+
+    @Override
+    public Session loginCert(List<X509Certificate> chain, String name, String sourceAddress) {
+        Caller c = new Caller(null, AuthMethod.TLS_CERT, sourceAddress, null, null);
+        return guarded(() -> door.unauthenticated(c, Operation.CERT_LOGIN, "auth/cert/login",
+                (k, p, tx, now) -> k.machines().loginCert(tx, chain, name, c.sourceAddress(), now),
+                Session::principal));
+    }
+
+    /** What the policy authorizer, explain and the privilege check read from the unsealed vault. */
+    private final class PolicySource implements PolicyAuthorizer.Source {
+        @Override
+        public PolicyStore store() {
+            return requireUnsealed().policies();
+        }
+
+        @Override
+        public Duration tokenMaxTtl(StorageTx tx, String token) {
+            return requireUnsealed().identities().maxTtl(tx, token);
+        }
     }
 
     // ---------------------------------------------------------------- state
@@ -252,7 +306,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 tx.deletePrefix("");
                 tx.put(KEYRING_KEY, sealKeyring(u.root(), keyring));
                 OperatorRecord admin = u.identities().createOperator(tx, request.adminName(),
-                        request.adminPassphrase(), List.of(RoleAuthorizer.ADMIN), request.operatorKdf(), now);
+                        request.adminPassphrase(), List.of(BuiltInPolicies.ADMIN), request.operatorKdf(), now);
                 Principal p = new Principal(admin.id(), admin.name(), Principal.Kind.OPERATOR, admin.roles(),
                         AuthMethod.NONE);
                 appendDirect(u, Caller.anonymous(Caller.LOCAL), p, null, Operation.VAULT_INIT, null,
@@ -482,6 +536,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         } catch (RuntimeException e) {
             throw new AuditFailureException("The audit entry could not be written, so the operation was refused.", e);
         }
+    }
+
+    /** For tests and tools in this module: the keys of the unsealed vault. */
+    Unsealed unsealedKeys() {
+        return requireUnsealed();
     }
 
     /** For tests and tools in this module: the engine's storage. */
