@@ -93,13 +93,18 @@ public final class TreeHeads {
             if (key.algorithm().equals("Ed25519")) {
                 // Bouncy Castle's Ed25519 is several times faster than the JDK's; a verifier checks every head.
                 org.bouncycastle.crypto.signers.Ed25519Signer v = new org.bouncycastle.crypto.signers.Ed25519Signer();
-                v.init(false, ED25519_KEYS.computeIfAbsent(key.publicKey(), k -> {
+                org.bouncycastle.crypto.params.AsymmetricKeyParameter pk = ED25519_KEYS.get(key.publicKey());
+                if (pk == null) {
                     try {
-                        return org.bouncycastle.crypto.util.PublicKeyFactory.createKey(der);
+                        pk = org.bouncycastle.crypto.util.PublicKeyFactory.createKey(der);
                     } catch (IOException e) {
-                        throw new IllegalArgumentException("not a public key", e);
+                        return false;
                     }
-                }));
+                    if (ED25519_KEYS.size() < 256) { // bounded: a crafted bundle may name many keys
+                        ED25519_KEYS.put(key.publicKey(), pk);
+                    }
+                }
+                v.init(false, pk);
                 v.update(tbs, 0, tbs.length);
                 return v.verifySignature(sig);
             }
