@@ -29,6 +29,7 @@ class CrashDurabilityTest {
     Path home;
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
     void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
         TestVaults.initialised(home).close();
         // Every acknowledged (path -> the values acknowledged for it, in order of acknowledgement).
