@@ -26,7 +26,31 @@ public enum Operation {
     METADATA_DELETE("metadata.delete"),
     KV_CONFIG_READ("kv.config.read"),
     KV_CONFIG_WRITE("kv.config.write"),
-    AUDIT_READ("audit.read");
+    AUDIT_READ("audit.read"),
+    OPERATOR_LIST("operator.list"),
+    OPERATOR_UPDATE("operator.update"),
+    APPROLE_LOGIN("approle.login"),
+    APPROLE_WRITE("approle.write"),
+    APPROLE_READ("approle.read"),
+    APPROLE_DELETE("approle.delete"),
+    SECRET_ID_ISSUE("approle.secret-id.issue"),
+    SECRET_ID_REVOKE("approle.secret-id.revoke"),
+    WRAP_UNWRAP("wrapping.unwrap"),
+    CERT_LOGIN("cert.login"),
+    CERT_WRITE("cert.write"),
+    CERT_READ("cert.read"),
+    CERT_DELETE("cert.delete"),
+    TOKEN_RENEW("token.renew"),
+    TOKEN_REVOKE("token.revoke"),
+    TOKEN_LIST("token.list"),
+    POLICY_READ("policy.read"),
+    POLICY_WRITE("policy.write"),
+    POLICY_EXPLAIN("policy.explain"),
+    POLICY_EXPORT("policy.export"),
+    POLICY_APPLY("policy.apply"),
+    ROLE_READ("role.read"),
+    ROLE_WRITE("role.write"),
+    ENTITLEMENT_REPORT("entitlement.report");
 
     private final String id;
 

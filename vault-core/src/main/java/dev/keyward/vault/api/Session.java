@@ -12,12 +12,15 @@ import java.util.Objects;
  * @param principal the identity
  * @param issuedAt  issue time
  * @param expiresAt expiry time
+ * @param info      everything else about the token (policies, TTLs, use limit, metadata)
  */
-public record Session(String token, String accessor, Principal principal, Instant issuedAt, Instant expiresAt) {
+public record Session(String token, String accessor, Principal principal, Instant issuedAt, Instant expiresAt,
+                      TokenInfo info) {
     public Session {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(accessor, "accessor");
         Objects.requireNonNull(principal, "principal");
+        Objects.requireNonNull(info, "info");
     }
 
     /** A caller carrying this session's token from the local console or CLI. */
@@ -28,6 +31,6 @@ public record Session(String token, String accessor, Principal principal, Instan
     @Override
     public String toString() {
         return "Session[token=***, accessor=" + accessor + ", principal=" + principal + ", issuedAt=" + issuedAt
-                + ", expiresAt=" + expiresAt + "]";
+                + ", expiresAt=" + expiresAt + ", info=" + info + "]";
     }
 }

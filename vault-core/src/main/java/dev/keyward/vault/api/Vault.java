@@ -15,6 +15,10 @@ public interface Vault extends AutoCloseable {
     /** Barrier-sealed records for the vault's own transports (TLS material); system use only. */
     SealedBlobs sealedBlobs();
 
+    IdentityService identities();
+
+    PolicyService policies();
+
     @Override
     void close();
 }

@@ -9,7 +9,10 @@ import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.AuthenticationFailedException;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InitRequest;
+import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InitResult;
+import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.Operation;
@@ -49,6 +52,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -183,6 +187,26 @@ public final class Engine implements Vault, LifecycleService, AuthService {
 
     private static String blobKey(Unsealed u, String name) {
         return "sys/blob/" + Hmac.id(u.keyring().named(Keyring.INDEX_KEY), "blob", name);
+    }
+
+    @Override
+    public IdentityService identities() {
+        throw new InvalidRequestException("Identity management is not available yet.");
+    }
+
+    @Override
+    public PolicyService policies() {
+        throw new InvalidRequestException("Policy management is not available yet.");
+    }
+
+    @Override
+    public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
+        throw new AuthenticationFailedException("invalid role or secret ID");
+    }
+
+    @Override
+    public Session loginCert(List<X509Certificate> chain, String name, String sourceAddress) {
+        throw new AuthenticationFailedException("No certificate identity matches the client certificate.");
     }
 
     // ---------------------------------------------------------------- state

@@ -7,6 +7,7 @@ import dev.keyward.vault.api.AuthenticationFailedException;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.Principal;
 import dev.keyward.vault.api.Session;
+import dev.keyward.vault.api.TokenInfo;
 import dev.keyward.vault.crypto.Barrier;
 import dev.keyward.vault.crypto.DestroyableKey;
 import dev.keyward.vault.crypto.Hmac;
@@ -102,7 +103,10 @@ public final class Identities {
         TokenRecord r = new TokenRecord(accessor, p.id(), p.name(), p.kind().name(), p.roles(), p.method().name(),
                 now, now.plus(ttl));
         Records.put(tx, barrier, TOKEN_KIND, tokenKey(token), r);
-        return new Session(token, accessor, p, now, r.expiresAt());
+        TokenInfo info = new TokenInfo(accessor, p.id(), "operator-" + p.name(), p.kind(), p.method(),
+                "auth/operator/login", p.roles(), java.util.Map.of(), now, r.expiresAt(), ttl, ttl, ttl, r.expiresAt(),
+                false, 0, List.of());
+        return new Session(token, accessor, p, now, r.expiresAt(), info);
     }
 
     /** The principal a token stands for; denied if unknown or expired. */
