@@ -169,4 +169,17 @@ public final class Dto {
 
     public record RenewRequest(JsonNode increment) {
     }
+
+    public record AppRoleLogin(String roleId, String secretId) {
+        @Override
+        public String toString() {
+            return "AppRoleLogin[role_id=" + roleId + ", secret_id=***]";
+        }
+    }
+
+    public record CertLogin(String name) {
+    }
+
+    public record SecretIdRequest(JsonNode ttl, Integer numUses, List<String> cidrList, Map<String, String> metadata) {
+    }
 }

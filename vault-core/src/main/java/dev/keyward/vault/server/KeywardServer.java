@@ -349,7 +349,7 @@ public final class KeywardServer implements AutoCloseable {
                 out = unwrap(r);
             } else {
                 out = api.handle(r);
-                if (r.wrapTtl() != null && out.status() == 200 && out.body() instanceof Dto.Envelope) {
+                if (r.wrapTtl() != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
                     out = wrap(r, out);
                 }
             }
@@ -377,12 +377,19 @@ public final class KeywardServer implements AutoCloseable {
         if (token == null) {
             throw new AccessDeniedException("permission denied");
         }
-        vault.lifecycle().status();
         if (vault.lifecycle().status().sealed()) {
             throw new VaultSealedException();
         }
-        byte[] original = wraps.unwrap(token).orElseThrow(() -> new InvalidRequestException("wrapping token is not valid or does not exist"));
-        return new ApiResponse(200, original);
+        Optional<byte[]> original = wraps.unwrap(token);
+        if (original.isPresent()) {
+            return new ApiResponse(200, original.get());
+        }
+        // Not a wrapped response of this endpoint: a wrapped secret_id held by the identity service.
+        try {
+            return ApiResponse.ok(VaultApi.envelope(VaultApi.secretId(vault.identities().unwrap(token, r.source()))));
+        } catch (AuthenticationFailedException | AccessDeniedException | NotFoundException e) {
+            throw new InvalidRequestException("wrapping token is not valid or does not exist");
+        }
     }
 
     private static Map<String, String> query(Request request) {

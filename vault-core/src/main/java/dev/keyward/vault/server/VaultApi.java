@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import dev.keyward.vault.api.AuthMethod;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.TokenInfo;
 import dev.keyward.vault.api.KvConfig;
 import dev.keyward.vault.api.MetadataUpdate;
 import dev.keyward.vault.api.NotFoundException;
@@ -271,24 +273,76 @@ final class VaultApi {
                 if (!m.equals("GET") && !post) {
                     throw methodNotAllowed();
                 }
-                Principal p = vault.auth().whoami(caller(r));
-                return ApiResponse.ok(envelope(lookup(r.token(), p)));
+                TokenInfo info = vault.identities().lookupSelf(caller(r));
+                return ApiResponse.ok(envelope(lookup(r.token(), info)));
             }
             case "token/revoke-self" -> {
                 if (!post) {
                     throw methodNotAllowed();
                 }
-                vault.auth().logout(caller(r));
+                vault.identities().revokeSelf(caller(r));
                 return ApiResponse.NO_CONTENT;
             }
             case "token/renew-self" -> {
                 if (!post) {
                     throw methodNotAllowed();
                 }
-                throw new InvalidRequestException("This token cannot be renewed.");
+                Dto.RenewRequest req = body(r, Dto.RenewRequest.class);
+                Duration inc = req.increment() == null || req.increment().isNull() ? null : duration(req.increment());
+                TokenInfo info = vault.identities().renewSelf(caller(r), inc);
+                return ApiResponse.ok(Dto.Envelope.auth(requestId(), auth(r.token(), info)));
+            }
+            case "approle/login" -> {
+                if (!post) {
+                    throw methodNotAllowed();
+                }
+                Dto.AppRoleLogin login = body(r, Dto.AppRoleLogin.class);
+                if (login.roleId() == null || login.roleId().isEmpty()) {
+                    throw new InvalidRequestException("missing role_id");
+                }
+                Session s = vault.auth().loginAppRole(login.roleId(), login.secretId() == null ? "" : login.secretId(),
+                        r.source());
+                return ApiResponse.ok(authEnvelope(s));
+            }
+            case "cert/login" -> {
+                if (!post) {
+                    throw methodNotAllowed();
+                }
+                Dto.CertLogin login = body(r, Dto.CertLogin.class);
+                if (r.peerCerts() == null || r.peerCerts().length == 0) {
+                    throw new InvalidRequestException("client certificate must be supplied");
+                }
+                Session s = vault.auth().loginCert(List.of(r.peerCerts()), login.name(), r.source());
+                return ApiResponse.ok(authEnvelope(s));
             }
             default -> {
             }
+        }
+        if (rest.startsWith("approle/role/")) {
+            String[] parts = rest.substring("approle/role/".length()).split("/", -1);
+            if (parts.length == 2 && parts[1].equals("role-id")) {
+                if (!m.equals("GET")) {
+                    throw methodNotAllowed();
+                }
+                return ApiResponse.ok(envelope(Map.of("role_id", vault.identities().roleId(caller(r), parts[0]))));
+            }
+            if (parts.length == 2 && parts[1].equals("secret-id")) {
+                if (!post) {
+                    throw methodNotAllowed();
+                }
+                Dto.SecretIdRequest req = body(r, Dto.SecretIdRequest.class);
+                IdentityService.SecretIdSpec spec = new IdentityService.SecretIdSpec(
+                        req.ttl() == null ? null : duration(req.ttl()), req.numUses(), req.cidrList(),
+                        req.metadata(), r.wrapTtl() == null ? null : Durations.parse(r.wrapTtl()));
+                IdentityService.SecretIdResult res = vault.identities().issueSecretId(caller(r), parts[0], spec);
+                if (res.wrap() != null) {
+                    IdentityService.WrapInfo w = res.wrap();
+                    return new ApiResponse(200, Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(),
+                            w.ttl() == null ? 0 : w.ttl().getSeconds(), time(w.creationTime()), w.creationPath())));
+                }
+                return ApiResponse.ok(envelope(secretId(res)));
+            }
+            throw unsupportedPath();
         }
         if (rest.startsWith("userpass/login/")) {
             if (!post) {
@@ -302,7 +356,7 @@ final class VaultApi {
             char[] chars = pw.password().toCharArray();
             try {
                 Session s = vault.auth().login(name, chars, r.source());
-                return ApiResponse.ok(authEnvelope(s, "userpass"));
+                return ApiResponse.ok(authEnvelope(s));
             } finally {
                 java.util.Arrays.fill(chars, '\0');
             }
@@ -310,17 +364,30 @@ final class VaultApi {
         throw unsupportedPath();
     }
 
-    Dto.Envelope authEnvelope(Session s, String method) {
-        long ttl = s.expiresAt() == null ? 0 : Math.max(0, Duration.between(clock.instant(), s.expiresAt()).getSeconds());
-        Principal p = s.principal();
-        Dto.Auth a = new Dto.Auth(s.token(), s.accessor(), p.roles(), p.roles(), List.of(),
-                Map.of("name", p.name(), "method", method), ttl, false, p.id(), "service", true, null, 0);
-        return Dto.Envelope.auth(requestId(), a);
+    static Map<String, Object> secretId(IdentityService.SecretIdResult res) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("secret_id", res.secretId());
+        data.put("secret_id_accessor", res.accessor());
+        data.put("secret_id_ttl", res.ttl() == null ? 0 : res.ttl().getSeconds());
+        data.put("secret_id_num_uses", res.numUses());
+        return data;
     }
 
-    private static Dto.TokenLookup lookup(String token, Principal p) {
-        return new Dto.TokenLookup("", 0, 0, p.name(), p.id(), null, 0, token, null, Map.of("name", p.name()), 0,
-                true, "auth/" + p.method().name().toLowerCase(), p.roles(), false, 0, "service");
+    Dto.Envelope authEnvelope(Session s) {
+        return Dto.Envelope.auth(requestId(), auth(s.token(), s.info()));
+    }
+
+    private Dto.Auth auth(String token, TokenInfo i) {
+        long ttl = Math.max(0, Duration.between(clock.instant(), i.expiresAt()).getSeconds());
+        return new Dto.Auth(token, i.accessor(), i.policies(), i.policies(), List.of(), i.metadata(), ttl,
+                i.renewable(), i.identityId(), "service", true, null, i.numUses());
+    }
+
+    private Dto.TokenLookup lookup(String token, TokenInfo i) {
+        return new Dto.TokenLookup(i.accessor(), i.issuedAt().getEpochSecond(), i.creationTtl().getSeconds(),
+                i.displayName(), i.identityId(), time(i.expiresAt()), i.explicitMaxTtl().getSeconds(), token,
+                time(i.issuedAt()), i.metadata(), i.numUses(), true, i.path(), i.policies(), i.renewable(),
+                i.ttl().getSeconds(), "service");
     }
 
     // ------------------------------------------------------------------ sys
