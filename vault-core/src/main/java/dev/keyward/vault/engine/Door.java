@@ -11,6 +11,7 @@ import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
 import dev.keyward.vault.crypto.Hmac;
 import dev.keyward.vault.crypto.Keyring;
+import dev.keyward.vault.identity.Identities;
 import dev.keyward.vault.policy.Authorizer;
 import dev.keyward.vault.storage.Storage;
 import dev.keyward.vault.storage.StorageTx;
@@ -55,6 +56,7 @@ final class Door {
         try {
             return storage.write(tx -> {
                 T result = act.run(call.keys, call.principal, tx, call.now);
+                authorizer.used(call.principal, op, resource, call.decision, call.now, tx);
                 appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), call.keys, tx);
                 return result;
             });
@@ -80,10 +82,37 @@ final class Door {
             throw e;
         }
         storage.write(tx -> {
+            authorizer.used(call.principal, op, resource, call.decision, call.now, tx);
             appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), call.keys, tx);
             return null;
         });
         return result;
+    }
+
+    /**
+     * A call that carries no token (machine logins, unwrap): the act runs in a write transaction
+     * with its audit entry; a failure is audited in a transaction of its own and rethrown.
+     * {@code who} names the identity a result stands for (for the audit entry), or returns null.
+     */
+    <T> T unauthenticated(Caller caller, Operation op, String resource, Act<T> act,
+                          java.util.function.Function<T, Principal> who) {
+        Unsealed k = keys.get();
+        Instant now = clock.instant();
+        Call call = new Call(k, caller, op, resource, now);
+        try {
+            return storage.write(tx -> {
+                T result = act.run(k, null, tx, now);
+                call.principal = who.apply(result);
+                appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), k, tx);
+                return result;
+            });
+        } catch (AuditFailureException e) {
+            throw e;
+        } catch (KeywardException e) {
+            call.principal = null;
+            auditFailure(call, e);
+            throw e;
+        }
     }
 
     /** Authenticate and authorize; denials are audited and thrown. */
@@ -93,11 +122,19 @@ final class Door {
         Call call = new Call(k, caller, op, resource, now);
         Decision d;
         try {
-            storage.read(tx -> {
-                call.principal = k.identities().authenticate(tx, caller.token(), now);
+            boolean limited = storage.read(tx -> {
+                Identities.Authenticated a = k.identities().authenticate(tx, caller.token(), caller.sourceAddress(), now);
+                call.principal = a.principal();
                 call.decision = authorizer.authorize(call.principal, op, resource, caller, now, tx);
-                return null;
+                return a.useLimited();
             });
+            if (limited) {
+                // A use-limited token: count this use durably before anything else happens.
+                storage.write(tx -> {
+                    k.identities().consumeUse(tx, caller.token(), caller.sourceAddress(), now);
+                    return null;
+                });
+            }
             d = call.decision;
         } catch (AccessDeniedException e) {
             call.decision = Decision.deny("authentication", "missing, invalid or expired token");

@@ -11,7 +11,6 @@ import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InitRequest;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InitResult;
-import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.LifecycleService;
@@ -37,7 +36,9 @@ import dev.keyward.vault.crypto.Keyring;
 import dev.keyward.vault.identity.Identities;
 import dev.keyward.vault.identity.OperatorRecord;
 import dev.keyward.vault.identity.PasswordHash;
-import dev.keyward.vault.policy.RoleAuthorizer;
+import dev.keyward.vault.policy.BuiltInPolicies;
+import dev.keyward.vault.policy.PolicyAuthorizer;
+import dev.keyward.vault.policy.PolicyStore;
 import dev.keyward.vault.seal.PassphraseSealProvider;
 import dev.keyward.vault.seal.RootKey;
 import dev.keyward.vault.seal.Seal;
@@ -87,6 +88,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditSink audit;
     private final Door door;
     private final SecretsFacade secrets;
+    private final IdentityFacade identities;
+    private final PolicyFacade policies;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -113,6 +116,19 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 return guarded(call);
             }
         });
+        PolicySource policySource = new PolicySource();
+        if (config.authorizer() instanceof PolicyAuthorizer pa) {
+            pa.attach(() -> policySource);
+        }
+        Privileges privileges = new Privileges(policySource);
+        SecretsFacade.Guard guard = new SecretsFacade.Guard() {
+            @Override
+            public <T> T run(Supplier<T> call) {
+                return guarded(call);
+            }
+        };
+        this.identities = new IdentityFacade(door, guard, privileges);
+        this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.lastActivity = clock.instant();
         this.decoy = PasswordHash.create("decoy-passphrase".toCharArray(), Argon2Parameters.insecureForTests());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -191,22 +207,41 @@ public final class Engine implements Vault, LifecycleService, AuthService {
 
     @Override
     public IdentityService identities() {
-        throw new InvalidRequestException("Identity management is not available yet.");
+        return identities;
     }
 
     @Override
     public PolicyService policies() {
-        throw new InvalidRequestException("Policy management is not available yet.");
+        return policies;
     }
 
     @Override
     public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
-        throw new AuthenticationFailedException("invalid role or secret ID");
+        Caller c = new Caller(null, AuthMethod.APPROLE, sourceAddress, null, null);
+        return guarded(() -> door.unauthenticated(c, Operation.APPROLE_LOGIN, "auth/approle/login",
+                (k, p, tx, now) -> k.machines().loginAppRole(tx, roleId, secretId, c.sourceAddress(), now),
+                Session::principal));
     }
 
     @Override
     public Session loginCert(List<X509Certificate> chain, String name, String sourceAddress) {
-        throw new AuthenticationFailedException("No certificate identity matches the client certificate.");
+        Caller c = new Caller(null, AuthMethod.TLS_CERT, sourceAddress, null, null);
+        return guarded(() -> door.unauthenticated(c, Operation.CERT_LOGIN, "auth/cert/login",
+                (k, p, tx, now) -> k.machines().loginCert(tx, chain, name, c.sourceAddress(), now),
+                Session::principal));
+    }
+
+    /** What the policy authorizer, explain and the privilege check read from the unsealed vault. */
+    private final class PolicySource implements PolicyAuthorizer.Source {
+        @Override
+        public PolicyStore store() {
+            return requireUnsealed().policies();
+        }
+
+        @Override
+        public Duration tokenMaxTtl(StorageTx tx, String token) {
+            return requireUnsealed().identities().maxTtl(tx, token);
+        }
     }
 
     // ---------------------------------------------------------------- state
@@ -279,7 +314,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 tx.deletePrefix("");
                 tx.put(KEYRING_KEY, sealKeyring(u.root(), keyring));
                 OperatorRecord admin = u.identities().createOperator(tx, request.adminName(),
-                        request.adminPassphrase(), List.of(RoleAuthorizer.ADMIN), request.operatorKdf(), now);
+                        request.adminPassphrase(), List.of(BuiltInPolicies.ADMIN), request.operatorKdf(), now);
                 Principal p = new Principal(admin.id(), admin.name(), Principal.Kind.OPERATOR, admin.roles(),
                         AuthMethod.NONE);
                 appendDirect(u, Caller.anonymous(Caller.LOCAL), p, null, Operation.VAULT_INIT, null,

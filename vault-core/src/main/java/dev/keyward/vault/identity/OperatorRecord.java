@@ -5,12 +5,21 @@ import java.util.List;
 
 /** A stored operator (a person using the console or CLI). */
 public record OperatorRecord(String id, String name, List<String> roles, PasswordHash passphrase, int failedLogins,
-                             Instant lockedUntil, Instant createdAt) {
+                             Instant lockedUntil, Instant createdAt, boolean disabled) {
     public OperatorRecord {
         roles = List.copyOf(roles);
     }
 
     public OperatorRecord withFailure(int failures, Instant until) {
-        return new OperatorRecord(id, name, roles, passphrase, failures, until, createdAt);
+        return new OperatorRecord(id, name, roles, passphrase, failures, until, createdAt, disabled);
+    }
+
+    public OperatorRecord withRoles(List<String> r) {
+        return new OperatorRecord(id, name, r, passphrase, failedLogins, lockedUntil, createdAt, disabled);
+    }
+
+    public OperatorRecord withDisabled(boolean d) {
+        return new OperatorRecord(id, name, roles, passphrase, d ? failedLogins : 0, d ? lockedUntil : null, createdAt,
+                d);
     }
 }

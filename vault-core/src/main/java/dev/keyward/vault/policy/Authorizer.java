@@ -20,4 +20,12 @@ public interface Authorizer {
      */
     Decision authorize(Principal principal, Operation operation, String resource, Caller caller, Instant now,
                        StorageTx tx);
+
+    /**
+     * Called in the transaction that records a successful call, so that an authorizer can keep
+     * track of which grant was used when (entitlement analytics). Does nothing by default.
+     */
+    default void used(Principal principal, Operation operation, String resource, Decision decision, Instant now,
+                      StorageTx tx) {
+    }
 }

@@ -1,0 +1,86 @@
+package dev.keyward.vault.policy;
+
+import dev.keyward.vault.api.Capability;
+import dev.keyward.vault.api.Operation;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * How each engine operation maps onto a capability on a policy path. Secrets keep the door's
+ * resource ({@code secret/<path>}); everything else lives under {@code sys/}. Operations on the
+ * caller's own token need no policy ({@link #isSelf}).
+ */
+public final class Access {
+    private Access() {
+    }
+
+    /** A capability requirement: any of {@code anyOf} on {@code path}. */
+    public record Need(Set<Capability> anyOf, String path) {
+    }
+
+    /** Whether the operation is on the caller's own token (lookup-self, renew-self, revoke-self, logout). */
+    public static boolean isSelf(Operation op, String resource) {
+        return switch (op) {
+            case OPERATOR_LOGOUT -> true;
+            case TOKEN_LOOKUP, TOKEN_RENEW, TOKEN_REVOKE -> resource == null || resource.equals("token/self");
+            default -> false;
+        };
+    }
+
+    public static Need need(Operation op, String resource) {
+        String r = resource == null ? "" : resource;
+        return switch (op) {
+            case SECRET_READ -> of(r, Capability.READ);
+            case SECRET_WRITE -> of(r, Capability.CREATE, Capability.UPDATE);
+            case SECRET_PATCH, SECRET_UNDELETE, METADATA_WRITE -> of(r, Capability.UPDATE);
+            case SECRET_DELETE -> of(r, Capability.DELETE);
+            case SECRET_DESTROY, METADATA_DELETE -> of(r, Capability.DESTROY);
+            case SECRET_LIST -> of(r, Capability.LIST);
+            case METADATA_READ -> of(r, Capability.REVEAL_METADATA);
+            case KV_CONFIG_READ -> of("sys/kv/config", Capability.READ);
+            case KV_CONFIG_WRITE -> of("sys/kv/config", Capability.ADMIN);
+            case VAULT_SEAL -> of("sys/seal", Capability.ADMIN);
+            case VAULT_STATUS -> of("sys/status", Capability.READ);
+            case KEY_ROTATE -> of("sys/keyring", Capability.ROTATE);
+            case AUDIT_READ -> of(r.startsWith("sys/audit") ? r : "sys/audit/log", Capability.READ);
+            case OPERATOR_CREATE, OPERATOR_UPDATE -> of(r, Capability.ADMIN);
+            case OPERATOR_LIST -> of("sys/identity/operators", Capability.LIST);
+            case APPROLE_WRITE, CERT_WRITE -> of(r, Capability.UPDATE);
+            case APPROLE_READ, CERT_READ -> of(r, Capability.READ);
+            case APPROLE_DELETE, CERT_DELETE, SECRET_ID_REVOKE -> of(r, Capability.DELETE);
+            case SECRET_ID_ISSUE -> of(r, Capability.CREATE);
+            case TOKEN_LOOKUP, TOKEN_LIST -> of(r.isEmpty() ? "sys/token" : r, Capability.READ);
+            case TOKEN_RENEW -> of(r, Capability.UPDATE);
+            case TOKEN_REVOKE -> of(r, Capability.DELETE);
+            case POLICY_READ, ROLE_READ, POLICY_EXPLAIN, POLICY_EXPORT, ENTITLEMENT_REPORT -> of(r, Capability.READ);
+            case POLICY_WRITE, ROLE_WRITE -> of(r, Capability.UPDATE);
+            case POLICY_APPLY -> of("sys/policy-apply", Capability.ADMIN);
+            // Calls that carry no token never reach the authorize step, and operations added later
+            // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
+            default -> of("sys/op/" + op.id(), Capability.ADMIN);
+        };
+    }
+
+    private static Need of(String path, Capability first, Capability... rest) {
+        return new Need(Set.copyOf(EnumSet.of(first, rest)), path);
+    }
+
+    /** The path that gates privileged policy content (anything reaching under sys/). */
+    public static final String PRIVILEGED = "sys/privileged";
+
+    /**
+     * Whether a grant pattern can match a path under {@code sys/}: such grants (and binding the
+     * built-in policies) need {@code admin} on {@link #PRIVILEGED}, so that nobody can grant
+     * themselves more than they hold.
+     */
+    public static boolean reachesSys(String pattern) {
+        String first = pattern.split("/", -1)[0];
+        if (first.equals("+")) {
+            return true;
+        }
+        if (first.endsWith("*")) {
+            return "sys".startsWith(first.substring(0, first.length() - 1));
+        }
+        return first.equals("sys");
+    }
+}

@@ -1,0 +1,93 @@
+package dev.keyward.vault.policy;
+
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.Decision;
+import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.storage.StorageTx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The engine's authorizer: operators' roles map onto policies (built-in roles onto the built-in
+ * policies), machine identities carry policies on their tokens; the {@link Evaluator} decides.
+ * Until the engine attaches its keys (while sealed) every request is denied.
+ */
+public final class PolicyAuthorizer implements Authorizer {
+
+    /** What the authorizer needs from the unsealed engine. */
+    public interface Source {
+        PolicyStore store();
+
+        /** The max lifetime of the token presented, or null when unknown. */
+        Duration tokenMaxTtl(StorageTx tx, String token);
+
+        /** Approvals verified for a call (0 until the approval flow exists). */
+        default int approvals(Caller caller, StorageTx tx) {
+            return 0;
+        }
+    }
+
+    private volatile Supplier<Source> source;
+
+    public void attach(Supplier<Source> s) {
+        this.source = s;
+    }
+
+    @Override
+    public Decision authorize(Principal principal, Operation operation, String resource, Caller caller, Instant now,
+                              StorageTx tx) {
+        if (Access.isSelf(operation, resource)) {
+            return Decision.allow("self");
+        }
+        Supplier<Source> s = source;
+        if (s == null) {
+            return Decision.deny("default-deny", "no policies are loaded");
+        }
+        Source src = s.get();
+        Evaluator.Outcome o = evaluate(src, tx, policiesOf(src, principal, tx), operation, resource, caller.sourceAddress(),
+                now, caller.justification(), src.approvals(caller, tx), () -> src.tokenMaxTtl(tx, caller.token()));
+        return o.allowed() ? Decision.allow(o.ruleRef()) : Decision.deny(o.ruleRef(), o.reason());
+    }
+
+    /** The policies in force for a principal. */
+    public static List<String> policiesOf(Source src, Principal p, StorageTx tx) {
+        return p.kind() == Principal.Kind.OPERATOR ? src.store().policiesOfRoles(tx, p.roles()) : p.roles();
+    }
+
+    /** The evaluation shared by enforcement and explain. */
+    public static Evaluator.Outcome evaluate(Source src, StorageTx tx, List<String> policies, Operation op,
+                                             String resource, String sourceAddress, Instant now, String justification,
+                                             int approvals, Supplier<Duration> tokenMaxTtl) {
+        return evaluate(src, tx, policies, Access.need(op, resource), sourceAddress, now, justification, approvals,
+                tokenMaxTtl);
+    }
+
+    /** The same, for a capability requirement stated directly. */
+    public static Evaluator.Outcome evaluate(Source src, StorageTx tx, List<String> policies, Access.Need need,
+                                             String sourceAddress, Instant now, String justification, int approvals,
+                                             Supplier<Duration> tokenMaxTtl) {
+        Evaluator.Compiled set = src.store().compiled(tx, policies);
+        return Evaluator.evaluate(set, new Evaluator.Request(need.path(), need.anyOf(), sourceAddress, now,
+                justification, approvals, tokenMaxTtl));
+    }
+
+    @Override
+    public void used(Principal principal, Operation operation, String resource, Decision decision, Instant now,
+                     StorageTx tx) {
+        Supplier<Source> s = source;
+        String rule = decision.rule();
+        if (s == null || !rule.startsWith("policy:")) {
+            return;
+        }
+        int at = rule.indexOf('@');
+        int hash = rule.indexOf('#', at);
+        if (at < 0 || hash < 0) {
+            return;
+        }
+        s.get().store().recordUse(tx, rule.substring("policy:".length(), at), rule.substring(hash + 1),
+                Access.need(operation, resource).path(), now);
+    }
+}
