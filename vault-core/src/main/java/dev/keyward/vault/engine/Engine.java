@@ -546,6 +546,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         }
     }
 
+    /** For tests in this module: the keys while unsealed. */
+    Unsealed unsealedForTests() {
+        return requireUnsealed();
+    }
+
     /** For tests and tools in this module: the engine's storage. */
     Storage storage() {
         return storage;
