@@ -102,7 +102,7 @@ public final class KeywardServer implements AutoCloseable {
         this.clock = clock;
         this.caPemFile = caPemFile;
         this.wraps = new WrapStore(clock);
-        this.api = new VaultApi(vault, clock, () -> Optional.ofNullable(ca).map(LocalCa::certificatePem));
+        this.api = new VaultApi(vault, clock, () -> Optional.ofNullable(ca));
         this.perSource = new RateLimiter(config.perSourceRate(), config.perSourceRate() * 2);
         this.perIdentity = new RateLimiter(config.perIdentityRate(), config.perIdentityRate() * 2);
 

@@ -49,12 +49,12 @@ final class VaultApi {
 
     private final Vault vault;
     private final Clock clock;
-    private final Supplier<Optional<String>> caPem;
+    private final KeywardRoutes kw;
 
-    VaultApi(Vault vault, Clock clock, Supplier<Optional<String>> caPem) {
+    VaultApi(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
         this.clock = clock;
-        this.caPem = caPem;
+        this.kw = new KeywardRoutes(vault, clock, ca);
     }
 
     ApiResponse handle(ApiRequest r) {
@@ -498,16 +498,7 @@ final class VaultApi {
     // ------------------------------------------------------------------ Keyward routes
 
     private ApiResponse keyward(ApiRequest r, String rest) {
-        if (rest.equals("ca")) {
-            if (!r.method().equals("GET")) {
-                throw methodNotAllowed();
-            }
-            String pem = caPem.get().orElseThrow(NotFoundException::new);
-            Map<String, String> data = new HashMap<>();
-            data.put("certificate", pem);
-            return ApiResponse.ok(envelope(data));
-        }
-        throw unsupportedPath();
+        return kw.handle(r, rest, caller(r));
     }
 
     // ------------------------------------------------------------------ helpers
