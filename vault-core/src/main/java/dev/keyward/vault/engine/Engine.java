@@ -546,8 +546,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         }
     }
 
-    /** For tests in this module: the keys while unsealed. */
-    Unsealed unsealedForTests() {
+    /** For tests and tools in this module: the keys of the unsealed vault. */
+    Unsealed unsealedKeys() {
         return requireUnsealed();
     }
 

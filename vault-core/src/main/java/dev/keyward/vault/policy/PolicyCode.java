@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
@@ -51,7 +52,6 @@ public final class PolicyCode {
                     .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
                     .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR))
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
 
     private PolicyCode() {
@@ -126,7 +126,7 @@ public final class PolicyCode {
                          @JsonProperty("justification_required") boolean justificationRequired,
                          @JsonProperty("approvals_required") int approvalsRequired) {
         ConditionsDto {
-            toConditions(this);
+            toConditions(sourceCidrs, timeWindow, maxTokenTtl, justificationRequired, approvalsRequired);
         }
     }
 
@@ -134,7 +134,7 @@ public final class PolicyCode {
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     record WindowDto(List<String> days, String from, String to, String zone) {
         WindowDto {
-            toWindow(this);
+            toWindow(days, from, to, zone);
         }
     }
 
@@ -166,7 +166,8 @@ public final class PolicyCode {
                       @JsonProperty("secret_id_num_uses") int secretIdNumUses,
                       @JsonProperty("secret_id_bound_cidrs") List<String> secretIdBoundCidrs) {
         AppRoleDto {
-            toAppRole(this);
+            toAppRole(name, owner, description, policies, tokenTtl, tokenMaxTtl, tokenNumUses, tokenBoundCidrs,
+                    secretIdTtl, secretIdNumUses, secretIdBoundCidrs);
         }
     }
 
@@ -179,7 +180,8 @@ public final class PolicyCode {
                    @JsonProperty("token_ttl") String tokenTtl, @JsonProperty("token_max_ttl") String tokenMaxTtl,
                    @JsonProperty("bound_cidrs") List<String> boundCidrs) {
         CertDto {
-            toCert(this);
+            toCert(name, owner, description, policies, pinnedSha256, caCertificatePem, tokenTtl, tokenMaxTtl,
+                    boundCidrs);
         }
     }
 
@@ -215,21 +217,26 @@ public final class PolicyCode {
     }
 
     static PolicyConditions toConditions(ConditionsDto c) {
-        return new PolicyConditions(c.sourceCidrs(), c.timeWindow() == null ? null : toWindow(c.timeWindow()),
-                c.maxTokenTtl() == null ? null : parseDuration(c.maxTokenTtl()), c.justificationRequired(),
+        return toConditions(c.sourceCidrs(), c.timeWindow(), c.maxTokenTtl(), c.justificationRequired(),
                 c.approvalsRequired());
     }
 
-    static PolicyConditions.TimeWindow toWindow(WindowDto w) {
+    static PolicyConditions toConditions(List<String> cidrs, WindowDto w, String maxTtl, boolean justification,
+                                         int approvals) {
+        return new PolicyConditions(cidrs, w == null ? null : toWindow(w.days(), w.from(), w.to(), w.zone()),
+                maxTtl == null ? null : parseDuration(maxTtl), justification, approvals);
+    }
+
+    static PolicyConditions.TimeWindow toWindow(List<String> dayNames, String from, String to, String zone) {
         Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-        for (String d : w.days() == null ? List.<String>of() : w.days()) {
+        for (String d : dayNames == null ? List.<String>of() : dayNames) {
             days.add(day(d));
         }
-        if (w.from() == null || w.to() == null) {
+        if (from == null || to == null) {
             throw new IllegalArgumentException("a time window needs 'from' and 'to' (HH:MM)");
         }
         try {
-            return new PolicyConditions.TimeWindow(days, LocalTime.parse(w.from()), LocalTime.parse(w.to()), w.zone());
+            return new PolicyConditions.TimeWindow(days, LocalTime.parse(from), LocalTime.parse(to), zone);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("a time window's 'from' and 'to' are times like 08:00");
         }
@@ -246,15 +253,27 @@ public final class PolicyCode {
     }
 
     static AppRoleSpec toAppRole(AppRoleDto a) {
-        return new AppRoleSpec(a.name(), a.policies() == null ? List.of() : a.policies(), dur(a.tokenTtl()),
-                dur(a.tokenMaxTtl()), a.tokenNumUses(), a.tokenBoundCidrs(), dur(a.secretIdTtl()), a.secretIdNumUses(),
-                a.secretIdBoundCidrs(), a.owner(), a.description());
+        return toAppRole(a.name(), a.owner(), a.description(), a.policies(), a.tokenTtl(), a.tokenMaxTtl(),
+                a.tokenNumUses(), a.tokenBoundCidrs(), a.secretIdTtl(), a.secretIdNumUses(), a.secretIdBoundCidrs());
+    }
+
+    static AppRoleSpec toAppRole(String name, String owner, String description, List<String> policies,
+                                 String tokenTtl, String tokenMaxTtl, int tokenNumUses, List<String> tokenCidrs,
+                                 String secretIdTtl, int secretIdNumUses, List<String> secretIdCidrs) {
+        return new AppRoleSpec(name, policies == null ? List.of() : policies, dur(tokenTtl), dur(tokenMaxTtl),
+                tokenNumUses, tokenCidrs, dur(secretIdTtl), secretIdNumUses, secretIdCidrs, owner, description);
     }
 
     static CertIdentitySpec toCert(CertDto c) {
-        return new CertIdentitySpec(c.name(), c.pinnedSha256(), c.caCertificatePem(),
-                c.policies() == null ? List.of() : c.policies(), dur(c.tokenTtl()), dur(c.tokenMaxTtl()),
-                c.boundCidrs(), c.owner(), c.description());
+        return toCert(c.name(), c.owner(), c.description(), c.policies(), c.pinnedSha256(), c.caCertificatePem(),
+                c.tokenTtl(), c.tokenMaxTtl(), c.boundCidrs());
+    }
+
+    static CertIdentitySpec toCert(String name, String owner, String description, List<String> policies,
+                                   String pinned, String caPem, String tokenTtl, String tokenMaxTtl,
+                                   List<String> cidrs) {
+        return new CertIdentitySpec(name, pinned, caPem, policies == null ? List.of() : policies, dur(tokenTtl),
+                dur(tokenMaxTtl), cidrs, owner, description);
     }
 
     private static Duration dur(String s) {
@@ -391,8 +410,22 @@ public final class PolicyCode {
             f = YAML.readValue(yaml, FileDto.class);
         } catch (JsonProcessingException e) {
             JsonLocation loc = e.getLocation();
-            throw new PolicyFileException(clean(e), loc == null ? 1 : Math.max(1, loc.getLineNr()),
-                    loc == null ? 1 : Math.max(1, loc.getColumnNr()));
+            int line = loc == null ? 1 : Math.max(1, loc.getLineNr());
+            int column = loc == null ? 1 : Math.max(1, loc.getColumnNr());
+            if (e instanceof UnrecognizedPropertyException u) {
+                // The parser has moved past the name; point at the name itself.
+                String[] lines = yaml.split("\n", -1);
+                for (int i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+                    int at = lines[i].indexOf(u.getPropertyName() + ":");
+                    if (at >= 0) {
+                        line = i + 1;
+                        column = at + 1;
+                        break;
+                    }
+                }
+                throw new PolicyFileException("unknown field '" + u.getPropertyName() + "'", line, column);
+            }
+            throw new PolicyFileException(clean(e), line, column);
         }
         if (f == null) {
             throw new PolicyFileException("the file is empty", 1, 1);

@@ -218,7 +218,7 @@ class AtRestTest {
                     .orElseThrow().event();
             assertEquals("secret/aud/s", read.resource());
             assertEquals("admin", read.identityName());
-            assertEquals("role:admin", read.rule());
+            assertEquals("policy:admin@v1#*", read.rule(), "the entry names the rule that decided");
             assertFalse(entries.toString().contains(canary));
             for (int i = 0; i < entries.size(); i++) {
                 assertEquals(i, entries.get(i).sequence());
@@ -227,6 +227,6 @@ class AtRestTest {
     }
 
     private static dev.keyward.vault.crypto.Keyring keyring(TestVaults.Opened v) {
-        return v.engine().unsealedForTests().keyring();
+        return v.engine().unsealedKeys().keyring();
     }
 }
