@@ -170,7 +170,7 @@ public final class VaultClient {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair kp) {
-                return conv.getKeyPair(kp).getPrivate();
+                return conv.getPrivateKey(kp.getPrivateKeyInfo());
             }
             if (o instanceof PrivateKeyInfo info) {
                 return conv.getPrivateKey(info);

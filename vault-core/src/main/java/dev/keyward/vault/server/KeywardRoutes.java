@@ -136,7 +136,7 @@ final class KeywardRoutes {
         }
         vault.identities().putCertIdentity(caller, new IdentityService.CertIdentitySpec(b.name(), fp, null,
                 b.policies(), null, null, List.of(), b.owner(), b.description()));
-        return new IssuedDto(b.name(), LocalCa.pem(issued.certificate()), LocalCa.pem(issued.key()),
+        return new IssuedDto(b.name(), LocalCa.pem(issued.certificate()), LocalCa.pkcs8Pem(issued.key()),
                 c.certificatePem(), VaultApi.time(issued.notAfter()), fp);
     }
 

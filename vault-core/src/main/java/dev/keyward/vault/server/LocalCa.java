@@ -174,6 +174,15 @@ public final class LocalCa {
         return w.toString();
     }
 
+    /** A private key as PKCS#8 PEM ("PRIVATE KEY"), the form most TLS clients read. */
+    public static String pkcs8Pem(PrivateKey key) {
+        try {
+            return pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(key, null));
+        } catch (org.bouncycastle.util.io.pem.PemGenerationException e) {
+            throw new IllegalStateException("PEM encoding failed", e);
+        }
+    }
+
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer)
             throws GeneralSecurityException {
         try {

@@ -176,6 +176,34 @@ class KeywardCliTest {
     }
 
     @Test
+    void policyExplainAndClientCertificateLogin() throws Exception {
+        String admin = vault.session().token();
+        Result allowed = cli("--token", admin, "policy", "explain", "--identity", "approle:ci", "--operation",
+                "secret.read", "--path", "secret/app/db");
+        assertEquals(0, allowed.code(), allowed.err() + allowed.out());
+        assertTrue(allowed.out().contains("allowed: true"), allowed.out());
+        assertEquals(ExitCodes.DENIED, cli("--token", admin, "policy", "explain", "--identity", "approle:ci",
+                "--operation", "secret.read", "--path", "secret/other/db").code());
+        assertTrue(cli("--token", admin, "policy", "export").out().contains("ci"));
+
+        Path certs = dir.resolve("certs");
+        Result issued = cli("--token", admin, "cert", "issue", "agent-1", "--policies", "ci", "--out-dir", certs.toString());
+        assertEquals(0, issued.code(), issued.err());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(certs.resolve("agent-1.key"))));
+        Map<String, String> e = new HashMap<>(env);
+        e.put("KEYWARD_HOME", dir.resolve("cert-client").toString());
+        Result login = cli(e, "login", "cert", "--cert", certs.resolve("agent-1.crt").toString(), "--key",
+                certs.resolve("agent-1.key").toString());
+        assertEquals(0, login.code(), login.err());
+        assertEquals("svc\n", cli(e, "kv", "get", "app/db", "--field", "user").out());
+        // Only an administrator may issue certificates.
+        String ciToken = Files.readString(dir.resolve("cert-client/.token")).trim();
+        assertEquals(ExitCodes.DENIED, cli("--token", ciToken, "cert", "issue", "agent-2", "--policies", "ci",
+                "--out-dir", certs.toString()).code());
+        assertFalse(Files.exists(certs.resolve("agent-2.key")));
+    }
+
+    @Test
     void caExportWritesThePem() throws Exception {
         Map<String, String> e = new HashMap<>(env);
         e.put("KEYWARD_HOME", dir.resolve("vault").toString());
