@@ -10,6 +10,12 @@ public enum Operation {
     VAULT_SEAL("vault.seal"),
     VAULT_STATUS("vault.status"),
     KEY_ROTATE("key.rotate"),
+    KEY_REWRAP("key.rewrap"),
+    KEY_STATUS("key.status"),
+    ROOT_KEY_ROTATE("key.root.rotate"),
+    SEAL_PASSPHRASE_CHANGE("seal.passphrase.change"),
+    SEAL_REKEY("seal.rekey"),
+    SEAL_MIGRATE("seal.migrate"),
     OPERATOR_LOGIN("operator.login"),
     OPERATOR_LOGOUT("operator.logout"),
     OPERATOR_CREATE("operator.create"),
@@ -50,7 +56,9 @@ public enum Operation {
     POLICY_APPLY("policy.apply"),
     ROLE_READ("role.read"),
     ROLE_WRITE("role.write"),
-    ENTITLEMENT_REPORT("entitlement.report");
+    ENTITLEMENT_REPORT("entitlement.report"),
+
+    AUDIT_EXPORT("audit.export");
 
     private final String id;
 

@@ -15,9 +15,14 @@ public interface Vault extends AutoCloseable {
     /** Barrier-sealed records for the vault's own transports (TLS material); system use only. */
     SealedBlobs sealedBlobs();
 
+    /** Key rotation, rewrap, root-key rotation, passphrase change, rekey and seal migration. */
+    KeyService keys();
     IdentityService identities();
 
     PolicyService policies();
+
+    /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
+    AuditService audit();
 
     @Override
     void close();

@@ -41,12 +41,42 @@ public final class TestVaults {
         return new Opened(e, s);
     }
 
+    /** Initialises a vault with any seal (it stays sealed); returns what init hands back. */
+    public static dev.keyward.vault.api.InitResult init(Engine e, dev.keyward.vault.api.SealSpec seal) {
+        try (InitRequest req = new InitRequest(seal, ADMIN, ADMIN_PASS.toCharArray(),
+                Argon2Parameters.insecureForTests())) {
+            return e.init(req);
+        }
+    }
+
+    public static Session login(Engine e) {
+        return e.login(ADMIN, ADMIN_PASS.toCharArray(), "test");
+    }
+
     public static Opened initialised(Path home) {
         return initialised(config(home, Clock.systemUTC()));
     }
 
     public static void unseal(Engine e) {
         e.unseal(UnsealCredential.passphrase(UNSEAL.toCharArray()), "test");
+    }
+
+    /** Every audit entry, read straight from the log (without adding an entry of its own). */
+    public static java.util.List<dev.keyward.vault.api.AuditRecord> auditEntries(Engine e) {
+        Unsealed k = e.unsealedKeys();
+        dev.keyward.vault.audit.MerkleAuditLog log = new dev.keyward.vault.audit.MerkleAuditLog();
+        java.util.List<dev.keyward.vault.api.AuditRecord> out = new java.util.ArrayList<>();
+        long after = -1;
+        while (true) {
+            final long from = after;
+            dev.keyward.vault.api.AuditPage page = e.storage().read(tx -> log.query(k.audit(), tx,
+                    new dev.keyward.vault.api.AuditQuery(null, null, null, null, null, null, from, 1000)));
+            out.addAll(page.entries());
+            if (page.nextAfter() == null) {
+                return out;
+            }
+            after = page.nextAfter();
+        }
     }
 
     public record Opened(Engine engine, Session session) implements AutoCloseable {
