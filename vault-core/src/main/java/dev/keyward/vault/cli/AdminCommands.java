@@ -142,6 +142,97 @@ final class AdminCommands {
         }
     }
 
+    @Command(name = "audit", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "The tamper-evident audit log: verify, export an evidence bundle, inclusion proofs, tree heads.",
+            subcommands = {Audit.Verify.class, Audit.Export.class, Audit.Proof.class, Audit.Head.class})
+    static final class Audit implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(KeywardCli.root(spec).out);
+            return ExitCodes.USAGE;
+        }
+
+        @Command(name = "verify", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Recomputes the live log and every signed head (exit 1 when a problem is found).")
+        static final class Verify implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--fingerprint", description = "A tree-head fingerprint you recorded: it must be in the log.")
+            String fingerprint;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("recorded_fingerprint", fingerprint);
+                JsonNode d = r.client().expect("POST", "kw/audit/verify", r.tokenValue(), body).json().path("data");
+                r.print(d);
+                return d.path("ok").asBoolean() ? ExitCodes.OK : ExitCodes.REFUSED;
+            }
+        }
+
+        @Command(name = "export", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Writes an evidence bundle (entries, heads, public keys) to a new file on this host.")
+        static final class Export implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--out", required = true, paramLabel = "FILE", description = "Must not exist yet.")
+            Path outFile;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                Map<String, Object> body = Map.of("path", outFile.toAbsolutePath().toString());
+                r.print(r.client().expect("POST", "kw/audit/export", r.tokenValue(), body).json().path("data"));
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "proof", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "An inclusion proof of one entry in a signed tree head.")
+        static final class Proof implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--sequence", required = true, description = "The entry's sequence number.")
+            long sequence;
+
+            @Option(names = "--tree-size", defaultValue = "0", description = "The signed head's size (0 = latest).")
+            long treeSize;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                r.print(r.client().expect("GET", "kw/audit/proof?sequence=" + sequence + "&tree_size=" + treeSize,
+                        r.tokenValue(), null).json().path("data"));
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "head", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Shows the latest signed tree head (--issue signs a new one first).")
+        static final class Head implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--issue", description = "Sign a head over every entry now in the log.")
+            boolean issue;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                r.print(r.client().expect(issue ? "POST" : "GET", "kw/audit/tree-head", r.tokenValue(), null)
+                        .json().path("data"));
+                return ExitCodes.OK;
+            }
+        }
+    }
+
     @Command(name = "cert", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Client certificates for machine identities (mutual TLS).", subcommands = Cert.Issue.class)
     static final class Cert implements Callable<Integer> {

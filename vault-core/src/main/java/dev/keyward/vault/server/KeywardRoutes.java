@@ -1,6 +1,11 @@
 package dev.keyward.vault.server;
 
+import dev.keyward.vault.api.AuditExport;
+import dev.keyward.vault.api.AuditProgress;
+import dev.keyward.vault.api.AuditVerification;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.InclusionProof;
+import dev.keyward.vault.api.TreeHead;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.NotFoundException;
@@ -42,6 +47,30 @@ final class KeywardRoutes {
     }
 
     record CertIssueBody(String name, List<String> policies, String owner, String description) {
+    }
+
+    record HeadDto(long treeSize, String rootHash, String timestamp, String keyId, String algorithm, String signature,
+                   String fingerprint) {
+        static HeadDto of(TreeHead h) {
+            return new HeadDto(h.treeSize(), h.rootHash(), VaultApi.time(h.timestamp()), h.keyId(), h.algorithm(),
+                    h.signature(), h.fingerprint());
+        }
+    }
+
+    record ProofDto(long sequence, String leafHash, List<String> path, HeadDto head) {
+    }
+
+    record VerifyBody(String recordedFingerprint) {
+    }
+
+    record VerifyDto(boolean ok, long entries, long bytes, int headsVerified, HeadDto latest, List<String> problems,
+                     List<String> warnings) {
+    }
+
+    record ExportBody(String path) {
+    }
+
+    record ExportDto(String path, long entries, HeadDto head) {
     }
 
     record ExplainDto(boolean allowed, String rule, String policy, int policyVersion, String ruleId,
@@ -109,6 +138,41 @@ final class KeywardRoutes {
                         c.action().name().toLowerCase(Locale.ROOT), c.diff())));
                 return ApiResponse.ok(VaultApi.envelope(new ApplyDto(res.dryRun(), changes)));
             }
+            case "audit/tree-head" -> {
+                if (m.equals("GET")) {
+                    return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().latestHead(caller))));
+                }
+                require(post);
+                return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().issueHead(caller))));
+            }
+            case "audit/proof" -> {
+                require(m.equals("GET"));
+                long seq = number(r, "sequence", -1);
+                if (seq < 0) {
+                    throw new InvalidRequestException("sequence is required (a non-negative number).");
+                }
+                InclusionProof p = vault.audit().inclusionProof(caller, seq, number(r, "tree_size", 0));
+                return ApiResponse.ok(VaultApi.envelope(new ProofDto(p.sequence(), p.leafHash(), p.path(),
+                        HeadDto.of(p.head()))));
+            }
+            case "audit/verify" -> {
+                require(post);
+                VerifyBody b = VaultApi.body(r, VerifyBody.class);
+                AuditVerification v = vault.audit().verify(caller, b.recordedFingerprint(), AuditProgress.NONE);
+                return ApiResponse.ok(VaultApi.envelope(new VerifyDto(v.ok(), v.entries(), v.bytes(), v.headsVerified(),
+                        v.latest() == null ? null : HeadDto.of(v.latest()),
+                        v.problems().stream().map(Object::toString).toList(), v.warnings())));
+            }
+            case "audit/export" -> {
+                require(post);
+                ExportBody b = VaultApi.body(r, ExportBody.class);
+                if (b.path() == null || !java.nio.file.Path.of(b.path()).isAbsolute()) {
+                    throw new InvalidRequestException("path must be an absolute file path on the vault host.");
+                }
+                AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
+                return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
+                        HeadDto.of(x.head()))));
+            }
             case "cert/issue" -> {
                 require(post);
                 return ApiResponse.ok(VaultApi.envelope(issue(VaultApi.body(r, CertIssueBody.class), caller)));
@@ -138,6 +202,17 @@ final class KeywardRoutes {
                 b.policies(), null, null, List.of(), b.owner(), b.description()));
         return new IssuedDto(b.name(), LocalCa.pem(issued.certificate()), LocalCa.pkcs8Pem(issued.key()),
                 c.certificatePem(), VaultApi.time(issued.notAfter()), fp);
+    }
+
+    private static long number(ApiRequest r, String name, long fallback) {
+        String v = r.query().get(name);
+        if (v == null || v.isEmpty()) {
+            return fallback;
+        }
+        if (!v.matches("\\d{1,18}")) {
+            throw new InvalidRequestException(name + " must be a non-negative number.");
+        }
+        return Long.parseLong(v);
     }
 
     static Operation operation(String s) {

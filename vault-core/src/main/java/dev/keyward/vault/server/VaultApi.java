@@ -419,7 +419,12 @@ final class VaultApi {
             if (u.key() == null || u.key().isEmpty()) {
                 throw new InvalidRequestException("missing key");
             }
-            VaultStatus st = vault.lifecycle().unseal(UnsealCredential.passphrase(u.key().toCharArray()), r.source());
+            String type = vault.lifecycle().status().sealType();
+            char[] key = u.key().toCharArray();
+            UnsealCredential cred = "pkcs11".equals(type) ? UnsealCredential.pin(key)
+                    : "shamir".equals(type) ? UnsealCredential.share(key) : UnsealCredential.passphrase(key);
+            java.util.Arrays.fill(key, '\0');
+            VaultStatus st = vault.lifecycle().unseal(cred, r.source());
             return ApiResponse.ok(sealStatus(st));
         }
         if (rest.equals("seal")) {

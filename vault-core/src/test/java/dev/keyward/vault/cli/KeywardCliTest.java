@@ -204,6 +204,25 @@ class KeywardCliTest {
     }
 
     @Test
+    void auditHeadProofVerifyAndExport() throws Exception {
+        String admin = vault.session().token();
+        Result head = cli("--token", admin, "-o", "json", "audit", "head", "--issue");
+        assertEquals(0, head.code(), head.err());
+        assertTrue(head.out().contains("fingerprint"), head.out());
+        Result proof = cli("--token", admin, "audit", "proof", "--sequence", "0");
+        assertEquals(0, proof.code(), proof.err());
+        assertTrue(proof.out().contains("leaf_hash"), proof.out());
+        Result verify = cli("--token", admin, "audit", "verify");
+        assertEquals(0, verify.code(), verify.err() + verify.out());
+        assertTrue(verify.out().contains("ok: true"), verify.out());
+        Path bundle = dir.resolve("evidence.bundle");
+        assertEquals(0, cli("--token", admin, "audit", "export", "--out", bundle.toString()).code());
+        assertTrue(Files.size(bundle) > 0);
+        assertEquals(ExitCodes.REFUSED, cli("--token", admin, "audit", "export", "--out", bundle.toString()).code(),
+                "an existing file is not overwritten");
+    }
+
+    @Test
     void caExportWritesThePem() throws Exception {
         Map<String, String> e = new HashMap<>(env);
         e.put("KEYWARD_HOME", dir.resolve("vault").toString());
