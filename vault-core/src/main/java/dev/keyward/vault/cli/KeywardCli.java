@@ -299,6 +299,9 @@ public final class KeywardCli implements Callable<Integer> {
                 description = "The unseal passphrase (else $KEYWARD_PASSPHRASE, else a prompt).")
         Path passphraseFile;
 
+        @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN).")
+        Path pinFile;
+
         @Override
         public Integer call() throws Exception {
             KeywardCli r = root(spec);
@@ -311,9 +314,16 @@ public final class KeywardCli implements Callable<Integer> {
                     throw new CliException(ExitCodes.UNAVAILABLE, "The vault in " + r.home()
                             + " is not initialised: run 'keyward init' first.");
                 }
-                char[] pass = r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
+                String type = v.lifecycle().status().sealType();
+                if ("shamir".equals(type)) {
+                    throw new CliException(ExitCodes.USAGE, "A Shamir-sealed vault is unsealed share by share: "
+                            + "this version of 'serve' needs a passphrase or PKCS#11 seal.");
+                }
+                boolean hsm = "pkcs11".equals(type);
+                char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
+                        : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
                 try {
-                    v.lifecycle().unseal(UnsealCredential.passphrase(pass), "local");
+                    v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass) : UnsealCredential.passphrase(pass), "local");
                 } finally {
                     Arrays.fill(pass, '\0');
                 }
