@@ -51,6 +51,7 @@ final class RecordKinds {
                 // Audit entries share one binding: the Merkle tree, not the key, fixes their position.
                 .register(MerkleAuditLog.ENTRY_PREFIX, key -> MerkleAuditLog.ENTRY_BINDING)
                 .register(MerkleAuditLog.STATE, key -> MerkleAuditLog.STATE_BINDING)
+                .registerKind("sys/blob/", "sys.blob")
                 .registerKind(Rewrapper.STATE_KEY, "sys.rewrap");
     }
 }
