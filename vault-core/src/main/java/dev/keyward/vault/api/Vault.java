@@ -12,6 +12,9 @@ public interface Vault extends AutoCloseable {
 
     SecretsService secrets();
 
+    /** Barrier-sealed records for the vault's own transports (TLS material); system use only. */
+    SealedBlobs sealedBlobs();
+
     /** Key rotation, rewrap, root-key rotation, passphrase change, rekey and seal migration. */
     KeyService keys();
     IdentityService identities();

@@ -53,13 +53,13 @@ import java.util.Optional;
  * state from that transaction, so a rolled-back call leaves no trace in the tree.
  */
 public final class MerkleAuditLog implements AuditSink {
-    static final String ENTRY_PREFIX = "audit/e/";
-    static final String NODE_PREFIX = "audit/h/";
-    static final String STATE = "audit/state";
-    static final String HEAD_PREFIX = "audit/sth/";
-    static final String KEY_PREFIX = "audit/key/";
-    static final Barrier.Binding ENTRY_BINDING = Barrier.Binding.of("audit.entry", "audit/log");
-    private static final Barrier.Binding STATE_BINDING = Barrier.Binding.of("audit.state", STATE);
+    public static final String ENTRY_PREFIX = "audit/e/";
+    public static final String NODE_PREFIX = "audit/h/";
+    public static final String STATE = "audit/state";
+    public static final String HEAD_PREFIX = "audit/sth/";
+    public static final String KEY_PREFIX = "audit/key/";
+    public static final Barrier.Binding ENTRY_BINDING = Barrier.Binding.of("audit.entry", "audit/log");
+    public static final Barrier.Binding STATE_BINDING = Barrier.Binding.of("audit.state", STATE);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
     private static final int BATCH = 1000;

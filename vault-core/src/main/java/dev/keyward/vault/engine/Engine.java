@@ -20,6 +20,7 @@ import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.OperatorNames;
 import dev.keyward.vault.api.PassphraseSealSpec;
 import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.api.SealedBlobs;
 import dev.keyward.vault.api.SecretsService;
 import dev.keyward.vault.api.Session;
 import dev.keyward.vault.api.StorageException;
@@ -31,6 +32,8 @@ import dev.keyward.vault.api.VaultSealedException;
 import dev.keyward.vault.api.VaultStatus;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
+import dev.keyward.vault.crypto.Barrier;
+import dev.keyward.vault.crypto.Hmac;
 import dev.keyward.vault.crypto.Keyring;
 import dev.keyward.vault.identity.Identities;
 import dev.keyward.vault.identity.OperatorRecord;
@@ -153,17 +156,18 @@ public final class Engine implements Vault, LifecycleService, AuthService {
 
     /** Signs a tree head when entries have waited {@code every} without one (the timer half of "every N or T"). */
     private void signHeadIfDue(dev.keyward.vault.audit.MerkleAuditLog log) {
+        // Under the state lock (sealing waits) but not guarded(): a timer must not count as activity.
+        lock.readLock().lock();
         try {
-            guarded(() -> {
-                Unsealed u = unsealed;
-                Instant now = clock.instant();
-                if (u != null && storage.read(tx -> log.headDue(u.audit(), tx, now))) {
-                    storage.write(tx -> log.issueHead(u.audit(), tx, now));
-                }
-                return null;
-            });
+            Unsealed u = unsealed;
+            Instant now = clock.instant();
+            if (u != null && storage.read(tx -> log.headDue(u.audit(), tx, now))) {
+                storage.write(tx -> log.issueHead(u.audit(), tx, now));
+            }
         } catch (RuntimeException e) {
             LOG.warn("signing an audit tree head failed: {}", e.getClass().getSimpleName());
+        } finally {
+            lock.readLock().unlock();
         }
     }
 
@@ -197,6 +201,40 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public SecretsService secrets() {
         return secrets;
+    }
+
+    @Override
+    public SealedBlobs sealedBlobs() {
+        return new SealedBlobs() {
+            @Override
+            public Optional<byte[]> get(String name) {
+                return guarded(() -> {
+                    Unsealed u = requireUnsealed();
+                    String key = blobKey(u, name);
+                    return Optional.ofNullable(storage.read(tx -> tx.get(key)))
+                            .map(v -> u.barrier().open(Barrier.Binding.of(BLOB_KIND, key), v));
+                });
+            }
+
+            @Override
+            public void put(String name, byte[] value) {
+                guarded(() -> {
+                    Unsealed u = requireUnsealed();
+                    String key = blobKey(u, name);
+                    byte[] sealedValue = u.barrier().seal(Barrier.Binding.of(BLOB_KIND, key), value);
+                    return storage.write(tx -> {
+                        tx.put(key, sealedValue);
+                        return null;
+                    });
+                });
+            }
+        };
+    }
+
+    private static final String BLOB_KIND = "sys.blob";
+
+    private static String blobKey(Unsealed u, String name) {
+        return "sys/blob/" + Hmac.id(u.keyring().named(Keyring.INDEX_KEY), "blob", name);
     }
 
     @Override

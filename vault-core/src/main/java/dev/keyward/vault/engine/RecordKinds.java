@@ -1,5 +1,6 @@
 package dev.keyward.vault.engine;
 
+import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.crypto.Barrier;
 import dev.keyward.vault.crypto.BindingRegistry;
 
@@ -16,6 +17,15 @@ final class RecordKinds {
     /** Stored keys that are not barrier records. */
     static final java.util.Set<String> UNSEALED_BY_BARRIER = java.util.Set.of("sys/keyring", "sys/keyring.next",
             "audit/next", "pol/gen");
+
+    /** Prefixes of public, unsealed values: Merkle subtree hashes, signed tree heads, public keys. */
+    static final java.util.List<String> PUBLIC_PREFIXES = java.util.List.of(MerkleAuditLog.NODE_PREFIX,
+            MerkleAuditLog.HEAD_PREFIX, MerkleAuditLog.KEY_PREFIX);
+
+    /** Whether a stored key holds something other than a barrier record. */
+    static boolean notBarrierSealed(String key) {
+        return UNSEALED_BY_BARRIER.contains(key) || PUBLIC_PREFIXES.stream().anyMatch(key::startsWith);
+    }
 
     static BindingRegistry defaults() {
         return new BindingRegistry()
@@ -38,7 +48,10 @@ final class RecordKinds {
                 .registerKind("pol/h/", "policy.version")
                 .registerKind("pol/r/", "policy.role")
                 .registerKind("pol/u/", "policy.usage")
-                .registerKind("audit/e/", "audit.entry")
+                // Audit entries share one binding: the Merkle tree, not the key, fixes their position.
+                .register(MerkleAuditLog.ENTRY_PREFIX, key -> MerkleAuditLog.ENTRY_BINDING)
+                .register(MerkleAuditLog.STATE, key -> MerkleAuditLog.STATE_BINDING)
+                .registerKind("sys/blob/", "sys.blob")
                 .registerKind(Rewrapper.STATE_KEY, "sys.rewrap");
     }
 }

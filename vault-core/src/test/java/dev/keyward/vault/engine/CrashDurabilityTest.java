@@ -29,6 +29,7 @@ class CrashDurabilityTest {
     Path home;
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
     void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
         TestVaults.initialised(home).close();
         // Every acknowledged (path -> the values acknowledged for it, in order of acknowledgement).
@@ -56,7 +57,9 @@ class CrashDurabilityTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                child.destroyForcibly(); // SIGKILL on Unix
+                // SIGKILL through the process handle: unlike Process.destroyForcibly it leaves our
+                // end of the pipe open, so every line the child wrote before dying is still read.
+                child.toHandle().destroyForcibly();
             });
             killer.start();
             String line;

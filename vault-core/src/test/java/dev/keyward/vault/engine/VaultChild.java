@@ -49,6 +49,10 @@ public final class VaultChild {
                     if (st.state() == RewrapStatus.State.DONE) {
                         System.exit(0);
                     }
+                    if (st.state() == RewrapStatus.State.PAUSED) {
+                        System.out.println("PAUSED");
+                        System.exit(4);
+                    }
                     Thread.sleep(5);
                 }
             }

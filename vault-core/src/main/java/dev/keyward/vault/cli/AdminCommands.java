@@ -1,0 +1,284 @@
+package dev.keyward.vault.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code keyward policy ...} and {@code keyward cert issue}: Keyward-only routes under /v1/kw/. */
+final class AdminCommands {
+    private AdminCommands() {
+    }
+
+    @Command(name = "policy", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Policies as code: export, apply (with --dry-run), explain a decision.",
+            subcommands = {Policy.Export.class, Policy.Apply.class, Policy.Explain.class})
+    static final class Policy implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(KeywardCli.root(spec).out);
+            return ExitCodes.USAGE;
+        }
+
+        @Command(name = "export", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Prints every policy and role as YAML (or writes it with --out).")
+        static final class Export implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--out", paramLabel = "FILE")
+            Path outFile;
+
+            @Override
+            public Integer call() throws IOException {
+                KeywardCli r = KeywardCli.root(spec);
+                String yaml = r.client().expect("GET", "kw/policy/export", r.tokenValue(), null).json()
+                        .path("data").path("yaml").asText();
+                if (outFile == null) {
+                    r.out.print(yaml);
+                } else {
+                    Files.writeString(outFile, yaml, StandardCharsets.UTF_8);
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "apply", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Makes the vault's policies match a YAML file; prints the changes.")
+        static final class Apply implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Parameters(index = "0", paramLabel = "FILE")
+            Path file;
+
+            @Option(names = "--dry-run", description = "Show the changes without making them.")
+            boolean dryRun;
+
+            @Option(names = "--reason", description = "Why (recorded with the new policy versions).")
+            String reason;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                String yaml;
+                try {
+                    yaml = Files.readString(file, StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.USAGE, "The file " + file + " could not be read.");
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("yaml", yaml);
+                body.put("dry_run", dryRun);
+                body.put("reason", reason);
+                JsonNode d = r.client().expect("POST", "kw/policy/apply", r.tokenValue(), body).json().path("data");
+                if (r.json()) {
+                    r.print(d);
+                } else if (d.path("changes").isEmpty()) {
+                    r.out.println("No changes.");
+                } else {
+                    for (JsonNode c : d.path("changes")) {
+                        r.out.println(c.path("action").asText() + " " + c.path("kind").asText() + " "
+                                + c.path("name").asText());
+                        c.path("diff").forEach(line -> r.out.println("    " + line.asText()));
+                    }
+                    if (dryRun) {
+                        r.out.println("(dry run: nothing changed)");
+                    }
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "explain", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Says whether an identity may do an operation on a path, and which rule decides.")
+        static final class Explain implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--identity", required = true, paramLabel = "TYPE:NAME",
+                    description = "operator:NAME, approle:NAME or cert:NAME")
+            String identity;
+
+            @Option(names = "--operation", required = true, description = "e.g. secret.read, secret.write")
+            String operation;
+
+            @Option(names = "--path", description = "e.g. secret/team/db")
+            String path;
+
+            @Option(names = "--source", description = "A source address to evaluate conditions with.")
+            String source;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                int colon = identity.indexOf(':');
+                if (colon <= 0) {
+                    throw new CliException(ExitCodes.USAGE, "--identity is TYPE:NAME, e.g. approle:ci-deploy.");
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("identity_type", identity.substring(0, colon));
+                body.put("identity_name", identity.substring(colon + 1));
+                body.put("operation", operation);
+                body.put("path", path);
+                body.put("source_address", source);
+                JsonNode d = r.client().expect("POST", "kw/policy/explain", r.tokenValue(), body).json().path("data");
+                r.print(d);
+                return d.path("allowed").asBoolean() ? ExitCodes.OK : ExitCodes.DENIED;
+            }
+        }
+    }
+
+    @Command(name = "audit", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "The tamper-evident audit log: verify, export an evidence bundle, inclusion proofs, tree heads.",
+            subcommands = {Audit.Verify.class, Audit.Export.class, Audit.Proof.class, Audit.Head.class})
+    static final class Audit implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(KeywardCli.root(spec).out);
+            return ExitCodes.USAGE;
+        }
+
+        @Command(name = "verify", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Recomputes the live log and every signed head (exit 1 when a problem is found).")
+        static final class Verify implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--fingerprint", description = "A tree-head fingerprint you recorded: it must be in the log.")
+            String fingerprint;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("recorded_fingerprint", fingerprint);
+                JsonNode d = r.client().expect("POST", "kw/audit/verify", r.tokenValue(), body).json().path("data");
+                r.print(d);
+                return d.path("ok").asBoolean() ? ExitCodes.OK : ExitCodes.REFUSED;
+            }
+        }
+
+        @Command(name = "export", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Writes an evidence bundle (entries, heads, public keys) to a new file on this host.")
+        static final class Export implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--out", required = true, paramLabel = "FILE", description = "Must not exist yet.")
+            Path outFile;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                Map<String, Object> body = Map.of("path", outFile.toAbsolutePath().toString());
+                r.print(r.client().expect("POST", "kw/audit/export", r.tokenValue(), body).json().path("data"));
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "proof", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "An inclusion proof of one entry in a signed tree head.")
+        static final class Proof implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--sequence", required = true, description = "The entry's sequence number.")
+            long sequence;
+
+            @Option(names = "--tree-size", defaultValue = "0", description = "The signed head's size (0 = latest).")
+            long treeSize;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                r.print(r.client().expect("GET", "kw/audit/proof?sequence=" + sequence + "&tree_size=" + treeSize,
+                        r.tokenValue(), null).json().path("data"));
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "head", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Shows the latest signed tree head (--issue signs a new one first).")
+        static final class Head implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--issue", description = "Sign a head over every entry now in the log.")
+            boolean issue;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                r.print(r.client().expect(issue ? "POST" : "GET", "kw/audit/tree-head", r.tokenValue(), null)
+                        .json().path("data"));
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "cert", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Client certificates for machine identities (mutual TLS).", subcommands = Cert.Issue.class)
+    static final class Cert implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(KeywardCli.root(spec).out);
+            return ExitCodes.USAGE;
+        }
+
+        @Command(name = "issue", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = "Issues a client certificate from the vault's CA and registers it as a certificate "
+                        + "identity; writes NAME.crt and NAME.key (0600) into --out-dir.")
+        static final class Issue implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Parameters(index = "0", paramLabel = "NAME")
+            String name;
+
+            @Option(names = "--policies", required = true, paramLabel = "P1,P2")
+            String policies;
+
+            @Option(names = "--owner")
+            String owner;
+
+            @Option(names = "--out-dir", required = true, paramLabel = "DIR")
+            Path outDir;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("name", name);
+                body.put("policies", List.copyOf(KeywardCli.split(policies)));
+                body.put("owner", owner);
+                JsonNode d = r.client().expect("POST", "kw/cert/issue", r.tokenValue(), body).json().path("data");
+                Path crt = outDir.resolve(name + ".crt");
+                Path key = outDir.resolve(name + ".key");
+                KeywardCli.writePrivate(key, d.path("private_key").asText().getBytes(StandardCharsets.US_ASCII));
+                KeywardCli.writePrivate(crt, (d.path("certificate").asText()).getBytes(StandardCharsets.US_ASCII));
+                r.err.println("Wrote " + crt + " and " + key + " (valid until " + d.path("expiration").asText() + ").");
+                return ExitCodes.OK;
+            }
+        }
+    }
+}

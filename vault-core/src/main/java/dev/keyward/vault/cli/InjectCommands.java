@@ -1,0 +1,254 @@
+package dev.keyward.vault.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.SecretReference;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Secret injection: {@code keyward run} and {@code keyward inject}. */
+final class InjectCommands {
+    private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*(kw://[^\\s}]+)\\s*}}");
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    private InjectCommands() {
+    }
+
+    /** A token for one command: fresh from a login (revoked afterwards), or the saved one (kept). */
+    record Lease(String token, boolean revokeAfter) {
+        @Override
+        public String toString() {
+            return "Lease[token=***, revokeAfter=" + revokeAfter + "]";
+        }
+    }
+
+    static Lease lease(KeywardCli r, VaultClient c, LoginCommands.Credentials creds) {
+        if (creds.given(r)) {
+            JsonNode auth = creds.login(r, c);
+            return new Lease(auth.path("client_token").asText(), true);
+        }
+        return new Lease(r.tokenValue(), false);
+    }
+
+    static void revoke(VaultClient c, Lease lease, KeywardCli r) {
+        if (!lease.revokeAfter()) {
+            return;
+        }
+        try {
+            VaultClient.Reply reply = c.call("POST", "auth/token/revoke-self", lease.token(), null);
+            if (reply.status() != 204 && reply.status() != 200) {
+                r.err.println("keyward: warning: the short-lived token could not be revoked (" + reply.status() + ").");
+            }
+        } catch (CliException e) {
+            r.err.println("keyward: warning: the short-lived token could not be revoked: " + e.getMessage());
+        }
+    }
+
+    /** Reads each referenced field once per path and version. */
+    static Map<String, String> resolve(VaultClient c, String token, Map<String, SecretReference> refs) {
+        Map<String, JsonNode> cache = new HashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var e : refs.entrySet()) {
+            SecretReference ref = e.getValue();
+            String key = ref.path() + "@" + ref.version();
+            JsonNode data = cache.computeIfAbsent(key, k -> {
+                String q = ref.version() > 0 ? "?version=" + ref.version() : "";
+                VaultClient.Reply reply = c.call("GET", "secret/data/" + ref.path() + q, token, null);
+                if (reply.status() == 404) {
+                    throw new CliException(ExitCodes.REFUSED, "The secret " + ref.path()
+                            + (ref.version() > 0 ? " version " + ref.version() : "") + " does not exist or is deleted.");
+                }
+                return VaultClient.check(reply).json().path("data").path("data");
+            });
+            JsonNode v = data.get(ref.field());
+            if (v == null || !v.isTextual()) {
+                throw new CliException(ExitCodes.REFUSED, "The secret " + ref.path() + " has no field " + ref.field() + ".");
+            }
+            out.put(e.getKey(), v.asText());
+        }
+        return out;
+    }
+
+    static SecretReference parse(String text) {
+        try {
+            return SecretReference.parse(text);
+        } catch (InvalidRequestException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = {"Runs a command with secrets in its environment: keyward run --env DB_PASS=kw://app/db#password -- cmd args",
+                "Logs in with a short-lived token (--role-id/--operator; else uses the saved token), resolves the "
+                    + "references, masks the values in the command's output, revokes the token when the command "
+                    + "exits, and exits with the command's exit code."})
+    static final class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--env", paramLabel = "NAME=kw://path#field[@version]", description = "A variable to inject.")
+        List<String> env = new ArrayList<>();
+
+        @Option(names = "--env-file", paramLabel = "FILE", description = "Lines NAME=kw://... (# comments allowed).")
+        Path envFile;
+
+        @Option(names = "--no-masking", description = "Do not mask injected values in the command's output.")
+        boolean noMasking;
+
+        @Mixin
+        LoginCommands.Credentials creds = new LoginCommands.Credentials();
+
+        @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
+        List<String> command;
+
+        @Override
+        public Integer call() throws Exception {
+            KeywardCli r = KeywardCli.root(spec);
+            Map<String, SecretReference> refs = new LinkedHashMap<>();
+            List<String> lines = new ArrayList<>(env);
+            if (envFile != null) {
+                try {
+                    for (String l : Files.readAllLines(envFile, StandardCharsets.UTF_8)) {
+                        if (!l.isBlank() && !l.strip().startsWith("#")) {
+                            lines.add(l.strip());
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.USAGE, "The env file " + envFile + " could not be read.");
+                }
+            }
+            for (String l : lines) {
+                int eq = l.indexOf('=');
+                if (eq <= 0 || !ENV_NAME.matcher(l.substring(0, eq)).matches()) {
+                    throw new CliException(ExitCodes.USAGE, "An injected variable is NAME=kw://path#field[@version].");
+                }
+                refs.put(l.substring(0, eq), parse(l.substring(eq + 1)));
+            }
+            VaultClient c = r.client();
+            Lease lease = lease(r, c, creds);
+            Process child = null;
+            Thread hook = null;
+            try {
+                Map<String, String> values = resolve(c, lease.token(), refs);
+                ProcessBuilder pb = new ProcessBuilder(command);
+                pb.environment().putAll(values);
+                pb.environment().remove("KEYWARD_SECRET_ID");
+                pb.environment().remove("KEYWARD_TOKEN");
+                pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
+                if (noMasking) {
+                    pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+                }
+                try {
+                    child = pb.start();
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.USAGE, "The command " + command.get(0) + " could not be started.");
+                }
+                Process started = child;
+                hook = new Thread(() -> {
+                    started.destroy();
+                    revoke(c, lease, r);
+                }, "keyward-run-cleanup");
+                Runtime.getRuntime().addShutdownHook(hook);
+                List<Thread> pumps = new ArrayList<>();
+                if (!noMasking) {
+                    Masking m = new Masking(values.values());
+                    pumps.add(pump(m, child.getInputStream(), r.out));
+                    pumps.add(pump(m, child.getErrorStream(), r.err));
+                }
+                int code = child.waitFor();
+                for (Thread t : pumps) {
+                    t.join();
+                }
+                return code;
+            } finally {
+                if (hook != null) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    } catch (IllegalStateException ignored) {
+                        // shutting down: the hook revokes
+                    }
+                }
+                revoke(c, lease, r);
+            }
+        }
+
+        private static Thread pump(Masking m, InputStream in, OutputStream out) {
+            Thread t = new Thread(() -> {
+                try (in) {
+                    m.copy(in, out);
+                } catch (IOException ignored) {
+                    // the child closed its side
+                }
+            }, "keyward-run-output");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+    }
+
+    @Command(name = "inject", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Renders {{ kw://path#field[@version] }} in a template into a file created with mode 0600.")
+    static final class Inject implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-i", "--in"}, required = true, paramLabel = "TEMPLATE")
+        Path in;
+
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "The rendered file (mode 0600).")
+        Path outFile;
+
+        @Mixin
+        LoginCommands.Credentials creds = new LoginCommands.Credentials();
+
+        @Override
+        public Integer call() {
+            KeywardCli r = KeywardCli.root(spec);
+            String template;
+            try {
+                template = Files.readString(in, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.USAGE, "The template " + in + " could not be read.");
+            }
+            Map<String, SecretReference> refs = new LinkedHashMap<>();
+            Matcher m = TEMPLATE.matcher(template);
+            while (m.find()) {
+                refs.put(m.group(1), parse(m.group(1)));
+            }
+            VaultClient c = r.client();
+            Lease lease = lease(r, c, creds);
+            try {
+                Map<String, String> values = resolve(c, lease.token(), refs);
+                StringBuilder sb = new StringBuilder();
+                Matcher mm = TEMPLATE.matcher(template);
+                while (mm.find()) {
+                    mm.appendReplacement(sb, Matcher.quoteReplacement(values.get(mm.group(1))));
+                }
+                mm.appendTail(sb);
+                KeywardCli.writePrivate(outFile, sb.toString().getBytes(StandardCharsets.UTF_8));
+            } finally {
+                revoke(c, lease, r);
+            }
+            r.err.println("Wrote " + outFile + " (" + refs.size() + " references, mode 0600).");
+            return ExitCodes.OK;
+        }
+    }
+}

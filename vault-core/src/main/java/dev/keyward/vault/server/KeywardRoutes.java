@@ -1,0 +1,236 @@
+package dev.keyward.vault.server;
+
+import dev.keyward.vault.api.AuditExport;
+import dev.keyward.vault.api.AuditProgress;
+import dev.keyward.vault.api.AuditVerification;
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.InclusionProof;
+import dev.keyward.vault.api.TreeHead;
+import dev.keyward.vault.api.IdentityService;
+import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.NotFoundException;
+import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.PolicyService;
+import dev.keyward.vault.api.Vault;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+
+/**
+ * Keyward-only routes under {@code /v1/kw/}: the CA certificate, client certificates for machine
+ * identities, and policy explain / export / apply. Each service call goes through the guarded door.
+ */
+final class KeywardRoutes {
+    private final Vault vault;
+    private final Clock clock;
+    private final Supplier<Optional<LocalCa>> ca;
+
+    KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
+        this.vault = vault;
+        this.clock = clock;
+        this.ca = ca;
+    }
+
+    record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
+                       String justification) {
+    }
+
+    record ApplyBody(String yaml, Boolean dryRun, String reason) {
+    }
+
+    record CertIssueBody(String name, List<String> policies, String owner, String description) {
+    }
+
+    record HeadDto(long treeSize, String rootHash, String timestamp, String keyId, String algorithm, String signature,
+                   String fingerprint) {
+        static HeadDto of(TreeHead h) {
+            return new HeadDto(h.treeSize(), h.rootHash(), VaultApi.time(h.timestamp()), h.keyId(), h.algorithm(),
+                    h.signature(), h.fingerprint());
+        }
+    }
+
+    record ProofDto(long sequence, String leafHash, List<String> path, HeadDto head) {
+    }
+
+    record VerifyBody(String recordedFingerprint) {
+    }
+
+    record VerifyDto(boolean ok, long entries, long bytes, int headsVerified, HeadDto latest, List<String> problems,
+                     List<String> warnings) {
+    }
+
+    record ExportBody(String path) {
+    }
+
+    record ExportDto(String path, long entries, HeadDto head) {
+    }
+
+    record ExplainDto(boolean allowed, String rule, String policy, int policyVersion, String ruleId,
+                      String failedCondition, String reason, String resource, List<String> capability,
+                      List<String> policies) {
+    }
+
+    record ChangeDto(String kind, String name, String action, List<String> diff) {
+    }
+
+    record ApplyDto(boolean dryRun, List<ChangeDto> changes) {
+    }
+
+    record IssuedDto(String name, String certificate, String privateKey, String caChain, String expiration,
+                     String sha256) {
+        @Override
+        public String toString() {
+            return "IssuedDto[" + name + ", private_key=***]";
+        }
+    }
+
+    ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        String m = r.method();
+        boolean post = m.equals("POST") || m.equals("PUT");
+        switch (rest) {
+            case "ca" -> {
+                require(m.equals("GET"));
+                LocalCa c = ca.get().orElseThrow(NotFoundException::new);
+                return ApiResponse.ok(VaultApi.envelope(Map.of("certificate", c.certificatePem())));
+            }
+            case "policy/explain" -> {
+                require(post);
+                ExplainBody b = VaultApi.body(r, ExplainBody.class);
+                if (b.identityType() == null || b.identityName() == null || b.operation() == null) {
+                    throw new InvalidRequestException("identity_type, identity_name and operation are required.");
+                }
+                PolicyService.IdentityRef.Type type;
+                try {
+                    type = PolicyService.IdentityRef.Type.valueOf(b.identityType().toUpperCase(Locale.ROOT));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidRequestException("identity_type is operator, approle or cert.");
+                }
+                PolicyService.Explanation x = vault.policies().explain(caller, new PolicyService.ExplainRequest(
+                        new PolicyService.IdentityRef(type, b.identityName()), operation(b.operation()), b.path(),
+                        new PolicyService.ExplainContext(b.sourceAddress(), null, b.justification(), null, null)));
+                List<String> caps = x.capability().stream().map(c -> c.id()).sorted().toList();
+                return ApiResponse.ok(VaultApi.envelope(new ExplainDto(x.allowed(), x.rule(), x.policy(),
+                        x.policyVersion(), x.ruleId(), x.failedCondition(), x.reason(), x.resource(), caps,
+                        x.policies())));
+            }
+            case "policy/export" -> {
+                require(m.equals("GET"));
+                return ApiResponse.ok(VaultApi.envelope(Map.of("yaml", vault.policies().exportYaml(caller))));
+            }
+            case "policy/apply" -> {
+                require(post);
+                ApplyBody b = VaultApi.body(r, ApplyBody.class);
+                if (b.yaml() == null) {
+                    throw new InvalidRequestException("yaml is required.");
+                }
+                PolicyService.ApplyResult res = vault.policies().apply(caller, b.yaml(),
+                        Boolean.TRUE.equals(b.dryRun()), b.reason() == null ? "applied over HTTPS" : b.reason());
+                List<ChangeDto> changes = new ArrayList<>();
+                res.changes().forEach(c -> changes.add(new ChangeDto(c.kind(), c.name(),
+                        c.action().name().toLowerCase(Locale.ROOT), c.diff())));
+                return ApiResponse.ok(VaultApi.envelope(new ApplyDto(res.dryRun(), changes)));
+            }
+            case "audit/tree-head" -> {
+                if (m.equals("GET")) {
+                    return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().latestHead(caller))));
+                }
+                require(post);
+                return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().issueHead(caller))));
+            }
+            case "audit/proof" -> {
+                require(m.equals("GET"));
+                long seq = number(r, "sequence", -1);
+                if (seq < 0) {
+                    throw new InvalidRequestException("sequence is required (a non-negative number).");
+                }
+                InclusionProof p = vault.audit().inclusionProof(caller, seq, number(r, "tree_size", 0));
+                return ApiResponse.ok(VaultApi.envelope(new ProofDto(p.sequence(), p.leafHash(), p.path(),
+                        HeadDto.of(p.head()))));
+            }
+            case "audit/verify" -> {
+                require(post);
+                VerifyBody b = VaultApi.body(r, VerifyBody.class);
+                AuditVerification v = vault.audit().verify(caller, b.recordedFingerprint(), AuditProgress.NONE);
+                return ApiResponse.ok(VaultApi.envelope(new VerifyDto(v.ok(), v.entries(), v.bytes(), v.headsVerified(),
+                        v.latest() == null ? null : HeadDto.of(v.latest()),
+                        v.problems().stream().map(Object::toString).toList(), v.warnings())));
+            }
+            case "audit/export" -> {
+                require(post);
+                ExportBody b = VaultApi.body(r, ExportBody.class);
+                if (b.path() == null || !java.nio.file.Path.of(b.path()).isAbsolute()) {
+                    throw new InvalidRequestException("path must be an absolute file path on the vault host.");
+                }
+                AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
+                return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
+                        HeadDto.of(x.head()))));
+            }
+            case "cert/issue" -> {
+                require(post);
+                return ApiResponse.ok(VaultApi.envelope(issue(VaultApi.body(r, CertIssueBody.class), caller)));
+            }
+            default -> throw VaultApi.unsupportedPath();
+        }
+    }
+
+    /**
+     * Issues a client certificate and registers it (pinned by fingerprint) as a certificate identity.
+     * Registering goes through the door first: a caller who may not register identities gets no
+     * certificate.
+     */
+    private IssuedDto issue(CertIssueBody b, Caller caller) {
+        if (b.name() == null || b.policies() == null) {
+            throw new InvalidRequestException("name and policies are required.");
+        }
+        LocalCa c = ca.get().orElseThrow(NotFoundException::new);
+        LocalCa.Issued issued = c.issueClient(b.name(), clock.instant());
+        String fp;
+        try {
+            fp = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(issued.certificate().getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+        vault.identities().putCertIdentity(caller, new IdentityService.CertIdentitySpec(b.name(), fp, null,
+                b.policies(), null, null, List.of(), b.owner(), b.description()));
+        return new IssuedDto(b.name(), LocalCa.pem(issued.certificate()), LocalCa.pkcs8Pem(issued.key()),
+                c.certificatePem(), VaultApi.time(issued.notAfter()), fp);
+    }
+
+    private static long number(ApiRequest r, String name, long fallback) {
+        String v = r.query().get(name);
+        if (v == null || v.isEmpty()) {
+            return fallback;
+        }
+        if (!v.matches("\\d{1,18}")) {
+            throw new InvalidRequestException(name + " must be a non-negative number.");
+        }
+        return Long.parseLong(v);
+    }
+
+    static Operation operation(String s) {
+        for (Operation o : Operation.values()) {
+            if (o.id().equalsIgnoreCase(s) || o.name().equalsIgnoreCase(s)) {
+                return o;
+            }
+        }
+        throw new InvalidRequestException("Unknown operation '" + s + "' (e.g. secret.read, secret.write).");
+    }
+
+    private static void require(boolean ok) {
+        if (!ok) {
+            throw VaultApi.methodNotAllowed();
+        }
+    }
+
+    static Map<String, Object> map() {
+        return new LinkedHashMap<>();
+    }
+}

@@ -1,0 +1,526 @@
+package dev.keyward.vault.server;
+
+import dev.keyward.vault.api.AccessDeniedException;
+import dev.keyward.vault.api.AuthenticationFailedException;
+import dev.keyward.vault.api.CasMismatchException;
+import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.KeywardException;
+import dev.keyward.vault.api.NotFoundException;
+import dev.keyward.vault.api.Vault;
+import dev.keyward.vault.api.VaultAlreadyInitializedException;
+import dev.keyward.vault.api.VaultInUseException;
+import dev.keyward.vault.api.VaultNotInitializedException;
+import dev.keyward.vault.api.VaultSealedException;
+import dev.keyward.vault.wrapping.WrapStore;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local HTTPS endpoint: Jetty 12 on loopback, TLS 1.3 and TLS 1.2 (AEAD suites only) with a
+ * server certificate from the vault's own CA, the Vault-compatible routes of {@link VaultApi},
+ * size limits, timeouts, rate limits and JSON-only errors.
+ *
+ * <p>The server certificate's key exists only in this process's memory; the CA that signs it is
+ * kept barrier-sealed in the vault, so the vault must be unsealed when the endpoint starts. It
+ * keeps serving (503 for data calls) when the vault seals later, and reissues its certificate
+ * before expiry whenever the vault is unsealed.
+ */
+public final class KeywardServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KeywardServer.class);
+    static final String CONTENT_TYPE = "application/json";
+    static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
+    private static final char[] STORE_PASSWORD = "in-memory".toCharArray();
+    private static final Duration RENEW_BEFORE = Duration.ofDays(10);
+
+    private final Vault vault;
+    private final ServerConfig config;
+    private final Clock clock;
+    private final Path caPemFile;
+    private final VaultApi api;
+    private final WrapStore wraps;
+    private final RateLimiter perSource;
+    private final RateLimiter perIdentity;
+    private final Server jetty;
+    private final SslContextFactory.Server ssl;
+    private final ScheduledExecutorService timer;
+    private final Executor workers;
+    private volatile LocalCa ca;
+    private volatile LocalCa.Issued serverCert;
+
+    private KeywardServer(Vault vault, ServerConfig config, Clock clock, Path caPemFile) {
+        this.vault = vault;
+        this.config = config;
+        this.clock = clock;
+        this.caPemFile = caPemFile;
+        this.wraps = new WrapStore(clock);
+        this.api = new VaultApi(vault, clock, () -> Optional.ofNullable(ca));
+        this.perSource = new RateLimiter(config.perSourceRate(), config.perSourceRate() * 2);
+        this.perIdentity = new RateLimiter(config.perIdentityRate(), config.perIdentityRate() * 2);
+
+        QueuedThreadPool pool = new QueuedThreadPool(64, 4);
+        pool.setName("keyward-http");
+        pool.setDaemon(true);
+        this.workers = pool;
+        this.jetty = new Server(pool);
+        this.jetty.setErrorHandler(new JsonErrorHandler());
+        this.ssl = new SslContextFactory.Server();
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "keyward-tls-renew");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts the endpoint for an unsealed vault: loads (or creates) the local CA, writes its public
+     * certificate to {@code caPemFile} and issues a fresh server certificate.
+     */
+    public static KeywardServer start(Vault vault, ServerConfig config, Clock clock, Path caPemFile) {
+        KeywardServer s = new KeywardServer(vault, config, clock, caPemFile);
+        try {
+            s.startInternal();
+        } catch (KeywardException e) {
+            s.close();
+            throw e;
+        } catch (Exception e) {
+            s.close();
+            throw new ApiException(500, "The HTTPS endpoint could not start: " + e.getMessage());
+        }
+        return s;
+    }
+
+    private void startInternal() throws Exception {
+        Instant now = clock.instant();
+        ca = LocalCa.loadOrCreate(vault.sealedBlobs(), now);
+        writeCaPem(ca, caPemFile);
+        serverCert = ca.issueServer(now);
+
+        ssl.setKeyStore(keyStore(serverCert));
+        ssl.setKeyStorePassword(new String(STORE_PASSWORD));
+        ssl.setKeyManagerPassword(new String(STORE_PASSWORD));
+        ssl.setIncludeProtocols(PROTOCOLS.toArray(String[]::new));
+        ssl.setExcludeProtocols("SSLv3", "TLSv1", "TLSv1.1");
+        ssl.setIncludeCipherSuites(CIPHER_SUITES.toArray(String[]::new));
+        ssl.setExcludeCipherSuites(); // the include list is exact; clear Jetty's default excludes
+        ssl.setUseCipherSuitesOrder(true);
+        ssl.setSniRequired(false);
+        ssl.setRenegotiationAllowed(false);
+        if (config.mutualTls()) {
+            ssl.setWantClientAuth(true);
+            ssl.setTrustStore(trustStore(ca.certificate()));
+            ssl.setValidatePeerCerts(false); // chain checked against the vault CA by JSSE and again at login
+        }
+
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendDateHeader(true);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(config.maxHeaderBytes());
+        http.setResponseHeaderSize(16 * 1024);
+        http.setIdleTimeout(config.idleTimeout().toMillis());
+        http.setRelativeRedirectAllowed(false);
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        secure.setSniRequired(false);
+        secure.setStsMaxAge(-1);
+        http.addCustomizer(secure);
+
+        for (InetAddress a : config.addresses()) {
+            ServerConnector c = new ServerConnector(jetty, 1, 1,
+                    new SslConnectionFactory(ssl, HttpVersion.HTTP_1_1.asString()), new HttpConnectionFactory(http));
+            c.setHost(a.getHostAddress());
+            c.setPort(config.port());
+            c.setIdleTimeout(config.idleTimeout().toMillis());
+            c.setAcceptQueueSize(256);
+            jetty.addConnector(c);
+        }
+        jetty.setHandler(new ApiHandler());
+        jetty.setStopTimeout(2000);
+        jetty.start();
+        timer.scheduleWithFixedDelay(this::renewIfDue, 1, 1, TimeUnit.HOURS);
+        LOG.info("HTTPS endpoint listening on {}", urls());
+    }
+
+    /** The base URLs, e.g. {@code https://127.0.0.1:8210}. */
+    public List<String> urls() {
+        List<String> out = new ArrayList<>();
+        for (var c : jetty.getConnectors()) {
+            ServerConnector sc = (ServerConnector) c;
+            String host = sc.getHost().contains(":") ? "[" + sc.getHost() + "]" : sc.getHost();
+            out.add("https://" + host + ":" + sc.getLocalPort());
+        }
+        return out;
+    }
+
+    /** The port of the first connector. */
+    public int port() {
+        return ((ServerConnector) jetty.getConnectors()[0]).getLocalPort();
+    }
+
+    /** The vault's CA (for issuing client certificates to machine identities). */
+    public LocalCa ca() {
+        return ca;
+    }
+
+    /** The server certificate in use. */
+    public X509Certificate serverCertificate() {
+        return serverCert.certificate();
+    }
+
+    /** Reissues the server certificate if it expires within {@link #RENEW_BEFORE}. */
+    public void renewIfDue() {
+        try {
+            Instant now = clock.instant();
+            if (serverCert.notAfter().isAfter(now.plus(RENEW_BEFORE)) || vault.lifecycle().status().sealed()) {
+                return;
+            }
+            LocalCa.Issued fresh = ca.issueServer(now);
+            KeyStore ks = keyStore(fresh);
+            ssl.reload(f -> f.setKeyStore(ks));
+            serverCert = fresh;
+            LOG.info("server certificate renewed; valid until {}", fresh.notAfter());
+        } catch (Exception e) {
+            LOG.warn("server certificate renewal failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    static void writeCaPem(LocalCa ca, Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".ca", ".pem");
+        Files.writeString(tmp, ca.certificatePem(), StandardCharsets.US_ASCII);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static KeyStore keyStore(LocalCa.Issued issued) throws GeneralSecurityException, IOException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("server", issued.key(), STORE_PASSWORD, new Certificate[] {issued.certificate()});
+        return ks;
+    }
+
+    private static KeyStore trustStore(X509Certificate caCert) throws GeneralSecurityException, IOException {
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("keyward-ca", caCert);
+        return ks;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        wraps.clear();
+        try {
+            jetty.stop();
+        } catch (Exception e) {
+            LOG.warn("the HTTPS endpoint did not stop cleanly: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /** Blocks until the server stops. */
+    public void join() throws InterruptedException {
+        jetty.join();
+    }
+
+    // ------------------------------------------------------------------ request handling
+
+    private final class ApiHandler extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String method = request.getMethod().toUpperCase(java.util.Locale.ROOT);
+            String source = Request.getRemoteAddr(request);
+            long start = System.nanoTime();
+            try {
+                if (!perSource.tryAcquire("src:" + source, start)) {
+                    throw new ApiException(429, "rate limit exceeded: slow down");
+                }
+                String path = request.getHttpURI().getDecodedPath();
+                if (path == null || !path.startsWith("/v1/")) {
+                    throw VaultApi.unsupportedPath();
+                }
+                long length = request.getLength();
+                if (length > config.maxBodyBytes()) {
+                    throw new ApiException(413, "The request body is larger than " + config.maxBodyBytes() + " bytes.");
+                }
+                if (length == 0 || method.equals("GET") || method.equals("HEAD")) {
+                    dispatch(request, response, callback, method, path, new byte[0], source);
+                } else {
+                    // Read the body without holding a thread; a slow sender runs into the request timeout.
+                    CompletableFuture<byte[]> body = Content.Source.asByteArrayAsync(request, config.maxBodyBytes())
+                            .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    body.whenCompleteAsync((bytes, err) -> {
+                        if (err != null) {
+                            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                                    ? err.getCause() : err;
+                            if (cause instanceof TimeoutException) {
+                                request.fail(cause);
+                                fail(response, callback, new ApiException(408, "The request body did not arrive in time."));
+                            } else if (cause instanceof IllegalArgumentException) {
+                                fail(response, callback, new ApiException(413, "The request body is larger than "
+                                        + config.maxBodyBytes() + " bytes."));
+                            } else {
+                                fail(response, callback, new ApiException(400, "The request body could not be read."));
+                            }
+                            return;
+                        }
+                        dispatch(request, response, callback, method, path, bytes, source);
+                    }, workers);
+                }
+            } catch (RuntimeException e) {
+                fail(response, callback, e);
+            }
+            return true;
+        }
+    }
+
+    private void dispatch(Request request, Response response, Callback callback, String method, String path,
+                          byte[] body, String source) {
+        try {
+            Map<String, String> query = query(request);
+            if (method.equals("GET") && "true".equalsIgnoreCase(query.get("list"))) {
+                method = "LIST";
+            }
+            String token = token(request);
+            if (token != null && !perIdentity.tryAcquire("tok:" + sha256(token), System.nanoTime())) {
+                throw new ApiException(429, "rate limit exceeded: slow down");
+            }
+            X509Certificate[] peer = null;
+            if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData d) {
+                peer = d.peerCertificates();
+            }
+            String rel = path.substring("/v1/".length());
+            while (rel.startsWith("/")) {
+                rel = rel.substring(1);
+            }
+            ApiRequest r = new ApiRequest(method, rel, query, body, token,
+                    header(request, "X-Vault-Wrap-TTL"), header(request, "Content-Type"), source, peer,
+                    header(request, "X-Keyward-Justification"));
+            ApiResponse out;
+            if (rel.equals("sys/wrapping/unwrap")) {
+                out = unwrap(r);
+            } else {
+                out = api.handle(r);
+                if (r.wrapTtl() != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
+                    out = wrap(r, out);
+                }
+            }
+            send(response, callback, out.status(), out.body(), method.equals("HEAD"));
+        } catch (RuntimeException e) {
+            fail(response, callback, e);
+        }
+    }
+
+    private ApiResponse wrap(ApiRequest r, ApiResponse out) {
+        java.time.Duration ttl = Durations.parse(r.wrapTtl());
+        byte[] bytes = json(out.body());
+        WrapStore.Wrapped w = wraps.wrap(bytes, ttl, r.path());
+        java.util.Arrays.fill(bytes, (byte) 0);
+        return ApiResponse.ok(Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(), w.ttl().getSeconds(),
+                VaultApi.time(w.creationTime()), w.creationPath())));
+    }
+
+    private ApiResponse unwrap(ApiRequest r) {
+        if (!r.method().equals("POST") && !r.method().equals("PUT")) {
+            throw VaultApi.methodNotAllowed();
+        }
+        Dto.UnwrapRequest u = VaultApi.body(r, Dto.UnwrapRequest.class);
+        String token = u.token() != null && !u.token().isEmpty() ? u.token() : r.token();
+        if (token == null) {
+            throw new AccessDeniedException("permission denied");
+        }
+        if (vault.lifecycle().status().sealed()) {
+            throw new VaultSealedException();
+        }
+        Optional<byte[]> original = wraps.unwrap(token);
+        if (original.isPresent()) {
+            return new ApiResponse(200, original.get());
+        }
+        // Not a wrapped response of this endpoint: a wrapped secret_id held by the identity service.
+        try {
+            return ApiResponse.ok(VaultApi.envelope(VaultApi.secretId(vault.identities().unwrap(token, r.source()))));
+        } catch (AuthenticationFailedException | AccessDeniedException | NotFoundException e) {
+            throw new InvalidRequestException("wrapping token is not valid or does not exist");
+        }
+    }
+
+    private static Map<String, String> query(Request request) {
+        Map<String, String> out = new TreeMap<>();
+        Fields f = Request.extractQueryParameters(request);
+        for (Fields.Field field : f) {
+            out.putIfAbsent(field.getName(), field.getValue());
+        }
+        return out;
+    }
+
+    private static String token(Request request) {
+        String t = header(request, "X-Vault-Token");
+        if (t != null && !t.isEmpty()) {
+            return t;
+        }
+        String a = header(request, "Authorization");
+        if (a != null && a.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            String b = a.substring(7).trim();
+            return b.isEmpty() ? null : b;
+        }
+        return null;
+    }
+
+    private static String header(Request request, String name) {
+        HttpField f = request.getHeaders().getField(name);
+        return f == null ? null : f.getValue();
+    }
+
+    static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] json(Object body) {
+        if (body instanceof byte[] raw) {
+            return raw;
+        }
+        try {
+            return Dto.JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new ApiException(500, "The response could not be encoded.");
+        }
+    }
+
+    static void send(Response response, Callback callback, int status, Object body, boolean head) {
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
+        if (body == null || status == 204) {
+            response.write(true, null, callback);
+            return;
+        }
+        byte[] bytes = json(body);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+        response.write(true, head ? null : ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** Maps a failure to its status and a JSON error; never a stack trace, never a secret. */
+    static void fail(Response response, Callback callback, Throwable e) {
+        int status;
+        List<String> errors;
+        if (e instanceof ApiException a) {
+            status = a.status();
+            errors = List.of(a.getMessage());
+        } else if (e instanceof NotFoundException) {
+            status = 404;
+            errors = List.of();
+        } else if (e instanceof VaultSealedException) {
+            status = 503;
+            errors = List.of("Vault is sealed");
+        } else if (e instanceof VaultNotInitializedException) {
+            status = 503;
+            errors = List.of("Vault is not initialized");
+        } else if (e instanceof AccessDeniedException) {
+            status = 403;
+            errors = List.of("permission denied");
+        } else if (e instanceof AuthenticationFailedException af) {
+            status = af.retryAfter().isPresent() ? 429 : 400;
+            errors = List.of(e.getMessage());
+            af.retryAfter().ifPresent(d -> response.getHeaders().put(HttpHeader.RETRY_AFTER, Math.max(1, d.toSeconds())));
+        } else if (e instanceof CasMismatchException || e instanceof InvalidRequestException
+                || e instanceof VaultAlreadyInitializedException) {
+            status = 400;
+            errors = List.of(e.getMessage());
+        } else if (e instanceof VaultInUseException) {
+            status = 503;
+            errors = List.of(e.getMessage());
+        } else if (e instanceof KeywardException) {
+            status = 500;
+            errors = List.of(e.getMessage());
+            LOG.warn("request failed: {}", e.getClass().getSimpleName());
+        } else {
+            status = 500;
+            errors = List.of("internal error");
+            LOG.error("unexpected failure handling a request: {}", e.getClass().getName());
+        }
+        if (response.isCommitted()) {
+            callback.failed(e);
+            return;
+        }
+        try {
+            response.reset();
+        } catch (IllegalStateException ignored) {
+            // already committed
+        }
+        send(response, callback, status, new Dto.Errors(errors), false);
+    }
+
+    /** Jetty's own errors (bad URI, header too large, ...) as JSON too. */
+    private static final class JsonErrorHandler implements Request.Handler {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            int status = response.getStatus() >= 400 ? response.getStatus() : 400;
+            String message = switch (status) {
+                case 400 -> "bad request";
+                case 404 -> "unsupported path";
+                case 405 -> "unsupported operation";
+                case 408 -> "request timeout";
+                case 413 -> "request body too large";
+                case 414 -> "URI too long";
+                case 431 -> "request headers too large";
+                default -> "request failed";
+            };
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+            byte[] bytes = json(new Dto.Errors(List.of(message)));
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+            return true;
+        }
+    }
+}
