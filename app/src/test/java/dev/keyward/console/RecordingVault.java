@@ -63,6 +63,11 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.SealedBlobs sealedBlobs() {
+        return real.sealedBlobs();
+    }
+
+    @Override
     public dev.keyward.vault.api.KeyService keys() {
         return real.keys();
     }
