@@ -79,13 +79,13 @@ class CrashDurabilityTest {
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
             assertEquals(137, child.exitValue(), "killed by SIGKILL");
             totalAcks += acksThisRound;
-            verify(acked);
+            verify(acked, round);
         }
         assertTrue(totalAcks >= KILLS, "the children acknowledged writes before dying: " + totalAcks);
     }
 
     /** Reads every acknowledged write straight from the KV store in one read transaction. */
-    private void verify(Map<String, List<String>> acked) {
+    private void verify(Map<String, List<String>> acked, int round) {
         try (Engine e = TestVaults.open(home)) {
             TestVaults.unseal(e);
             Unsealed keys = e.unsealedKeys();
@@ -93,8 +93,15 @@ class CrashDurabilityTest {
             e.storage().read(tx -> {
                 for (var entry : acked.entrySet()) {
                     List<String> values = entry.getValue();
-                    SecretMetadata meta = keys.kv().readMetadata(tx, entry.getKey());
-                    assertTrue(meta.currentVersion() >= values.size(), entry.getKey() + " lost a version");
+                    SecretMetadata meta;
+                    try {
+                        meta = keys.kv().readMetadata(tx, entry.getKey());
+                    } catch (dev.keyward.vault.api.NotFoundException lost) {
+                        throw new AssertionError("after kill " + round + ": acknowledged " + entry.getKey()
+                                + " (" + values + ") is gone");
+                    }
+                    assertTrue(meta.currentVersion() >= values.size(), "after kill " + round + ": " + entry.getKey()
+                            + " lost a version");
                     String last = values.get(values.size() - 1);
                     boolean found = false;
                     for (int v : meta.versions().keySet()) {
