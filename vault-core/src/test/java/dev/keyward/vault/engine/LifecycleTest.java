@@ -171,7 +171,46 @@ class LifecycleTest {
     }
 
     @Test
-    void clockIsInjectable() {
-        assertTrue(TestVaults.config(home, Clock.systemUTC()).options().autoSealAfter().isZero());
+    void defaultArgon2ParametersMeetTheMinimumAndUnseal() {
+        assertTrue(Argon2Parameters.DEFAULT.meetsMinimum());
+        assertTrue(Argon2Parameters.DEFAULT.memoryKiB() >= 64 * 1024 && Argon2Parameters.DEFAULT.iterations() >= 3);
+        try (Engine e = TestVaults.open(home)) {
+            try (InitRequest req = new InitRequest(new PassphraseSealSpec(TestVaults.UNSEAL.toCharArray()), "root",
+                    "rootpassphrase".toCharArray(), Argon2Parameters.insecureForTests())) {
+                e.init(req);
+            }
+            assertFalse(e.status().weakKdf());
+            TestVaults.unseal(e);
+            assertFalse(e.status().sealed());
+        }
+    }
+
+    @Test
+    void autoSealsAfterTheIdleTimeWithAnInjectedClock() throws InterruptedException {
+        SecretsTest.MutableClock clock = new SecretsTest.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        EngineConfig cfg = EngineConfig.defaults(new dev.keyward.vault.api.VaultOptions(home, clock,
+                java.time.Duration.ofMinutes(10)));
+        try (TestVaults.Opened v = TestVaults.initialised(cfg)) {
+            clock.advance(java.time.Duration.ofMinutes(9));
+            Thread.sleep(1500);
+            assertFalse(v.engine().status().sealed(), "not idle long enough yet");
+            v.engine().secrets().list(v.caller(), "");
+            clock.advance(java.time.Duration.ofMinutes(10));
+            long deadline = System.currentTimeMillis() + 5000;
+            while (!v.engine().status().sealed() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(v.engine().status().sealed());
+            assertTrue(v.engine().status().sealedReason().contains("without activity"));
+            assertThrows(VaultSealedException.class, () -> v.engine().secrets().list(v.caller(), ""));
+        }
+    }
+
+    @Test
+    void secretsNeverShowInToString() {
+        assertFalse(new PassphraseSealSpec("canary-passphrase".toCharArray()).toString().contains("canary"));
+        assertFalse(UnsealCredential.passphrase("canary-passphrase".toCharArray()).toString().contains("canary"));
+        assertFalse(SecretData.of(Map.of("f", "canary-value")).toString().contains("canary"));
+        assertFalse(Caller.withToken("kws.canary").toString().contains("canary"));
     }
 }

@@ -1,0 +1,108 @@
+package dev.keyward.vault.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyward.vault.api.SecretMetadata;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A child JVM acknowledges writes in a loop and is killed with SIGKILL at random moments; after
+ * each restart every acknowledged write must read back intact.
+ */
+class CrashDurabilityTest {
+    private static final int KILLS = 20;
+
+    @TempDir
+    Path home;
+
+    @Test
+    void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
+        TestVaults.initialised(home).close();
+        // Every acknowledged (path -> the values acknowledged for it, in order of acknowledgement).
+        Map<String, List<String>> acked = new HashMap<>();
+        int totalAcks = 0;
+        for (int round = 0; round < KILLS; round++) {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                    CrashWriter.class.getName(), home.toString(), "r" + round)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String first = out.readLine();
+            assertEquals("READY", first, "child started");
+            // Kill at a random moment while writes are in flight: after a random number of
+            // acknowledgements, plus a random delay of up to 30 ms.
+            int killAfterAcks = ThreadLocalRandom.current().nextInt(1, 40);
+            long delayMs = ThreadLocalRandom.current().nextLong(0, 30);
+            java.util.concurrent.CountDownLatch armed = new java.util.concurrent.CountDownLatch(1);
+            Thread killer = new Thread(() -> {
+                try {
+                    armed.await(60, TimeUnit.SECONDS);
+                    TimeUnit.MILLISECONDS.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                child.destroyForcibly(); // SIGKILL on Unix
+            });
+            killer.start();
+            String line;
+            int acksThisRound = 0;
+            while ((line = out.readLine()) != null) {
+                String[] parts = line.split(" ");
+                if (parts.length == 3 && parts[0].equals("ACK")) {
+                    acked.computeIfAbsent(parts[1], k -> new ArrayList<>()).add(parts[2]);
+                    acksThisRound++;
+                    if (acksThisRound == killAfterAcks) {
+                        armed.countDown();
+                    }
+                }
+            }
+            armed.countDown();
+            killer.join();
+            assertTrue(child.waitFor(10, TimeUnit.SECONDS));
+            assertEquals(137, child.exitValue(), "killed by SIGKILL");
+            totalAcks += acksThisRound;
+            verify(acked);
+        }
+        assertTrue(totalAcks >= KILLS, "the children acknowledged writes before dying: " + totalAcks);
+    }
+
+    /** Reads every acknowledged write straight from the KV store in one read transaction. */
+    private void verify(Map<String, List<String>> acked) {
+        try (Engine e = TestVaults.open(home)) {
+            TestVaults.unseal(e);
+            Unsealed keys = e.unsealedKeys();
+            Instant now = Instant.now();
+            e.storage().read(tx -> {
+                for (var entry : acked.entrySet()) {
+                    List<String> values = entry.getValue();
+                    SecretMetadata meta = keys.kv().readMetadata(tx, entry.getKey());
+                    assertTrue(meta.currentVersion() >= values.size(), entry.getKey() + " lost a version");
+                    String last = values.get(values.size() - 1);
+                    boolean found = false;
+                    for (int v : meta.versions().keySet()) {
+                        if (last.equals(keys.kv().read(tx, entry.getKey(), v, now).data().field("value"))) {
+                            found = true;
+                        }
+                    }
+                    assertTrue(found, "acknowledged value of " + entry.getKey() + " is missing");
+                }
+                return null;
+            });
+        }
+    }
+}
