@@ -12,6 +12,8 @@ public interface Vault extends AutoCloseable {
 
     SecretsService secrets();
 
+    /** Key rotation, rewrap, root-key rotation, passphrase change, rekey and seal migration. */
+    KeyService keys();
     IdentityService identities();
 
     PolicyService policies();

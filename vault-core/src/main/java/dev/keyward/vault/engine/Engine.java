@@ -14,6 +14,7 @@ import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InitResult;
 import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.IntegrityException;
+import dev.keyward.vault.api.KeyService;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.OperatorNames;
@@ -43,6 +44,7 @@ import dev.keyward.vault.seal.Seal;
 import dev.keyward.vault.seal.SealConfig;
 import dev.keyward.vault.seal.SealConfigStore;
 import dev.keyward.vault.seal.SealInit;
+import dev.keyward.vault.seal.SealProvider;
 import dev.keyward.vault.storage.H2Storage;
 import dev.keyward.vault.storage.Storage;
 import dev.keyward.vault.storage.StorageTx;
@@ -73,6 +75,8 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements Vault, LifecycleService, AuthService {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     static final String KEYRING_KEY = "sys/keyring";
+    /** The keyring under a new root key, while a seal change is in progress (see KeyLifecycle). */
+    static final String KEYRING_NEXT = "sys/keyring.next";
     private static final byte[] KEYRING_AAD = "keyward.keyring.v1".getBytes(StandardCharsets.US_ASCII);
     /** Unseal failures allowed before the backoff starts. */
     private static final int FREE_UNSEAL_FAILURES = 3;
@@ -86,6 +90,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditSink audit;
     private final Door door;
     private final SecretsFacade secrets;
+    private final Rewrapper rewrapper;
+    private final KeyLifecycle keys;
     private final IdentityFacade identities;
     private final PolicyFacade policies;
     private final AuditFacade auditService;
@@ -115,6 +121,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 return guarded(call);
             }
         });
+        this.rewrapper = new Rewrapper(this, storage, RecordKinds.defaults());
+        this.keys = new KeyLifecycle(this, door, rewrapper);
         PolicySource policySource = new PolicySource();
         if (config.authorizer() instanceof PolicyAuthorizer pa) {
             pa.attach(() -> policySource);
@@ -197,6 +205,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
+    public KeyService keys() {
+        return keys;
+    }
+
+    @Override
     public IdentityService identities() {
         return identities;
     }
@@ -260,6 +273,61 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         }
     }
 
+    /** Runs background work with the keys, like {@link #guarded} but without counting as activity. */
+    <T> T underKeys(java.util.function.Function<Unsealed, T> work) {
+        lock.readLock().lock();
+        try {
+            return work.apply(requireUnsealed());
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** Runs a seal change with no other call in flight. */
+    <T> T exclusive(Supplier<T> call) {
+        lock.writeLock().lock();
+        try {
+            lastActivity = clock.instant();
+            return call.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    SealProvider sealProvider(String type) {
+        return config.seals().provider(type);
+    }
+
+    String sealType() {
+        return sealStore.load().map(SealConfig::type).orElseThrow(VaultNotInitializedException::new);
+    }
+
+    /**
+     * Steps 2 and 3 of a seal change (the staged keyring is durable): seal.json, then the keyring;
+     * then the new root key replaces the old one in memory. Called under {@link #exclusive}.
+     */
+    void commitSealChange(SealInit created, SealProvider provider) {
+        sealStore.save(created.config());
+        storage.write(tx -> {
+            byte[] next = tx.get(KEYRING_NEXT);
+            if (next == null) {
+                throw new IntegrityException("The staged keyring vanished during a seal change.");
+            }
+            tx.put(KEYRING_KEY, next);
+            tx.delete(KEYRING_NEXT);
+            return null;
+        });
+        Unsealed old = requireUnsealed();
+        Seal oldSeal = seal;
+        Seal newSeal = KeyLifecycle.adopt(provider, created);
+        unsealed = Unsealed.of(created.rootKey(), old.keyring(), newSeal.signer());
+        seal = newSeal;
+        old.root().close();
+        if (oldSeal != null && oldSeal != newSeal) {
+            oldSeal.close();
+        }
+    }
+
     private void checkIdle() {
         try {
             Duration idle = config.options().autoSealAfter();
@@ -268,7 +336,17 @@ public final class Engine implements Vault, LifecycleService, AuthService {
             }
             Seal s = seal;
             if (unsealed != null && s != null && !s.healthy()) {
-                sealInternal("HSM unavailable", null);
+                // Check again with no call in flight: a seal change may have swapped the seal meanwhile.
+                lock.writeLock().lock();
+                try {
+                    Seal now = seal;
+                    if (unsealed != null && now != null && !now.healthy()) {
+                        LOG.warn("the HSM stopped answering: sealing the vault");
+                        sealInternal("HSM unavailable", null);
+                    }
+                } finally {
+                    lock.writeLock().unlock();
+                }
             }
         } catch (RuntimeException e) {
             LOG.warn("auto-seal check failed: {}", e.getClass().getSimpleName());
@@ -281,6 +359,15 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public VaultStatus status() {
         Optional<SealConfig> cfg = sealStore.load();
         Seal s = seal;
+        if (cfg.isPresent() && (s == null || !s.type().equals(cfg.get().type()))) {
+            synchronized (this) {
+                s = seal;
+                if (s == null || !s.type().equals(cfg.get().type())) {
+                    s = config.seals().provider(cfg.get().type()).load(cfg.get());
+                    seal = s;
+                }
+            }
+        }
         Unsealed u = unsealed;
         boolean weak = cfg.map(c -> c.type().equals(PassphraseSealSpec.TYPE) && PassphraseSealProvider.weak(c))
                 .orElse(false);
@@ -316,7 +403,12 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         } finally {
             u.close();
         }
-        this.seal = config.seals().provider(created.config().type()).load(created.config());
+        Seal loaded = config.seals().provider(created.config().type()).load(created.config());
+        Seal previous = this.seal;
+        this.seal = loaded;
+        if (previous != null) {
+            previous.close();
+        }
         LOG.info("vault initialised with a {} seal", created.config().type());
         return new InitResult(created.config().type(), created.shares(), created.threshold());
     }
@@ -364,6 +456,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 return null;
             });
             LOG.info("vault unsealed");
+            rewrapper.resumeIfPending();
             return status();
         } finally {
             credential.close();
@@ -387,17 +480,43 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     private Unsealed loadKeyring(RootKey root) {
-        byte[] sealedKeyring = storage.read(tx -> tx.get(KEYRING_KEY));
+        byte[][] stored = storage.read(tx -> new byte[][] {tx.get(KEYRING_KEY), tx.get(KEYRING_NEXT)});
+        byte[] sealedKeyring = stored[0];
+        byte[] staged = stored[1];
         if (sealedKeyring == null) {
             root.close();
             throw new IntegrityException("The vault's keyring is missing from storage.");
         }
         byte[] plain;
+        boolean promote = false;
         try {
-            plain = root.decrypt(sealedKeyring, KEYRING_AAD);
+            try {
+                plain = root.decrypt(sealedKeyring, KEYRING_AAD);
+            } catch (IntegrityException e) {
+                if (staged == null) {
+                    throw e;
+                }
+                // A seal change stopped after seal.json was replaced: the staged keyring is current.
+                plain = root.decrypt(staged, KEYRING_AAD);
+                promote = true;
+            }
         } catch (IntegrityException e) {
             root.close();
             throw new AuthenticationFailedException("The unseal credentials do not open this vault's keyring.");
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
+        if (staged != null) {
+            boolean finish = promote;
+            storage.write(tx -> {
+                if (finish) {
+                    tx.put(KEYRING_KEY, staged);
+                }
+                tx.delete(KEYRING_NEXT);
+                return null;
+            });
+            LOG.info(promote ? "finished an interrupted seal change" : "discarded an interrupted seal change");
         }
         try {
             return Unsealed.of(root, Keyring.deserialize(plain), seal.signer());
@@ -550,6 +669,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public void close() {
         timer.shutdownNow();
+        rewrapper.stop();
         sealInternal("closed", null);
         Seal s = seal;
         if (s != null) {

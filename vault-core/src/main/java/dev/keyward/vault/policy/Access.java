@@ -41,7 +41,9 @@ public final class Access {
             case KV_CONFIG_WRITE -> of("sys/kv/config", Capability.ADMIN);
             case VAULT_SEAL -> of("sys/seal", Capability.ADMIN);
             case VAULT_STATUS -> of("sys/status", Capability.READ);
-            case KEY_ROTATE -> of("sys/keyring", Capability.ROTATE);
+            case KEY_ROTATE, KEY_REWRAP -> of("sys/keyring", Capability.ROTATE);
+            case KEY_STATUS -> of("sys/keyring", Capability.READ, Capability.ROTATE);
+            // ROOT_KEY_ROTATE, SEAL_PASSPHRASE_CHANGE, SEAL_REKEY, SEAL_MIGRATE: admin only (default below).
             case AUDIT_READ -> of(r.startsWith("sys/audit") ? r : "sys/audit/log", Capability.READ);
             case AUDIT_EXPORT -> of("sys/audit/export", Capability.READ);
             case OPERATOR_CREATE, OPERATOR_UPDATE -> of(r, Capability.ADMIN);

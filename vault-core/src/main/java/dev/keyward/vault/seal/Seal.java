@@ -51,6 +51,13 @@ public interface Seal extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Takes over the root key that this seal's provider created (at init or a seal migration),
+     * so that {@link #signer()} and {@link #healthy()} follow the live HSM session.
+     */
+    default void adopt(RootKey root) {
+    }
+
     @Override
     default void close() {
     }

@@ -28,6 +28,7 @@ public final class SealRegistry {
 
     /** The providers of this build. */
     public static SealRegistry defaults() {
-        return new SealRegistry().register(new PassphraseSealProvider());
+        return new SealRegistry().register(new PassphraseSealProvider()).register(new Pkcs11SealProvider())
+                .register(new ShamirSealProvider());
     }
 }

@@ -41,6 +41,18 @@ public final class TestVaults {
         return new Opened(e, s);
     }
 
+    /** Initialises a vault with any seal (it stays sealed); returns what init hands back. */
+    public static dev.keyward.vault.api.InitResult init(Engine e, dev.keyward.vault.api.SealSpec seal) {
+        try (InitRequest req = new InitRequest(seal, ADMIN, ADMIN_PASS.toCharArray(),
+                Argon2Parameters.insecureForTests())) {
+            return e.init(req);
+        }
+    }
+
+    public static Session login(Engine e) {
+        return e.login(ADMIN, ADMIN_PASS.toCharArray(), "test");
+    }
+
     public static Opened initialised(Path home) {
         return initialised(config(home, Clock.systemUTC()));
     }

@@ -1,0 +1,44 @@
+package dev.keyward.vault.engine;
+
+import dev.keyward.vault.crypto.Barrier;
+import dev.keyward.vault.crypto.BindingRegistry;
+
+/**
+ * Every prefix under which barrier records are stored, with the binding each was sealed with.
+ * Add a line here when a feature stores records under a new prefix, or the rewrap skips them.
+ * Not listed on purpose ({@link #UNSEALED_BY_BARRIER}): the keyring (sealed by the root key, not
+ * the barrier) and plain counters. A test checks that every stored key is one or the other.
+ */
+final class RecordKinds {
+    private RecordKinds() {
+    }
+
+    /** Stored keys that are not barrier records. */
+    static final java.util.Set<String> UNSEALED_BY_BARRIER = java.util.Set.of("sys/keyring", "sys/keyring.next",
+            "audit/next", "pol/gen");
+
+    static BindingRegistry defaults() {
+        return new BindingRegistry()
+                .registerKind("kv/config", "kv.config")
+                .registerKind("kv/m/", "kv.meta")
+                .register("kv/d/", key -> new Barrier.Binding("kv.data", key,
+                        Long.parseLong(key.substring(key.lastIndexOf('/') + 1))))
+                .registerKind("kv/n/", "kv.node")
+                .registerKind("id/op/", "identity.operator")
+                .registerKind("id/tok/", "identity.token")
+                .registerKind("id/acc/", "identity.accessor")
+                .registerKind("id/idx/", "identity.index")
+                .registerKind("id/ar/", "identity.approle")
+                .registerKind("id/arid/", "identity.roleid")
+                .registerKind("id/sid/", "identity.secretid")
+                .registerKind("id/sida/", "identity.secretid.accessor")
+                .registerKind("id/cert/", "identity.cert")
+                .registerKind("id/wrap/", "identity.wrap")
+                .registerKind("pol/p/", "policy.current")
+                .registerKind("pol/h/", "policy.version")
+                .registerKind("pol/r/", "policy.role")
+                .registerKind("pol/u/", "policy.usage")
+                .registerKind("audit/e/", "audit.entry")
+                .registerKind(Rewrapper.STATE_KEY, "sys.rewrap");
+    }
+}
