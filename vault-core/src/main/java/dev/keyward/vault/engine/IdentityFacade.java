@@ -224,14 +224,25 @@ final class IdentityFacade implements IdentityService {
             if (r == null) {
                 throw new NotFoundException("The token was revoked.");
             }
-            return Identities.info(r, now);
+            return withPolicies(k, tx, Identities.info(r, now));
         }));
+    }
+
+    /** Operators' tokens carry role names; callers of lookup/renew see the policies behind them. */
+    private static TokenInfo withPolicies(Unsealed k, StorageTx tx, TokenInfo t) {
+        if (t.kind() != dev.keyward.vault.api.Principal.Kind.OPERATOR) {
+            return t;
+        }
+        return new TokenInfo(t.accessor(), t.identityId(), t.displayName(), t.kind(), t.authMethod(), t.path(),
+                k.policies().policiesOfRoles(tx, t.policies()), t.metadata(), t.issuedAt(), t.expiresAt(),
+                t.creationTtl(), t.ttl(), t.explicitMaxTtl(), t.maxExpiresAt(), t.renewable(), t.numUses(),
+                t.boundCidrs());
     }
 
     @Override
     public TokenInfo renewSelf(Caller caller, Duration increment) {
         return guard.run(() -> door.write(caller, Operation.TOKEN_RENEW, null,
-                (k, p, tx, now) -> k.identities().renew(tx, caller.token(), increment, now)));
+                (k, p, tx, now) -> withPolicies(k, tx, k.identities().renew(tx, caller.token(), increment, now))));
     }
 
     @Override
@@ -253,7 +264,7 @@ final class IdentityFacade implements IdentityService {
     public TokenInfo lookupAccessor(Caller caller, String accessor) {
         String path = accessorPath(accessor);
         return guard.run(() -> door.read(caller, Operation.TOKEN_LOOKUP, path,
-                (k, p, tx, now) -> k.identities().lookupAccessor(tx, accessor, now)));
+                (k, p, tx, now) -> withPolicies(k, tx, k.identities().lookupAccessor(tx, accessor, now))));
     }
 
     @Override

@@ -102,7 +102,13 @@ public final class Evaluator {
                 }
             }
         });
-        matched.sort((a, b) -> Integer.compare(a.order(), b.order()));
+        if (matched.isEmpty()) {
+            return new Outcome(false, null, 0, null, null, "no rule grants " + names(req.anyOf()) + " on "
+                    + req.resource(), null);
+        }
+        if (matched.size() > 1) {
+            matched.sort((a, b) -> Integer.compare(a.order(), b.order()));
+        }
         for (RuleIndex.Entry e : matched) {
             if (e.rule().deny() && failedCondition(e.rule(), req) == null) {
                 return new Outcome(false, e.policy(), e.version(), e.rule().id(), null,

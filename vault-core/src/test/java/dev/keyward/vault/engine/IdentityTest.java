@@ -115,6 +115,15 @@ class IdentityTest {
         }
 
         @Test
+        void lookupSelfOfAnOperatorListsThePoliciesBehindItsRoles() {
+            v.engine().policies().putRole(admin, "ci-reader", List.of("ci-read"), "", "on-call");
+            v.engine().identities().createOperator(admin, "eve", "eve passphrase1".toCharArray(),
+                    List.of("ci-reader", "auditor"));
+            Session e = v.engine().login("eve", "eve passphrase1".toCharArray(), "x");
+            assertEquals(List.of("auditor", "ci-read"), v.engine().identities().lookupSelf(e.caller()).policies());
+        }
+
+        @Test
         void operatorSessionsExpireAndAreNotRenewable() {
             assertThrows(InvalidRequestException.class, () -> v.engine().identities().renewSelf(admin, null));
             clock.advance(Duration.ofHours(8));
