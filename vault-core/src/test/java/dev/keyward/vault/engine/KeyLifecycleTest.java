@@ -30,10 +30,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -363,33 +361,9 @@ class KeyLifecycleTest {
         }
     }
 
-    /** A clock the test moves by hand. */
-    static final class ManualClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     @Test
     void theVaultSealsItselfAfterTheIdleTimeOnTheInjectedClock() throws Exception {
-        ManualClock clock = new ManualClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         EngineConfig cfg = EngineConfig.defaults(new VaultOptions(home, clock, Duration.ofMinutes(15)));
         try (TestVaults.Opened v = TestVaults.initialised(cfg)) {
             Engine e = v.engine();

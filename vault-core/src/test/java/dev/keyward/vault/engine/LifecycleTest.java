@@ -187,7 +187,7 @@ class LifecycleTest {
 
     @Test
     void autoSealsAfterTheIdleTimeWithAnInjectedClock() throws InterruptedException {
-        SecretsTest.MutableClock clock = new SecretsTest.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
         EngineConfig cfg = EngineConfig.defaults(new dev.keyward.vault.api.VaultOptions(home, clock,
                 java.time.Duration.ofMinutes(10)));
         try (TestVaults.Opened v = TestVaults.initialised(cfg)) {

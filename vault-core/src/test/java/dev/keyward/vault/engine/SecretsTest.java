@@ -20,10 +20,8 @@ import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.api.SecretsService;
 import dev.keyward.vault.api.VersionMetadata;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -299,33 +297,5 @@ class SecretsTest {
 
     int countKeys(String prefix) {
         return vault.engine().storage().read(tx -> tx.scan(prefix, null, 100_000).size());
-    }
-
-    /** A clock tests can move. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
