@@ -56,7 +56,9 @@ public enum Operation {
     POLICY_APPLY("policy.apply"),
     ROLE_READ("role.read"),
     ROLE_WRITE("role.write"),
-    ENTITLEMENT_REPORT("entitlement.report");
+    ENTITLEMENT_REPORT("entitlement.report"),
+
+    AUDIT_EXPORT("audit.export");
 
     private final String id;
 

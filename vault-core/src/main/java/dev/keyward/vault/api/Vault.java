@@ -18,6 +18,9 @@ public interface Vault extends AutoCloseable {
 
     PolicyService policies();
 
+    /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
+    AuditService audit();
+
     @Override
     void close();
 }

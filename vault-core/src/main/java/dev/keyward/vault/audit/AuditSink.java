@@ -1,6 +1,7 @@
 package dev.keyward.vault.audit;
 
 import dev.keyward.vault.storage.StorageTx;
+import java.util.Optional;
 
 /**
  * Where the guarded door writes every call. {@link #append} runs inside the same storage
@@ -10,4 +11,9 @@ import dev.keyward.vault.storage.StorageTx;
 public interface AuditSink {
 
     void append(AuditEvent event, AuditContext keys, StorageTx tx);
+
+    /** The verifiable log behind this sink, which the audit service reads; empty if there is none. */
+    default Optional<MerkleAuditLog> log() {
+        return Optional.empty();
+    }
 }

@@ -4,6 +4,7 @@ import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.AccessDeniedException;
 import dev.keyward.vault.api.Argon2Parameters;
 import dev.keyward.vault.api.AuditFailureException;
+import dev.keyward.vault.api.AuditService;
 import dev.keyward.vault.api.AuthMethod;
 import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.AuthenticationFailedException;
@@ -93,6 +94,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final KeyLifecycle keys;
     private final IdentityFacade identities;
     private final PolicyFacade policies;
+    private final AuditFacade auditService;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -134,6 +136,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         };
         this.identities = new IdentityFacade(door, guard, privileges);
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
+        this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null));
         this.lastActivity = clock.instant();
         this.decoy = PasswordHash.create("decoy-passphrase".toCharArray(), Argon2Parameters.insecureForTests());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -142,6 +145,26 @@ public final class Engine implements Vault, LifecycleService, AuthService {
             return t;
         });
         this.timer.scheduleWithFixedDelay(this::checkIdle, 1, 1, TimeUnit.SECONDS);
+        audit.log().ifPresent(log -> {
+            long every = Math.max(1, log.settings().every().toMillis());
+            this.timer.scheduleWithFixedDelay(() -> signHeadIfDue(log), every, every, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /** Signs a tree head when entries have waited {@code every} without one (the timer half of "every N or T"). */
+    private void signHeadIfDue(dev.keyward.vault.audit.MerkleAuditLog log) {
+        try {
+            guarded(() -> {
+                Unsealed u = unsealed;
+                Instant now = clock.instant();
+                if (u != null && storage.read(tx -> log.headDue(u.audit(), tx, now))) {
+                    storage.write(tx -> log.issueHead(u.audit(), tx, now));
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("signing an audit tree head failed: {}", e.getClass().getSimpleName());
+        }
     }
 
     /** Opens the vault directory (creating it, 0700, if needed); the vault comes up sealed. */
@@ -179,6 +202,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public KeyService keys() {
         return keys;
+    }
+
+    @Override
+    public AuditService audit() {
+        return auditService;
     }
 
     @Override

@@ -2,7 +2,7 @@ package dev.keyward.vault.engine;
 
 import dev.keyward.vault.api.VaultOptions;
 import dev.keyward.vault.audit.AuditSink;
-import dev.keyward.vault.audit.StoredAuditLog;
+import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.policy.Authorizer;
 import dev.keyward.vault.policy.PolicyAuthorizer;
 import dev.keyward.vault.seal.SealRegistry;
@@ -22,7 +22,7 @@ public record EngineConfig(VaultOptions options, SealRegistry seals, Authorizer 
     }
 
     public static EngineConfig defaults(VaultOptions options) {
-        return new EngineConfig(options, SealRegistry.defaults(), new PolicyAuthorizer(), new StoredAuditLog());
+        return new EngineConfig(options, SealRegistry.defaults(), new PolicyAuthorizer(), new MerkleAuditLog());
     }
 
     public EngineConfig withAuditSink(AuditSink sink) {

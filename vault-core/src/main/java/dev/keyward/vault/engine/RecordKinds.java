@@ -13,9 +13,13 @@ final class RecordKinds {
     private RecordKinds() {
     }
 
-    /** Stored keys that are not barrier records. */
-    static final java.util.Set<String> UNSEALED_BY_BARRIER = java.util.Set.of("sys/keyring", "sys/keyring.next",
-            "audit/next", "pol/gen");
+    /** Stored keys (or key prefixes ending in '/') that are not barrier records. */
+    static final java.util.List<String> UNSEALED_BY_BARRIER = java.util.List.of("sys/keyring", "sys/keyring.next",
+            "pol/gen", "audit/h/", "audit/sth/", "audit/key/");
+
+    static boolean notSealedByBarrier(String key) {
+        return UNSEALED_BY_BARRIER.stream().anyMatch(k -> k.endsWith("/") ? key.startsWith(k) : key.equals(k));
+    }
 
     static BindingRegistry defaults() {
         return new BindingRegistry()
@@ -38,7 +42,10 @@ final class RecordKinds {
                 .registerKind("pol/h/", "policy.version")
                 .registerKind("pol/r/", "policy.role")
                 .registerKind("pol/u/", "policy.usage")
-                .registerKind("audit/e/", "audit.entry")
+                // The Merkle log binds every entry to the log, not to its key (its position is
+                // covered by the tree); tree nodes, heads and public keys are not secret and not sealed.
+                .register("audit/e/", key -> Barrier.Binding.of("audit.entry", "audit/log"))
+                .registerKind("audit/state", "audit.state")
                 .registerKind(Rewrapper.STATE_KEY, "sys.rewrap");
     }
 }

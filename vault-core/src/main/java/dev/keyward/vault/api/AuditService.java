@@ -1,0 +1,42 @@
+package dev.keyward.vault.api;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The tamper-evident audit log: review, signed tree heads, proofs, verification and export.
+ * Every call goes through the guarded door and is itself audited. Offline verification of an
+ * exported bundle needs no vault: {@code dev.keyward.vault.Keyward.verifyAuditBundle}.
+ */
+public interface AuditService {
+
+    /** Entries matching the query, ordered by sequence. */
+    AuditPage query(Caller caller, AuditQuery query);
+
+    /** The latest signed tree head (its fingerprint is what operators record). */
+    TreeHead latestHead(Caller caller);
+
+    /** Signed heads with a tree size greater than {@code afterSize}, oldest first, at most {@code limit}. */
+    List<TreeHead> heads(Caller caller, long afterSize, int limit);
+
+    /** Signs a head over every entry now in the log (including this call's own entry). */
+    TreeHead issueHead(Caller caller);
+
+    /** Inclusion proof of entry {@code sequence} in the signed head of size {@code treeSize} (0 = latest head). */
+    InclusionProof inclusionProof(Caller caller, long sequence, long treeSize);
+
+    /** Consistency proof between the signed heads of sizes {@code fromSize} and {@code toSize} (0 = latest head). */
+    ConsistencyProof consistencyProof(Caller caller, long fromSize, long toSize);
+
+    /**
+     * Recomputes the whole live log: entries, Merkle tree, every signed head. With a
+     * {@code recordedFingerprint} (nullable) it also checks that this head is in the log.
+     */
+    AuditVerification verify(Caller caller, String recordedFingerprint, AuditProgress progress);
+
+    /** Issues a head, then writes entries, heads and public keys to {@code file} (must not exist). */
+    AuditExport exportBundle(Caller caller, Path file, AuditProgress progress);
+
+    /** HMAC-SHA256 of a token under the vault's audit key, as it appears in {@code credentialHmac}. */
+    String hmac(Caller caller, String value);
+}

@@ -1,0 +1,120 @@
+package dev.keyward.vault.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyward.vault.api.AuditRecord;
+import dev.keyward.vault.api.IntegrityException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.erdtman.jcs.JsonCanonicalizer;
+
+/**
+ * The one byte form of an audit entry: RFC 8785 (JCS) canonical JSON of a flat object. Absent
+ * values are omitted. The Merkle leaf is SHA-256(0x00 || these bytes); the bundle's
+ * {@code entries.jsonl} holds exactly these bytes, one entry per line.
+ */
+public final class AuditEntries {
+    /** Entry format version, the {@code v} member. */
+    public static final int FORMAT = 1;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private AuditEntries() {
+    }
+
+    /** Canonical bytes of {@code event} logged at {@code sequence}. */
+    public static byte[] canonical(long sequence, AuditEvent event) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("v", FORMAT);
+        o.put("seq", sequence);
+        o.put("time", event.time().toString());
+        o.put("requestId", event.requestId());
+        put(o, "identityId", event.identityId());
+        put(o, "identityName", event.identityName());
+        o.put("authMethod", event.authMethod());
+        put(o, "source", event.sourceAddress());
+        o.put("operation", event.operation());
+        put(o, "resource", event.resource());
+        o.put("decision", event.decision().name());
+        put(o, "rule", event.rule());
+        put(o, "justification", event.justification());
+        put(o, "approvalId", event.approvalId());
+        o.put("outcome", event.outcome().name());
+        put(o, "errorClass", event.errorClass());
+        put(o, "credentialHmac", event.credentialHmac());
+        return canonicalize(o.toString());
+    }
+
+    /** RFC 8785 canonical UTF-8 bytes of any JSON text. */
+    public static byte[] canonicalize(String json) {
+        try {
+            return new JsonCanonicalizer(json).getEncodedUTF8();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("not canonicalizable JSON: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static void put(ObjectNode o, String name, String value) {
+        if (value != null) {
+            o.put(name, value);
+        }
+    }
+
+    /** Parses canonical entry bytes. */
+    public static AuditRecord decode(byte[] bytes) {
+        try {
+            JsonNode n = JSON.readTree(bytes);
+            if (n == null || !n.isObject() || n.path("v").asInt(-1) != FORMAT) {
+                throw new IntegrityException("An audit entry has an unknown format.");
+            }
+            return new AuditRecord(n.path("seq").asLong(-1), Instant.parse(n.path("time").asText()),
+                    text(n, "requestId"), text(n, "identityId"), text(n, "identityName"), text(n, "authMethod"),
+                    text(n, "source"), text(n, "operation"), text(n, "resource"), text(n, "decision"),
+                    text(n, "rule"), text(n, "justification"), text(n, "approvalId"), text(n, "outcome"),
+                    text(n, "errorClass"), text(n, "credentialHmac"));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IntegrityException ie) {
+                throw ie;
+            }
+            throw new IntegrityException("An audit entry could not be parsed.");
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+
+    /**
+     * The top-level {@code seq} member of an entry, read with a streaming parser (fast enough to
+     * run over millions of lines), or -1 when the line is not a JSON object with an integer seq.
+     */
+    public static long sequenceOf(byte[] line, int off, int len) {
+        try (JsonParser p = FACTORY.createParser(line, off, len)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return -1;
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("seq".equals(name)) {
+                    return v == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+                }
+                p.skipChildren();
+            }
+            return -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static String utf8(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,344 @@
+package dev.keyward.vault.audit;
+
+import dev.keyward.vault.api.AuditProblem;
+import dev.keyward.vault.api.AuditProblem.Kind;
+import dev.keyward.vault.api.AuditVerification;
+import dev.keyward.vault.api.TreeHead;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decides whether a sequence of audit entries (as leaf hashes plus the sequence number each
+ * claims) is the log that the signed heads vouch for, and if not, which entry is wrong and how.
+ * The same logic runs on the live log and on an exported bundle.
+ *
+ * <p>Fast path: rebuild the Merkle tree and compare its root at every checkpoint (signed heads;
+ * for the live log also the sealed log state). Diagnosis, only when that fails: the vault's own
+ * per-entry leaf hashes are authenticated against the checkpoints (their tree must reproduce every
+ * signed root); then each present entry is matched to the leaf it claims, which tells edited,
+ * deleted, inserted, reordered and truncated entries apart. If those leaf hashes were altered too,
+ * problems are located between consecutive heads by sequence numbers.
+ */
+final class LogChecker {
+    static final int MAX_PROBLEMS = 1000;
+
+    /** A trusted (size, root) pair: a verified signed head, or the sealed state of the live log. */
+    record Checkpoint(long size, byte[] root, String source) {
+    }
+
+    /** The entries as found: per position the claimed sequence (-1 if unreadable), leaf hash, and a label. */
+    static final class Leaves {
+        long count;
+        long bytes;
+        long[] seqs = new long[1024];
+        long[] labels = new long[1024];
+        byte[] hashes = new byte[1024 * 32];
+        BitSet unreadable = new BitSet();
+        /** Labels are line numbers of a bundle file (from 0) rather than storage slots. */
+        final boolean lines;
+
+        Leaves(boolean lines) {
+            this.lines = lines;
+        }
+
+        void add(long seq, byte[] leafHash, long label, int entryBytes) {
+            int i = Math.toIntExact(count);
+            if (i == seqs.length) {
+                seqs = Arrays.copyOf(seqs, i * 2);
+                labels = Arrays.copyOf(labels, i * 2);
+                hashes = Arrays.copyOf(hashes, i * 2 * 32);
+            }
+            seqs[i] = seq;
+            labels[i] = label;
+            if (leafHash == null) {
+                unreadable.set(i);
+            } else {
+                System.arraycopy(leafHash, 0, hashes, i * 32, 32);
+            }
+            bytes += entryBytes;
+            count++;
+        }
+
+        byte[] hash(long i) {
+            return Arrays.copyOfRange(hashes, (int) i * 32, (int) i * 32 + 32);
+        }
+    }
+
+    private final List<AuditProblem> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
+    private long dropped;
+
+    private void problem(Kind kind, long seq, String detail) {
+        if (problems.size() < MAX_PROBLEMS) {
+            problems.add(new AuditProblem(kind, seq, detail));
+        } else {
+            dropped++;
+        }
+    }
+
+    /**
+     * @param entries             what was found, in storage / file order
+     * @param heads               every tree head found
+     * @param keys                public keys by key id
+     * @param extra               further trusted checkpoints (the live log's sealed state), may be empty
+     * @param claimedLeaves       the vault's per-entry leaf hashes (n*32 bytes), or null
+     * @param recordedFingerprint a head fingerprint the operator recorded, or null
+     */
+    static AuditVerification check(Leaves entries, List<TreeHead> heads, Map<String, AuditKey> keys,
+                                   List<Checkpoint> extra, byte[] claimedLeaves, String recordedFingerprint) {
+        return new LogChecker().run(entries, heads, keys, extra, claimedLeaves, recordedFingerprint);
+    }
+
+    private AuditVerification run(Leaves e, List<TreeHead> heads, Map<String, AuditKey> keys, List<Checkpoint> extra,
+                                  byte[] claimed, String recorded) {
+        // 1. Heads: signature, key, agreement among themselves.
+        List<TreeHead> sorted = new ArrayList<>(heads);
+        sorted.sort(Comparator.comparingLong(TreeHead::treeSize).thenComparing(TreeHead::timestamp));
+        List<TreeHead> valid = new ArrayList<>();
+        Map<Long, TreeHead> bySize = new HashMap<>();
+        for (TreeHead h : sorted) {
+            AuditKey key = keys.get(h.keyId());
+            if (key == null) {
+                problem(Kind.FORGED_HEAD, -1, "The tree head of size " + h.treeSize() + " names signing key "
+                        + h.keyId() + ", which is not among the log's keys.");
+                continue;
+            }
+            if (!TreeHeads.verify(h, key)) {
+                problem(Kind.FORGED_HEAD, -1, "The signature of the tree head of size " + h.treeSize()
+                        + " (fingerprint " + h.fingerprint() + ") does not verify: the head was forged or altered.");
+                continue;
+            }
+            TreeHead same = bySize.putIfAbsent(h.treeSize(), h);
+            if (same != null && !same.rootHash().equals(h.rootHash())) {
+                problem(Kind.FORGED_HEAD, -1, "Two signed heads of size " + h.treeSize()
+                        + " have different roots: the log was forked.");
+                continue;
+            }
+            valid.add(h);
+        }
+        for (int i = 1; i < valid.size(); i++) {
+            if (valid.get(i).timestamp().isBefore(valid.get(i - 1).timestamp())
+                    && valid.get(i).treeSize() > valid.get(i - 1).treeSize()) {
+                warnings.add("The head of size " + valid.get(i).treeSize() + " is dated before the head of size "
+                        + valid.get(i - 1).treeSize() + " (clock change?).");
+            }
+        }
+        if (recorded != null) {
+            String fp = recorded.trim().toLowerCase(java.util.Locale.ROOT);
+            boolean found = valid.stream().anyMatch(h -> h.fingerprint().equals(fp));
+            if (!found) {
+                boolean present = sorted.stream().anyMatch(h -> h.fingerprint().equals(fp));
+                problem(present ? Kind.FORGED_HEAD : Kind.RECORDED_HEAD_MISSING, -1, present
+                        ? "The recorded head " + fp + " is present but its signature does not verify."
+                        : "The recorded head " + fp + " is not in this log: the log was truncated or replaced.");
+            }
+        } else {
+            warnings.add("No recorded head fingerprint was given: the signing keys are taken from the log itself, "
+                    + "so a wholly replaced log or a cut tail with its heads removed would go unnoticed.");
+        }
+
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        for (TreeHead h : valid) {
+            checkpoints.add(new Checkpoint(h.treeSize(), TreeHeads.rootBytes(h), "the signed head of size "
+                    + h.treeSize()));
+        }
+        checkpoints.addAll(extra);
+        checkpoints.sort(Comparator.comparingLong(Checkpoint::size));
+
+        // 2. Fast path: the tree over the entries as found must reproduce every checkpoint.
+        long n = e.count;
+        boolean inOrder = e.unreadable.isEmpty();
+        for (int i = 0; inOrder && i < n; i++) {
+            inOrder = e.seqs[i] == i;
+        }
+        List<Checkpoint> mismatched = mismatches(e.hashes, n, checkpoints);
+        long maxSize = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).size();
+        int headsMatching = 0;
+        for (TreeHead h : valid) {
+            if (h.treeSize() <= n && mismatched.stream().noneMatch(c -> c.size() == h.treeSize())) {
+                headsMatching++;
+            }
+        }
+        boolean fine = inOrder && mismatched.isEmpty() && maxSize <= n;
+        if (!fine) {
+            diagnose(e, checkpoints, mismatched, maxSize, claimed);
+        }
+        long uncovered = n - valid.stream().mapToLong(TreeHead::treeSize).max().orElse(0);
+        if (uncovered > 0 && fine) {
+            warnings.add(uncovered + " entries after the latest signed head are not covered by a signed head yet.");
+        }
+        if (dropped > 0) {
+            warnings.add(dropped + " further problems were not listed.");
+        }
+        TreeHead latest = null;
+        for (TreeHead h : valid) {
+            if (h.treeSize() <= n && mismatched.stream().noneMatch(c -> c.size() == h.treeSize())) {
+                latest = h;
+            }
+        }
+        return new AuditVerification(problems.isEmpty(), n, e.bytes, headsMatching, latest, problems, warnings);
+    }
+
+    /** Checkpoints (with size <= n) whose root the leaves do not reproduce. */
+    private static List<Checkpoint> mismatches(byte[] hashes, long n, List<Checkpoint> checkpoints) {
+        List<Checkpoint> out = new ArrayList<>();
+        Merkle.Frontier f = new Merkle.Frontier();
+        byte[] leaf = new byte[32];
+        int c = 0;
+        while (c < checkpoints.size() && checkpoints.get(c).size() == 0) {
+            if (!MessageDigest.isEqual(Merkle.emptyRoot(), checkpoints.get(c).root())) {
+                out.add(checkpoints.get(c));
+            }
+            c++;
+        }
+        for (long i = 0; i < n && c < checkpoints.size(); i++) {
+            System.arraycopy(hashes, (int) i * 32, leaf, 0, 32);
+            f.append(leaf.clone(), null);
+            while (c < checkpoints.size() && checkpoints.get(c).size() == i + 1) {
+                if (!MessageDigest.isEqual(f.root(), checkpoints.get(c).root())) {
+                    out.add(checkpoints.get(c));
+                }
+                c++;
+            }
+        }
+        return out;
+    }
+
+    private void diagnose(Leaves e, List<Checkpoint> checkpoints, List<Checkpoint> mismatched, long size,
+                          byte[] claimed) {
+        boolean authentic = claimed != null && claimed.length >= size * 32
+                && mismatches(claimed, size, checkpoints).isEmpty()
+                && checkpoints.stream().allMatch(c -> c.size() <= size);
+        if (authentic) {
+            exact(e, claimed, size);
+        } else {
+            coarse(e, checkpoints, mismatched, size);
+        }
+    }
+
+    /** With authenticated leaf hashes: match every present entry to the leaf it is. */
+    private void exact(Leaves e, byte[] authentic, long size) {
+        int s = Math.toIntExact(size);
+        Map<ByteBuffer, Integer> index = new HashMap<>(s * 2);
+        for (int j = 0; j < s; j++) {
+            index.put(ByteBuffer.wrap(authentic, j * 32, 32).slice(), j);
+        }
+        int n = Math.toIntExact(e.count);
+        int[] idx = new int[n];
+        int[] present = new int[s];
+        Arrays.fill(present, -1);
+        for (int i = 0; i < n; i++) {
+            Integer j = e.unreadable.get(i) ? null : index.get(ByteBuffer.wrap(e.hashes, i * 32, 32).slice());
+            idx[i] = j == null ? -1 : j;
+            if (j != null && present[j] == -1) {
+                present[j] = i;
+            }
+        }
+        BitSet accounted = new BitSet(s);
+        int maxSeen = -1;
+        for (int i = 0; i < n; i++) {
+            int j = idx[i];
+            if (j >= 0) {
+                if (present[j] != i) {
+                    problem(Kind.INSERTED, j, "A second copy of entry " + j + " was inserted at " + where(e, i) + ".");
+                } else if (j < maxSeen) {
+                    problem(Kind.REORDERED, j, "Entry " + j + " is authentic but out of order: it comes after entry "
+                            + maxSeen + " (" + where(e, i) + ").");
+                }
+                maxSeen = Math.max(maxSeen, j);
+                continue;
+            }
+            long claimedSeq = e.seqs[i] >= 0 ? e.seqs[i] : e.labels[i];
+            if (claimedSeq >= 0 && claimedSeq < s && present[(int) claimedSeq] == -1 && !accounted.get((int) claimedSeq)) {
+                accounted.set((int) claimedSeq);
+                problem(Kind.EDITED, claimedSeq, e.unreadable.get(i)
+                        ? "The stored entry fails its integrity check: it was altered (" + where(e, i) + ")."
+                        : "The entry's content differs from what was logged: its leaf hash does not match ("
+                        + where(e, i) + ").");
+            } else {
+                problem(Kind.INSERTED, claimedSeq, "An entry that was never logged was inserted at " + where(e, i)
+                        + (claimedSeq >= s ? ", beyond the " + s + " entries the log vouches for." : "."));
+            }
+        }
+        int lastPresent = -1;
+        for (int j = 0; j < s; j++) {
+            if (present[j] >= 0 || accounted.get(j)) {
+                lastPresent = j;
+            }
+        }
+        for (int j = 0; j < s; j++) {
+            if (present[j] >= 0 || accounted.get(j)) {
+                continue;
+            }
+            if (j > lastPresent) {
+                problem(Kind.TRUNCATED, j, "Entries " + j + " to " + (s - 1) + " are missing: the log was cut after "
+                        + (j == 0 ? "its start" : "entry " + (j - 1)) + ".");
+                break;
+            }
+            problem(Kind.DELETED, j, "Entry " + j + " was deleted.");
+        }
+    }
+
+    /** Without authentic leaf hashes: sequence numbers, and the heads that stop matching. */
+    private void coarse(Leaves e, List<Checkpoint> checkpoints, List<Checkpoint> mismatched, long size) {
+        warnings.add("The vault's per-entry leaf hashes are missing or do not match the signed heads, so problems "
+                + "are located by sequence numbers and between signed heads.");
+        int before = problems.size();
+        long expected = 0;
+        BitSet seen = new BitSet();
+        for (int i = 0; i < e.count; i++) {
+            long s = e.seqs[i];
+            if (e.unreadable.get(i) || s < 0) {
+                long at = e.unreadable.get(i) ? e.labels[i] : expected;
+                problem(Kind.EDITED, at, "The entry at " + where(e, i) + " cannot be read: it was altered.");
+                expected = Math.max(expected, at + 1);
+                continue;
+            }
+            if (s < Integer.MAX_VALUE && seen.get((int) s)) {
+                problem(Kind.INSERTED, s, "A second entry with sequence " + s + " was inserted at " + where(e, i) + ".");
+                continue;
+            }
+            if (s < Integer.MAX_VALUE) {
+                seen.set((int) s);
+            }
+            if (s > expected) {
+                for (long d = expected; d < s && d < expected + MAX_PROBLEMS; d++) {
+                    if (!seen.get((int) d)) {
+                        problem(Kind.DELETED, d, "Entry " + d + " is missing.");
+                    }
+                }
+                expected = s + 1;
+            } else if (s < expected) {
+                problem(Kind.REORDERED, s, "Entry " + s + " is out of order (" + where(e, i) + ").");
+            } else {
+                expected++;
+            }
+        }
+        if (size > e.count) {
+            problem(Kind.TRUNCATED, e.count, "The log vouches for " + size + " entries but only " + e.count
+                    + " are present: it was cut.");
+        }
+        if (problems.size() == before) {
+            long prev = 0;
+            for (Checkpoint c : checkpoints) {
+                if (mismatched.contains(c)) {
+                    problem(Kind.EDITED, -1, "An entry between sequence " + prev + " and " + (c.size() - 1)
+                            + " was altered: the entries do not match " + c.source() + ".");
+                    break;
+                }
+                prev = c.size();
+            }
+        }
+    }
+
+    private static String where(Leaves e, int i) {
+        return e.lines ? "line " + (e.labels[i] + 1) + " of entries.jsonl" : "storage slot " + e.labels[i];
+    }
+}
