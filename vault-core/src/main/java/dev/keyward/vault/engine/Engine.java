@@ -200,13 +200,13 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
-    public KeyService keys() {
-        return keys;
+    public AuditService audit() {
+        return auditService;
     }
 
     @Override
-    public AuditService audit() {
-        return auditService;
+    public KeyService keys() {
+        return keys;
     }
 
     @Override

@@ -15,7 +15,6 @@ import dev.keyward.vault.api.SecretData;
 import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
-import dev.keyward.vault.api.AuditQuery;
 import dev.keyward.vault.api.AuditRecord;
 import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.storage.StorageTx;
@@ -205,9 +204,7 @@ class AtRestTest {
             assertThrows(RuntimeException.class, () -> v.engine().secrets().read(v.caller(), "aud/none", 0));
             assertThrows(AccessDeniedException.class,
                     () -> v.engine().secrets().read(Caller.withToken("kws.bogus"), "aud/s", 0));
-            Unsealed k = v.engine().unsealedKeys();
-            List<AuditRecord> entries = v.engine().storage().read(tx ->
-                    new MerkleAuditLog().query(k.audit(), tx, AuditQuery.all(1000)).entries());
+            List<AuditRecord> entries = TestVaults.auditEntries(v.engine());
             List<String> ops = entries.stream().map(e -> e.operation() + ":" + e.outcome()).toList();
             assertTrue(ops.containsAll(List.of("vault.init:SUCCESS", "vault.unseal:SUCCESS",
                     "operator.login:SUCCESS", "secret.write:SUCCESS", "secret.read:SUCCESS", "secret.read:FAILURE")),
@@ -229,7 +226,4 @@ class AtRestTest {
         }
     }
 
-    private static dev.keyward.vault.crypto.Keyring keyring(TestVaults.Opened v) {
-        return v.engine().unsealedKeys().keyring();
-    }
 }

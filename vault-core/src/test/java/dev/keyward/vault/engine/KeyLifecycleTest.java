@@ -93,19 +93,8 @@ class KeyLifecycleTest {
         });
     }
 
-    /** operation:outcome of every audit entry, read through the audit service as the admin. */
     static List<String> auditedOperations(Engine e) {
-        Caller admin = TestVaults.login(e).caller();
-        List<String> out = new ArrayList<>();
-        dev.keyward.vault.api.AuditQuery q = dev.keyward.vault.api.AuditQuery.all(500);
-        while (true) {
-            dev.keyward.vault.api.AuditPage p = e.audit().query(admin, q);
-            p.entries().forEach(r -> out.add(r.operation() + ":" + r.outcome()));
-            if (p.nextAfter() == null) {
-                return out;
-            }
-            q = q.after(p.nextAfter());
-        }
+        return TestVaults.auditEntries(e).stream().map(en -> en.operation() + ":" + en.outcome()).toList();
     }
 
     @Test

@@ -28,7 +28,7 @@ import dev.keyward.vault.api.PolicyService.Explanation;
 import dev.keyward.vault.api.PolicyService.IdentityRef;
 import dev.keyward.vault.api.SecretData;
 import dev.keyward.vault.api.Session;
-import dev.keyward.vault.audit.AuditEvent;
+import dev.keyward.vault.api.AuditRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,10 +79,8 @@ class PolicyEngineTest {
                 v.engine().identities().issueSecretId(admin, name, SecretIdSpec.defaults()).secretId(), "10.0.0.1");
     }
 
-    List<dev.keyward.vault.api.AuditRecord> audit() {
-        Unsealed k = v.engine().unsealedKeys();
-        return v.engine().storage().read(tx -> new dev.keyward.vault.audit.MerkleAuditLog().query(k.audit(), tx,
-                dev.keyward.vault.api.AuditQuery.all(1000)).entries());
+    List<AuditRecord> audit() {
+        return TestVaults.auditEntries(v.engine());
     }
 
     @Nested
@@ -98,7 +96,7 @@ class PolicyEngineTest {
             assertThrows(AccessDeniedException.class, () -> v.engine().secrets().read(m.caller(), "team/x", 0));
             assertThrows(AccessDeniedException.class, () -> v.engine().secrets()
                     .write(m.caller(), "ci/db", SecretData.of(Map.of("v", "x")), null));
-            List<dev.keyward.vault.api.AuditRecord> reads = audit().stream().filter(e -> e.operation().equals("secret.read")).toList();
+            List<AuditRecord> reads = audit().stream().filter(e -> e.operation().equals("secret.read")).toList();
             assertEquals("policy:ci@v1#secret/ci/+", reads.get(0).rule());
             assertEquals("ALLOW", reads.get(0).decision());
             assertEquals("policy:ci@v1#deny:secret/ci/api", reads.get(1).rule());

@@ -61,6 +61,24 @@ public final class TestVaults {
         e.unseal(UnsealCredential.passphrase(UNSEAL.toCharArray()), "test");
     }
 
+    /** Every audit entry, read straight from the log (without adding an entry of its own). */
+    public static java.util.List<dev.keyward.vault.api.AuditRecord> auditEntries(Engine e) {
+        Unsealed k = e.unsealedKeys();
+        dev.keyward.vault.audit.MerkleAuditLog log = new dev.keyward.vault.audit.MerkleAuditLog();
+        java.util.List<dev.keyward.vault.api.AuditRecord> out = new java.util.ArrayList<>();
+        long after = -1;
+        while (true) {
+            final long from = after;
+            dev.keyward.vault.api.AuditPage page = e.storage().read(tx -> log.query(k.audit(), tx,
+                    new dev.keyward.vault.api.AuditQuery(null, null, null, null, null, null, from, 1000)));
+            out.addAll(page.entries());
+            if (page.nextAfter() == null) {
+                return out;
+            }
+            after = page.nextAfter();
+        }
+    }
+
     public record Opened(Engine engine, Session session) implements AutoCloseable {
         public Caller caller() {
             return session.caller();
