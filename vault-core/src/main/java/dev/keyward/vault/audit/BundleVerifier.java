@@ -74,11 +74,23 @@ public final class BundleVerifier {
             if (entries == null) {
                 return malformed("The bundle has no entries.jsonl.");
             }
-            LogChecker.Leaves leaves = new LogChecker.Leaves(true);
+            // Sized from the manifest (bounded by the file), so the arrays rarely grow while the tree thread reads.
+            long bound = Math.max(0, entries.getSize() / 16);
+            int capacity = (int) Math.min(Math.min(Math.max(expected, 0) + 1, bound + 1), 50_000_000);
+            LogChecker.Leaves leaves = new LogChecker.Leaves(true, capacity);
+            List<Long> sizes = heads.stream().map(TreeHead::treeSize).toList();
+            LogChecker.RootTracker tracker = new LogChecker.RootTracker(leaves, sizes);
+            Thread tree = new Thread(tracker, "keyward-audit-verify-tree");
+            tree.setDaemon(true);
+            tree.start();
             try (InputStream in = zip.getInputStream(entries)) {
                 hashLines(in, leaves, expected, progress);
+            } finally {
+                tracker.inputDone();
+                joinQuietly(tree);
             }
-            AuditVerification v = LogChecker.check(leaves, heads, keys, List.of(), claimed, recordedFingerprint);
+            AuditVerification v = LogChecker.check(leaves, heads, keys, List.of(), claimed, recordedFingerprint,
+                    tracker.roots());
             return MerkleAuditLog.merge(early, v);
         } catch (ZipException e) {
             return malformed("The file is not a readable ZIP bundle.");
@@ -86,6 +98,14 @@ public final class BundleVerifier {
             return malformed("The bundle could not be read: " + e.getMessage());
         } catch (MissingPart e) {
             return malformed("The bundle has no " + e.getMessage() + ".");
+        }
+    }
+
+    private static void joinQuietly(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

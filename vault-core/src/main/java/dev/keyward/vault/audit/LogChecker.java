@@ -35,7 +35,7 @@ final class LogChecker {
 
     /** The entries as found: per position the claimed sequence (-1 if unreadable), leaf hash, and a label. */
     static final class Leaves {
-        long count;
+        volatile long count;
         long bytes;
         long[] seqs = new long[1024];
         long[] labels = new long[1024];
@@ -46,6 +46,14 @@ final class LogChecker {
 
         Leaves(boolean lines) {
             this.lines = lines;
+        }
+
+        Leaves(boolean lines, int capacity) {
+            this(lines);
+            int c = Math.max(1024, capacity);
+            seqs = new long[c];
+            labels = new long[c];
+            hashes = new byte[c * 32];
         }
 
         void add(long seq, byte[] leafHash, long label, int entryBytes) {
@@ -93,7 +101,68 @@ final class LogChecker {
      */
     static AuditVerification check(Leaves entries, List<TreeHead> heads, Map<String, AuditKey> keys,
                                    List<Checkpoint> extra, byte[] claimedLeaves, String recordedFingerprint) {
-        return new LogChecker().run(entries, heads, keys, extra, claimedLeaves, recordedFingerprint);
+        return check(entries, heads, keys, extra, claimedLeaves, recordedFingerprint, null);
+    }
+
+    /** As above, with the roots of the entries' tree at given sizes already computed (by {@link RootTracker}). */
+    static AuditVerification check(Leaves entries, List<TreeHead> heads, Map<String, AuditKey> keys,
+                                   List<Checkpoint> extra, byte[] claimedLeaves, String recordedFingerprint,
+                                   Map<Long, byte[]> entryRoots) {
+        LogChecker c = new LogChecker();
+        c.entryRoots = entryRoots;
+        return c.run(entries, heads, keys, extra, claimedLeaves, recordedFingerprint);
+    }
+
+    private Map<Long, byte[]> entryRoots;
+
+    /**
+     * Builds the tree over leaves as they arrive and keeps its root at the wanted sizes. Runs on a
+     * second thread while the first one hashes entries, so verification costs about one pass of
+     * SHA-256 over the entries on a machine with two cores.
+     */
+    static final class RootTracker implements Runnable {
+        private final Leaves leaves;
+        private final long[] sizes;
+        private final Map<Long, byte[]> roots = new HashMap<>();
+        private volatile boolean inputDone;
+
+        RootTracker(Leaves leaves, java.util.Collection<Long> wanted) {
+            this.leaves = leaves;
+            this.sizes = wanted.stream().mapToLong(Long::longValue).filter(x -> x > 0).sorted().distinct().toArray();
+        }
+
+        void inputDone() {
+            inputDone = true;
+        }
+
+        @Override
+        public void run() {
+            Merkle.Frontier f = new Merkle.Frontier();
+            int next = 0;
+            long i = 0;
+            while (next < sizes.length) {
+                long available = leaves.count;
+                byte[] hashes = leaves.hashes;
+                if (i >= available) {
+                    if (inputDone && i >= leaves.count) {
+                        return;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+                    continue;
+                }
+                for (; i < available && next < sizes.length; i++) {
+                    f.append(Arrays.copyOfRange(hashes, (int) i * 32, (int) i * 32 + 32), null);
+                    if (i + 1 == sizes[next]) {
+                        roots.put(i + 1, f.root());
+                        next++;
+                    }
+                }
+            }
+        }
+
+        Map<Long, byte[]> roots() {
+            return roots;
+        }
     }
 
     private AuditVerification run(Leaves e, List<TreeHead> heads, Map<String, AuditKey> keys, List<Checkpoint> extra,
@@ -158,7 +227,9 @@ final class LogChecker {
         for (int i = 0; inOrder && i < n; i++) {
             inOrder = e.seqs[i] == i;
         }
-        List<Checkpoint> mismatched = mismatches(e.hashes, n, checkpoints);
+        List<Checkpoint> mismatched = entryRoots != null && checkpoints.stream()
+                .allMatch(c -> c.size() == 0 || c.size() > n || entryRoots.containsKey(c.size()))
+                ? mismatches(entryRoots, n, checkpoints) : mismatches(e.hashes, n, checkpoints);
         long maxSize = checkpoints.isEmpty() ? 0 : checkpoints.get(checkpoints.size() - 1).size();
         int headsMatching = 0;
         for (TreeHead h : valid) {
@@ -184,6 +255,17 @@ final class LogChecker {
             }
         }
         return new AuditVerification(problems.isEmpty(), n, e.bytes, headsMatching, latest, problems, warnings);
+    }
+
+    private static List<Checkpoint> mismatches(Map<Long, byte[]> roots, long n, List<Checkpoint> checkpoints) {
+        List<Checkpoint> out = new ArrayList<>();
+        for (Checkpoint c : checkpoints) {
+            byte[] r = c.size() == 0 ? Merkle.emptyRoot() : roots.get(c.size());
+            if (c.size() <= n && !MessageDigest.isEqual(r, c.root())) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     /** Checkpoints (with size <= n) whose root the leaves do not reproduce. */

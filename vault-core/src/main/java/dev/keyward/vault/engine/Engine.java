@@ -153,17 +153,18 @@ public final class Engine implements Vault, LifecycleService, AuthService {
 
     /** Signs a tree head when entries have waited {@code every} without one (the timer half of "every N or T"). */
     private void signHeadIfDue(dev.keyward.vault.audit.MerkleAuditLog log) {
+        // Under the state lock (sealing waits) but not guarded(): a timer must not count as activity.
+        lock.readLock().lock();
         try {
-            guarded(() -> {
-                Unsealed u = unsealed;
-                Instant now = clock.instant();
-                if (u != null && storage.read(tx -> log.headDue(u.audit(), tx, now))) {
-                    storage.write(tx -> log.issueHead(u.audit(), tx, now));
-                }
-                return null;
-            });
+            Unsealed u = unsealed;
+            Instant now = clock.instant();
+            if (u != null && storage.read(tx -> log.headDue(u.audit(), tx, now))) {
+                storage.write(tx -> log.issueHead(u.audit(), tx, now));
+            }
         } catch (RuntimeException e) {
             LOG.warn("signing an audit tree head failed: {}", e.getClass().getSimpleName());
+        } finally {
+            lock.readLock().unlock();
         }
     }
 

@@ -187,6 +187,23 @@ class AuditLogTest {
         }
 
         @Test
+        void aHeadIsSignedOnATimerWhenEntriesWaitedLongEnough() throws InterruptedException {
+            EngineConfig timed = TestVaults.config(home, Clock.systemUTC())
+                    .withAuditSink(new MerkleAuditLog(new MerkleAuditLog.Settings(1000, Duration.ofMillis(300))));
+            try (TestVaults.Opened v = TestVaults.initialised(timed)) {
+                v.engine().secrets().write(v.caller(), "app/db", SecretData.of(Map.of("k", "v")), null);
+                long size = all(v).size() + 1; // the query above adds its own entry
+                long deadline = System.currentTimeMillis() + 10_000;
+                TreeHead latest = v.engine().audit().latestHead(v.caller());
+                while (latest.treeSize() < size && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(100);
+                    latest = v.engine().audit().latestHead(v.caller());
+                }
+                assertTrue(latest.treeSize() >= size, "timer head covers " + latest.treeSize() + " of " + size);
+            }
+        }
+
+        @Test
         void liveVerificationOfAnUntouchedLogPassesAndReportsProgress() {
             try (TestVaults.Opened v = TestVaults.initialised(config(home))) {
                 populate(v);

@@ -56,7 +56,9 @@ class CrashDurabilityTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                child.destroyForcibly(); // SIGKILL on Unix
+                // SIGKILL through the process handle: unlike Process.destroyForcibly it leaves our
+                // end of the pipe open, so every line the child wrote before dying is still read.
+                child.toHandle().destroyForcibly();
             });
             killer.start();
             String line;

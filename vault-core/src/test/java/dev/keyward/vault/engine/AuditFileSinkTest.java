@@ -1,0 +1,45 @@
+package dev.keyward.vault.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyward.vault.api.AuditQuery;
+import dev.keyward.vault.api.AuditRecord;
+import dev.keyward.vault.api.SecretData;
+import dev.keyward.vault.audit.AuditEntries;
+import dev.keyward.vault.audit.JsonLinesFileSink;
+import dev.keyward.vault.audit.MerkleAuditLog;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuditFileSinkTest {
+    @TempDir
+    Path home;
+    @TempDir
+    Path siem;
+
+    @Test
+    void everyEntryIsAlsoAppendedAsACanonicalLineWithoutSecretValues() throws Exception {
+        Path file = siem.resolve("keyward-audit.jsonl");
+        try (JsonLinesFileSink sink = new JsonLinesFileSink(new MerkleAuditLog(), file);
+             TestVaults.Opened v = TestVaults.initialised(TestVaults.config(home, Clock.systemUTC()).withAuditSink(sink))) {
+            v.engine().secrets().write(v.caller(), "app/db", SecretData.of(Map.of("password", "canary-siem-0c4d")), null);
+            v.engine().secrets().read(v.caller(), "app/db", 0);
+            List<AuditRecord> logged = v.engine().audit().query(v.caller(), AuditQuery.all(100)).entries();
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            assertTrue(lines.size() >= logged.size());
+            for (AuditRecord r : logged) {
+                assertEquals(r, AuditEntries.decode(lines.get((int) r.sequence()).getBytes(StandardCharsets.UTF_8)));
+            }
+            assertFalse(Files.readString(file).contains("canary-siem-0c4d"));
+            assertTrue(v.engine().audit().verify(v.caller(), null, null).ok());
+        }
+    }
+}
