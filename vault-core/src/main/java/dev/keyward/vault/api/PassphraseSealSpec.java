@@ -13,6 +13,7 @@ public final class PassphraseSealSpec implements SealSpec, AutoCloseable {
 
     private final char[] passphrase;
     private final Argon2Parameters kdf;
+    private ShamirSealSpec recovery;
 
     public PassphraseSealSpec(char[] passphrase, Argon2Parameters kdf) {
         Objects.requireNonNull(passphrase, "passphrase");
@@ -41,6 +42,21 @@ public final class PassphraseSealSpec implements SealSpec, AutoCloseable {
         return kdf;
     }
 
+    /**
+     * Also splits the root key's protection into Shamir recovery shares: any {@code threshold} of
+     * them unseal the vault instead of the passphrase. The shares are handed back once by init.
+     */
+    public PassphraseSealSpec withRecoveryShares(int shares, int threshold) {
+        PassphraseSealSpec copy = new PassphraseSealSpec(passphrase, kdf);
+        copy.recovery = new ShamirSealSpec(shares, threshold);
+        return copy;
+    }
+
+    /** The recovery split, or null. */
+    public ShamirSealSpec recovery() {
+        return recovery;
+    }
+
     @Override
     public void close() {
         Arrays.fill(passphrase, '\0');
@@ -48,6 +64,7 @@ public final class PassphraseSealSpec implements SealSpec, AutoCloseable {
 
     @Override
     public String toString() {
-        return "PassphraseSealSpec[passphrase=***, kdf=" + kdf + "]";
+        return "PassphraseSealSpec[passphrase=***, kdf=" + kdf + (recovery == null ? "" : ", recovery=" + recovery)
+                + "]";
     }
 }

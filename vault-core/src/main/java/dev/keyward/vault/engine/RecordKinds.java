@@ -14,17 +14,12 @@ final class RecordKinds {
     private RecordKinds() {
     }
 
-    /** Stored keys that are not barrier records. */
-    static final java.util.Set<String> UNSEALED_BY_BARRIER = java.util.Set.of("sys/keyring", "sys/keyring.next",
-            "audit/next", "pol/gen");
+    /** Stored keys (or key prefixes ending in '/') that are not barrier records. */
+    static final java.util.List<String> UNSEALED_BY_BARRIER = java.util.List.of("sys/keyring", "sys/keyring.next",
+            "pol/gen", MerkleAuditLog.NODE_PREFIX, MerkleAuditLog.HEAD_PREFIX, MerkleAuditLog.KEY_PREFIX);
 
-    /** Prefixes of public, unsealed values: Merkle subtree hashes, signed tree heads, public keys. */
-    static final java.util.List<String> PUBLIC_PREFIXES = java.util.List.of(MerkleAuditLog.NODE_PREFIX,
-            MerkleAuditLog.HEAD_PREFIX, MerkleAuditLog.KEY_PREFIX);
-
-    /** Whether a stored key holds something other than a barrier record. */
-    static boolean notBarrierSealed(String key) {
-        return UNSEALED_BY_BARRIER.contains(key) || PUBLIC_PREFIXES.stream().anyMatch(key::startsWith);
+    static boolean notSealedByBarrier(String key) {
+        return UNSEALED_BY_BARRIER.stream().anyMatch(k -> k.endsWith("/") ? key.startsWith(k) : key.equals(k));
     }
 
     static BindingRegistry defaults() {

@@ -46,6 +46,14 @@ public final class PassphraseSealProvider implements SealProvider {
         params.put("parallelism", p.kdf().parallelism());
         params.put("salt", Base64.getEncoder().encodeToString(salt));
         params.put("encryptedRootKey", Base64.getEncoder().encodeToString(wrap(p.passphrase(), salt, p.kdf(), root)));
+        if (p.recovery() != null) {
+            // Shamir recovery shares over the same root key; the split's MemoryRootKey wraps our
+            // own key object, so it is not closed here.
+            SealInit split = ShamirSealProvider.wrapRoot(root, p.recovery());
+            params.set("recovery", split.config().params());
+            return new SealInit(new SealConfig(type(), params), new MemoryRootKey(root), split.shares(),
+                    split.threshold());
+        }
         return new SealInit(new SealConfig(type(), params), new MemoryRootKey(root), java.util.List.of(), 0);
     }
 
@@ -84,7 +92,9 @@ public final class PassphraseSealProvider implements SealProvider {
                 p.path("parallelism").asInt());
         byte[] salt = Base64.getDecoder().decode(p.path("salt").asText());
         byte[] wrapped = Base64.getDecoder().decode(p.path("encryptedRootKey").asText());
-        return new PassphraseSeal(kdf, salt, wrapped);
+        Seal recovery = p.path("recovery").isObject() ? ShamirSealProvider.recovery((ObjectNode) p.get("recovery"))
+                : null;
+        return new PassphraseSeal(kdf, salt, wrapped, recovery);
     }
 
     /** Whether a stored passphrase seal meets the minimum KDF cost. */
@@ -98,11 +108,26 @@ public final class PassphraseSealProvider implements SealProvider {
         private final Argon2Parameters kdf;
         private final byte[] salt;
         private final byte[] wrapped;
+        private final Seal recovery;
 
-        PassphraseSeal(Argon2Parameters kdf, byte[] salt, byte[] wrapped) {
+        PassphraseSeal(Argon2Parameters kdf, byte[] salt, byte[] wrapped, Seal recovery) {
             this.kdf = kdf;
             this.salt = salt;
             this.wrapped = wrapped;
+            this.recovery = recovery;
+        }
+
+        /** Recovery shares entered so far (the passphrase itself needs no progress). */
+        @Override
+        public int progress() {
+            return recovery == null ? 0 : recovery.progress();
+        }
+
+        @Override
+        public void reset() {
+            if (recovery != null) {
+                recovery.reset();
+            }
         }
 
         @Override
@@ -112,8 +137,12 @@ public final class PassphraseSealProvider implements SealProvider {
 
         @Override
         public Optional<RootKey> unseal(UnsealCredential credential) {
+            if (credential instanceof UnsealCredential.Share && recovery != null) {
+                return recovery.unseal(credential);
+            }
             if (!(credential instanceof UnsealCredential.Passphrase)) {
-                throw new InvalidRequestException("This vault is sealed with a passphrase; enter the passphrase.");
+                throw new InvalidRequestException("This vault is sealed with a passphrase; enter the passphrase"
+                        + (recovery == null ? "." : " or " + recovery.threshold() + " recovery shares."));
             }
             byte[] kek = Argon2.derive(credential.secret(), salt, kdf, AesGcm.KEY_BYTES);
             byte[] root = null;

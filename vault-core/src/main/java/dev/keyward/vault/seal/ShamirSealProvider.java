@@ -90,6 +90,11 @@ public final class ShamirSealProvider implements SealProvider {
         return new ShamirSeal(n, k, p.path("setId").asInt(), wrapped);
     }
 
+    /** The share-entry part of a passphrase seal's recovery split (same params as a Shamir seal). */
+    static Seal recovery(ObjectNode params) {
+        return new ShamirSealProvider().load(new SealConfig(ShamirSealSpec.TYPE, params));
+    }
+
     private static final class ShamirSeal implements Seal {
         private final int n;
         private final int k;

@@ -147,6 +147,11 @@ public final class ShareCodec {
                 bits -= 8;
             }
         }
+        // The last character's unused low bits must be zero: otherwise a typo there would decode
+        // to the same bytes and slip past the checksum.
+        if (bits >= 5 || (buffer & ((1 << bits) - 1)) != 0) {
+            return null;
+        }
         return out;
     }
 }

@@ -175,6 +175,24 @@ class HsmSealTest {
     }
 
     @Test
+    void auditTreeHeadsAreSignedByTheHsmKeyAndTheLogVerifiesAcrossAMigration() {
+        try (TestVaults.Opened v = TestVaults.initialised(home)) {
+            Engine e = v.engine();
+            dev.keyward.vault.api.TreeHead before = e.audit().issueHead(v.caller());
+            assertEquals("Ed25519", before.algorithm(), "without an HSM the keyring's Ed25519 key signs");
+            try (Pkcs11SealSpec spec = hsm.spec(SoftHsm.MAIN)) {
+                e.keys().migrateSeal(v.caller(), spec);
+            }
+            dev.keyward.vault.api.TreeHead after = e.audit().issueHead(v.caller());
+            assertEquals("SHA256withECDSA", after.algorithm(), "the token's EC P-256 key signs now");
+            dev.keyward.vault.api.AuditVerification check = e.audit().verify(v.caller(), after.fingerprint(),
+                    dev.keyward.vault.api.AuditProgress.NONE);
+            assertTrue(check.ok(), check.toString());
+            assertTrue(check.headsVerified() >= 2);
+        }
+    }
+
+    @Test
     void rotatingTheHsmRootKeyUsesANewKeyOnTheToken() {
         String first = SoftHsm.uniqueLabel();
         String second = SoftHsm.uniqueLabel();

@@ -308,7 +308,7 @@ class KeyLifecycleTest {
             var registry = RecordKinds.defaults();
             List<String> unknown = e.storage().read(tx -> tx.scan("", null, 100_000)).stream()
                     .map(StorageTx.Entry::key)
-                    .filter(k -> registry.bindingOf(k).isEmpty() && !RecordKinds.notBarrierSealed(k))
+                    .filter(k -> registry.bindingOf(k).isEmpty() && !RecordKinds.notSealedByBarrier(k))
                     .toList();
             assertEquals(List.of(), unknown, "register new record prefixes in RecordKinds");
         }
