@@ -96,14 +96,15 @@ class CrashDurabilityTest {
             Unsealed keys = e.unsealedKeys();
             Instant now = Instant.now();
             e.storage().read(tx -> {
+                List<String> gone = new ArrayList<>();
                 for (var entry : acked.entrySet()) {
                     List<String> values = entry.getValue();
                     SecretMetadata meta;
                     try {
                         meta = keys.kv().readMetadata(tx, entry.getKey());
                     } catch (dev.keyward.vault.api.NotFoundException lost) {
-                        throw new AssertionError("after kill " + round + ": acknowledged " + entry.getKey()
-                                + " (" + values + ") is gone");
+                        gone.add(entry.getKey());
+                        continue;
                     }
                     assertTrue(meta.currentVersion() >= values.size(), "after kill " + round + ": " + entry.getKey()
                             + " lost a version");
@@ -114,7 +115,15 @@ class CrashDurabilityTest {
                             found = true;
                         }
                     }
-                    assertTrue(found, "acknowledged value of " + entry.getKey() + " is missing");
+                    assertTrue(found, "after kill " + round + ": acknowledged value of " + entry.getKey()
+                            + " is missing");
+                }
+                if (!gone.isEmpty()) {
+                    gone.sort(null);
+                    List<String> thisRound = acked.keySet().stream().filter(k -> k.startsWith("crash/r" + round + "/"))
+                            .sorted().toList();
+                    throw new AssertionError("after kill " + round + ": " + gone.size() + " acknowledged secrets gone: "
+                            + gone + "; acknowledged in this round: " + thisRound);
                 }
                 return null;
             });
