@@ -5,12 +5,15 @@ import java.lang.management.ManagementFactory;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The console application. With {@code -Dkeyward.startupReport=print} it prints the time from
+ * The console application. With {@code -Dkeyward.startupReport=print} it logs the time from
  * JVM start to the unlock screen; with {@code =exit} it also exits (for the start-up benchmark).
  */
 public final class ConsoleApp extends Application {
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleApp.class);
     private ConsoleViewModel console;
 
     @Override
@@ -21,7 +24,7 @@ public final class ConsoleApp extends Application {
         if (report != null) {
             window.onUnlockShown(() -> {
                 long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-                System.out.println("startup-to-unlock-ms=" + ms);
+                LOG.info("startup-to-unlock-ms={}", ms);
                 if ("exit".equals(report)) {
                     Platform.exit();
                 }

@@ -37,4 +37,10 @@ class ArchitectureTest {
             .that().resideInAPackage("dev.keyward.console..")
             .should().dependOnClassesThat().resideInAnyPackage("java.util.logging..", "ch.qos.logback..",
                     "org.apache.log4j..");
+
+    @ArchTest
+    static final ArchRule noPrintingToTheTerminal = noClasses()
+            .that().resideInAPackage("dev.keyward.console..")
+            .should().accessField(System.class, "out").orShould().accessField(System.class, "err")
+            .because("the console logs through SLF4J and never prints");
 }
