@@ -23,15 +23,7 @@ final class AdminCommands {
     @Command(name = "policy", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Policies as code: export, apply (with --dry-run), explain a decision.",
             subcommands = {Policy.Export.class, Policy.Apply.class, Policy.Explain.class})
-    static final class Policy implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(KeywardCli.root(spec).out);
-            return ExitCodes.USAGE;
-        }
+    static final class Policy extends CommandGroup {
 
         @Command(name = "export", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
                 description = "Prints every policy and role as YAML (or writes it with --out).")
@@ -145,15 +137,7 @@ final class AdminCommands {
     @Command(name = "audit", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "The tamper-evident audit log: verify, export an evidence bundle, inclusion proofs, tree heads.",
             subcommands = {Audit.Verify.class, Audit.Export.class, Audit.Proof.class, Audit.Head.class})
-    static final class Audit implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(KeywardCli.root(spec).out);
-            return ExitCodes.USAGE;
-        }
+    static final class Audit extends CommandGroup {
 
         @Command(name = "verify", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
                 description = "Recomputes the live log and every signed head (exit 1 when a problem is found).")
@@ -235,15 +219,7 @@ final class AdminCommands {
 
     @Command(name = "cert", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Client certificates for machine identities (mutual TLS).", subcommands = Cert.Issue.class)
-    static final class Cert implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(KeywardCli.root(spec).out);
-            return ExitCodes.USAGE;
-        }
+    static final class Cert extends CommandGroup {
 
         @Command(name = "issue", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
                 description = "Issues a client certificate from the vault's CA and registers it as a certificate "

@@ -24,15 +24,7 @@ import picocli.CommandLine.Spec;
         description = "Versioned secrets at secret/ (KV v2).",
         subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Patch.class, KvCommands.ListCmd.class,
             KvCommands.Delete.class, KvCommands.Undelete.class, KvCommands.Destroy.class, KvCommands.Metadata.class})
-final class KvCommands implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(KeywardCli.root(spec).out);
-        return ExitCodes.USAGE;
-    }
+final class KvCommands extends CommandGroup {
 
     static String path(String p) {
         try {
@@ -216,9 +208,8 @@ final class KvCommands implements Callable<Integer> {
         }
     }
 
-    @Command(name = "undelete", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Restores soft-deleted versions.")
-    static final class Undelete implements Callable<Integer> {
+    /** A command on given versions of a secret: one POST route and one confirmation. */
+    abstract static class VersionsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -228,33 +219,44 @@ final class KvCommands implements Callable<Integer> {
         @Option(names = "--versions", required = true, paramLabel = "N,M")
         String versions;
 
+        abstract String route();
+
+        abstract String done();
+
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
-            r.client().expect("POST", "secret/undelete/" + path(path), r.tokenValue(), Map.of("versions", versions(versions)));
-            r.err.println("Restored.");
+            r.client().expect("POST", route() + path(path), r.tokenValue(), Map.of("versions", versions(versions)));
+            r.err.println(done());
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "undelete", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Restores soft-deleted versions.")
+    static final class Undelete extends VersionsCommand {
+        @Override
+        String route() {
+            return "secret/undelete/";
+        }
+
+        @Override
+        String done() {
+            return "Restored.";
         }
     }
 
     @Command(name = "destroy", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Destroys versions for good.")
-    static final class Destroy implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(index = "0", paramLabel = "PATH")
-        String path;
-
-        @Option(names = "--versions", required = true, paramLabel = "N,M")
-        String versions;
+    static final class Destroy extends VersionsCommand {
+        @Override
+        String route() {
+            return "secret/destroy/";
+        }
 
         @Override
-        public Integer call() {
-            KeywardCli r = KeywardCli.root(spec);
-            r.client().expect("POST", "secret/destroy/" + path(path), r.tokenValue(), Map.of("versions", versions(versions)));
-            r.err.println("Destroyed.");
-            return ExitCodes.OK;
+        String done() {
+            return "Destroyed.";
         }
     }
 
@@ -320,15 +322,7 @@ final class KvCommands implements Callable<Integer> {
     @Command(name = "token", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "The current token: lookup, renew, revoke.",
             subcommands = {Token.Lookup.class, Token.Renew.class, Token.Revoke.class})
-    static final class Token implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(KeywardCli.root(spec).out);
-            return ExitCodes.USAGE;
-        }
+    static final class Token extends CommandGroup {
 
         @Command(name = "lookup", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
                 description = "Shows the token's identity, policies and expiry.")

@@ -16,15 +16,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "login", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
         description = "Logs in and saves the token in <home>/.token (mode 0600).",
         subcommands = {LoginCommands.AppRole.class, LoginCommands.Cert.class, LoginCommands.Operator.class})
-final class LoginCommands implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(KeywardCli.root(spec).out);
-        return ExitCodes.USAGE;
-    }
+final class LoginCommands extends CommandGroup {
 
     /** How a command obtains a fresh token (shared by login, run and inject). */
     static final class Credentials {

@@ -152,6 +152,12 @@ class KeywardCliTest {
         assertEquals(ExitCodes.REFUSED, cas.code());
         assertTrue(cas.err().contains("check-and-set"), cas.err());
         assertEquals(ExitCodes.DENIED, cli("kv", "get", "other/x").code());
+        Result undelete = cli("kv", "undelete", "app/cli", "--versions", "1");
+        assertEquals(0, undelete.code(), undelete.err());
+        assertTrue(undelete.err().contains("Restored."), undelete.err());
+        assertEquals(ExitCodes.DENIED, cli("kv", "destroy", "app/cli", "--versions", "1").code(),
+                "the policy grants no destroy");
+        assertEquals("v1\n", cli("kv", "get", "app/cli", "--field", "k").out());
         assertEquals(0, cli("token", "lookup").code());
         assertEquals(0, cli("token", "revoke").code());
         assertEquals(ExitCodes.DENIED, cli("kv", "get", "app/cli").code());
@@ -166,6 +172,11 @@ class KeywardCliTest {
         assertEquals(0, help.code());
         assertTrue(help.out().contains("Exit codes"));
         assertEquals(ExitCodes.USAGE, cli("kv", "get").code());
+        for (String group : new String[] {"kv", "login", "token", "policy", "audit", "cert"}) {
+            Result usage = cli(group);
+            assertEquals(ExitCodes.USAGE, usage.code(), group);
+            assertTrue(usage.out().contains("Usage: keyward " + group), group + ": " + usage.out());
+        }
         assertEquals(ExitCodes.USAGE, cli("kv", "get", "a/../b").code());
         Map<String, String> away = new HashMap<>(env);
         away.put("KEYWARD_ADDRESS", "https://127.0.0.1:1");
