@@ -32,9 +32,11 @@ import dev.keyward.vault.api.VaultSealedException;
 import dev.keyward.vault.api.VaultStatus;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
+import dev.keyward.vault.crypto.Argon2;
 import dev.keyward.vault.crypto.Barrier;
 import dev.keyward.vault.crypto.Hmac;
 import dev.keyward.vault.crypto.Keyring;
+import dev.keyward.vault.crypto.Random;
 import dev.keyward.vault.identity.Identities;
 import dev.keyward.vault.identity.OperatorRecord;
 import dev.keyward.vault.identity.PasswordHash;
@@ -61,6 +63,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -141,7 +144,12 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null));
         this.lastActivity = clock.instant();
-        this.decoy = PasswordHash.create("decoy-passphrase".toCharArray(), Argon2Parameters.insecureForTests());
+        // Checked against when a login names no operator, so that such a login costs what a real
+        // check costs (Argon2id at the default parameters) and does not reveal which names exist.
+        // It matches nothing: its hash is 32 zero bytes under a random salt.
+        this.decoy = new PasswordHash(Argon2Parameters.DEFAULT.memoryKiB(), Argon2Parameters.DEFAULT.iterations(),
+                Argon2Parameters.DEFAULT.parallelism(), Base64.getEncoder().encodeToString(Random.bytes(Argon2.SALT_BYTES)),
+                Base64.getEncoder().encodeToString(new byte[32]));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
             t.setDaemon(true);
