@@ -378,7 +378,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         try {
             Duration idle = config.options().autoSealAfter();
             if (unsealed != null && !idle.isZero() && Duration.between(lastActivity, clock.instant()).compareTo(idle) >= 0) {
-                sealInternal("sealed after " + idle.toMinutes() + " min without activity", null);
+                sealInternal("sealed after " + (idle.toMinutes() >= 1 ? idle.toMinutes() + " min" : idle.toSeconds() + " s")
+                        + " without activity");
             }
             Seal s = seal;
             if (unsealed != null && s != null && !s.healthy()) {
@@ -388,7 +389,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                     Seal now = seal;
                     if (unsealed != null && now != null && !now.healthy()) {
                         LOG.warn("the HSM stopped answering: sealing the vault");
-                        sealInternal("HSM unavailable", null);
+                        sealInternal("HSM unavailable");
                     }
                 } finally {
                     lock.writeLock().unlock();
@@ -592,10 +593,10 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public void seal(Caller caller) {
         guarded(() -> door.write(caller, Operation.VAULT_SEAL, null, (k, p, tx, now) -> null));
-        sealInternal(null, null);
+        sealInternal(null);
     }
 
-    private void sealInternal(String reason, Void unused) {
+    private void sealInternal(String reason) {
         lock.writeLock().lock();
         try {
             Unsealed u = unsealed;
@@ -716,7 +717,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public void close() {
         timer.shutdownNow();
         rewrapper.stop();
-        sealInternal("closed", null);
+        sealInternal("closed");
         Seal s = seal;
         if (s != null) {
             s.close();

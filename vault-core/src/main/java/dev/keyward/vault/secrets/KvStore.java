@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -366,10 +365,5 @@ public final class KvStore {
             }
             child = folder;
         }
-    }
-
-    /** Every stored secret path (for rewrap and migrations). */
-    public static Map<String, String> layout() {
-        return Map.of("config", CONFIG, "meta", "kv/m/", "data", "kv/d/", "nodes", "kv/n/");
     }
 }
