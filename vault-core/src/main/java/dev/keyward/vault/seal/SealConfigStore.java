@@ -13,22 +13,37 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
-/** {@code seal.json} in the vault directory, replaced atomically and synced to disk. */
+/**
+ * {@code seal.json} in the vault directory, replaced atomically and synced to disk. The process
+ * that opened the vault owns the directory (its lock), so the file is read once and then served
+ * from memory; {@link #save} updates both.
+ */
 public final class SealConfigStore {
     public static final String FILE = "seal.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path file;
+    /** What the file holds, once read or written; null until then. */
+    private volatile Optional<SealConfig> cached;
 
     public SealConfigStore(Path dir) {
         this.file = dir.resolve(FILE);
     }
 
     public boolean exists() {
-        return Files.exists(file);
+        return load().isPresent();
     }
 
     public Optional<SealConfig> load() {
+        Optional<SealConfig> c = cached;
+        if (c == null) {
+            c = read();
+            cached = c;
+        }
+        return c.map(s -> new SealConfig(s.type(), s.params().deepCopy()));
+    }
+
+    private Optional<SealConfig> read() {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
@@ -67,7 +82,9 @@ public final class SealConfigStore {
             } catch (IOException ignored) {
                 // directories cannot be synced on every platform
             }
+            cached = Optional.of(new SealConfig(config.type(), config.params().deepCopy()));
         } catch (IOException e) {
+            cached = null; // read the file again: it may or may not have been replaced
             throw new StorageException("seal.json could not be written: " + e.getMessage(), e);
         }
     }
