@@ -25,7 +25,6 @@ public final class AuditView implements ScreenView {
             .withZone(ZoneId.systemDefault());
     private final AuditViewModel vm;
     private final Parent root;
-    private boolean loaded;
     @FXML private TextField filterIdentity;
     @FXML private TextField filterPath;
     @FXML private TextField filterOperation;
@@ -82,12 +81,9 @@ public final class AuditView implements ScreenView {
     }
 
     @Override
-    public void shown() {
-        if (!loaded) {
-            loaded = true;
-            search();
-            vm.loadHeads();
-        }
+    public void firstShown() {
+        search();
+        vm.loadHeads();
     }
 
     @FXML

@@ -6,7 +6,11 @@ import javafx.scene.Parent;
 public interface ScreenView {
     Parent root();
 
-    /** The screen became visible. */
+    /** The screen became visible for the first time: load what it shows. */
+    default void firstShown() {
+    }
+
+    /** The screen became visible (after {@link #firstShown} the first time). */
     default void shown() {
     }
 

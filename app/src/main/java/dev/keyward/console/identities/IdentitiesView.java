@@ -26,7 +26,6 @@ public final class IdentitiesView implements ScreenView {
             .withZone(ZoneId.systemDefault());
     private final IdentitiesViewModel vm;
     private final Parent root;
-    private boolean loaded;
     @FXML private TableView<OperatorInfo> operatorTable;
     @FXML private TableColumn<OperatorInfo, String> opName;
     @FXML private TableColumn<OperatorInfo, String> opRoles;
@@ -81,11 +80,8 @@ public final class IdentitiesView implements ScreenView {
     }
 
     @Override
-    public void shown() {
-        if (!loaded) {
-            loaded = true;
-            vm.reload();
-        }
+    public void firstShown() {
+        vm.reload();
     }
 
     @FXML

@@ -82,11 +82,19 @@ public final class MainView {
     }
 
     private void show(Screen s) {
-        ScreenView v = views.computeIfAbsent(s, this::create);
+        ScreenView v = views.get(s);
+        boolean first = v == null;
+        if (first) {
+            v = create(s);
+            views.put(s, v);
+        }
         content.getChildren().setAll(v.root());
         sidebar.getChildren().stream().filter(n -> n instanceof ToggleButton)
                 .map(n -> (ToggleButton) n)
                 .forEach(b -> b.setSelected(b.getId().equals("nav-" + s.name().toLowerCase())));
+        if (first) {
+            v.firstShown();
+        }
         v.shown();
     }
 

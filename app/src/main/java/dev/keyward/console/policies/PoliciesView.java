@@ -28,7 +28,6 @@ public final class PoliciesView implements ScreenView {
             .withZone(ZoneId.systemDefault());
     private final PoliciesViewModel vm;
     private final Parent root;
-    private boolean loaded;
     @FXML private ListView<PolicyInfo> policyList;
     @FXML private TextArea yamlEditor;
     @FXML private Label yamlMessage;
@@ -120,11 +119,8 @@ public final class PoliciesView implements ScreenView {
     }
 
     @Override
-    public void shown() {
-        if (!loaded) {
-            loaded = true;
-            vm.reload();
-        }
+    public void firstShown() {
+        vm.reload();
     }
 
     @FXML

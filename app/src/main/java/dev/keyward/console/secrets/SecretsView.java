@@ -32,7 +32,6 @@ public final class SecretsView implements ScreenView {
     private final SecretsViewModel vm;
     private final ConsoleViewModel console;
     private final Parent root;
-    private boolean loaded;
     @FXML private TextField search;
     @FXML private Label summary;
     @FXML private ProgressIndicator loading;
@@ -127,11 +126,12 @@ public final class SecretsView implements ScreenView {
     }
 
     @Override
+    public void firstShown() {
+        vm.reload();
+    }
+
+    @Override
     public void shown() {
-        if (!loaded) {
-            loaded = true;
-            vm.reload();
-        }
         search.requestFocus();
     }
 
