@@ -3,5 +3,5 @@
 # after every kill each acknowledged write must read back. Usage: bench/crash.sh [kills, default 50]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B ${MVN_OFFLINE:-} -pl vault-core -am test -Dgroups=soak -Dkeyward.excludedGroups=benchmark \
+mvn -B ${MVN_OFFLINE:-} -pl vault-core -am test -Dkeyward.excludedGroups=benchmark \
   -Dtest=CrashDurabilityTest -Dkeyward.crash.kills="${1:-50}"

@@ -3,7 +3,10 @@ package dev.keyward.vault.storage;
 import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.api.VaultInUseException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -19,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,53 +31,72 @@ import org.slf4j.LoggerFactory;
  * The embedded default: one H2 file ({@code vault.mv.db}) in the vault directory. H2 holds a
  * file lock, so a second process gets {@link VaultInUseException}.
  *
- * <p>Durability by group commit: one committer thread owns the write connection. It takes every
- * pending work item from the queue, runs each under its own savepoint, commits once, then forces
- * the file to the device ({@code CHECKPOINT SYNC}) before any caller of the batch is answered.
- * So an acknowledged write survives a crash of the process and of the machine, and concurrent
- * callers share one sync.
+ * <p>Durability by group commit and a write-ahead {@link Journal}: one committer thread owns the
+ * write connection. It takes every pending work item from the queue, runs each under its own
+ * savepoint, appends the batch's record changes to the journal and forces it to the device, then
+ * commits to H2, and only then answers the callers of the batch. Concurrent callers share one
+ * sync. H2's own crash recovery is not trusted to come back with the newest committed state (it
+ * does not always: see docs/architecture.md, "Durability"), so on open the journal is replayed
+ * over whatever H2 recovered. The journal is emptied only after a clean H2 shutdown (at close, and
+ * by a checkpoint that closes and reopens the database whenever the journal passes a size limit).
  */
 public final class H2Storage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(H2Storage.class);
     private static final int MAX_BATCH = 256;
     private static final int READERS = 4;
     private static final int H2_DATABASE_IN_USE = 90020;
+    /** Journal length at which the committer checkpoints (clean H2 shutdown, reopen, empty journal). */
+    static final long DEFAULT_CHECKPOINT_BYTES = 64L * 1024 * 1024;
 
+    private final Path dir;
     private final String url;
-    private final Connection writer;
+    private final long checkpointBytes;
+    private Connection writer;
+    private final Journal journal;
     private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final Thread committer;
     private final List<Connection> allReaders = new ArrayList<>();
+    /** Readers hold it shared; a checkpoint holds it exclusively while the database is reopened. */
+    private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closed;
+    private volatile String broken;
 
     private final DirectoryLock dirLock;
 
-    private H2Storage(String url, Connection writer, DirectoryLock dirLock) {
+    private H2Storage(Path dir, String url, Connection writer, Journal journal, DirectoryLock dirLock,
+                      long checkpointBytes) {
+        this.dir = dir;
         this.url = url;
         this.dirLock = dirLock;
         this.writer = writer;
+        this.journal = journal;
+        this.checkpointBytes = checkpointBytes;
         this.committer = new Thread(this::commitLoop, "keyward-group-commit");
         this.committer.setDaemon(true);
-        this.committer.start();
     }
 
     /** Opens (creating if needed) the database in {@code dir} and migrates its schema. */
     public static H2Storage open(Path dir) {
+        return open(dir, DEFAULT_CHECKPOINT_BYTES);
+    }
+
+    /**
+     * Opens the database, migrates its schema and replays the journal over what H2 recovered;
+     * {@code checkpointBytes} is the journal length that triggers a checkpoint.
+     */
+    static H2Storage open(Path dir, long checkpointBytes) {
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("vault")
                 + ";TRACE_LEVEL_FILE=0;TRACE_LEVEL_SYSTEM_OUT=0;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
         DirectoryLock dirLock = DirectoryLock.acquire(dir);
         Connection writer;
         try {
-            writer = DriverManager.getConnection(url, "keyward", "");
-        } catch (SQLException e) {
+            writer = connect(dir, url);
+        } catch (RuntimeException e) {
             dirLock.close();
-            if (e.getErrorCode() == H2_DATABASE_IN_USE) {
-                throw new VaultInUseException("The vault directory " + dir
-                        + " is in use by another Keyward process (a running 'keyward serve' or console).");
-            }
-            throw new StorageException("The vault database in " + dir + " could not be opened: " + e.getMessage(), e);
+            throw e;
         }
+        Journal journal = null;
         try {
             Flyway.configure()
                     .dataSource(new SingleConnectionDataSource(writer))
@@ -82,12 +105,91 @@ public final class H2Storage implements Storage {
                     .load()
                     .migrate();
             writer.setAutoCommit(false);
+            journal = Journal.open(dir);
+            H2Storage s = new H2Storage(dir, url, writer, journal, dirLock, checkpointBytes);
+            s.recover();
+            s.committer.start();
+            return s;
         } catch (RuntimeException | SQLException e) {
             closeQuietly(writer);
+            if (journal != null) {
+                journal.close();
+            }
             dirLock.close();
+            if (e instanceof StorageException se) {
+                throw se;
+            }
             throw new StorageException("The vault database schema could not be migrated.", e);
         }
-        return new H2Storage(url, writer, dirLock);
+    }
+
+    private static Connection connect(Path dir, String url) {
+        try {
+            return DriverManager.getConnection(url, "keyward", "");
+        } catch (SQLException e) {
+            if (e.getErrorCode() == H2_DATABASE_IN_USE) {
+                throw new VaultInUseException("The vault directory " + dir
+                        + " is in use by another Keyward process (a running 'keyward serve' or console).");
+            }
+            throw new StorageException("The vault database in " + dir + " could not be opened: " + e.getMessage(), e);
+        }
+    }
+
+    /** Replays the journal over the state H2 recovered, then checkpoints so the journal starts empty. */
+    private void recover() throws SQLException {
+        if (journal.size() == 0) {
+            return;
+        }
+        JdbcTx tx = new JdbcTx(writer, false, null);
+        int batches = journal.replay(changes -> changes.forEach(tx::apply));
+        writer.commit();
+        if (batches > 0) {
+            LOG.info("replayed {} journal batches after an unclean shutdown", batches);
+        }
+        checkpoint();
+    }
+
+    /**
+     * Makes everything durable in H2 itself and empties the journal: a clean H2 shutdown (whose
+     * recovery is exact), a forced database file, then a fresh connection. Runs on the committer
+     * thread (or before it starts) with every reader held off.
+     */
+    private void checkpoint() {
+        gate.writeLock().lock();
+        try {
+            synchronized (allReaders) {
+                allReaders.forEach(H2Storage::closeQuietly);
+                allReaders.clear();
+                readers.clear();
+            }
+            shutdown(writer);
+            forceDatabaseFile();
+            journal.truncate();
+            writer = connect(dir, url);
+            writer.setAutoCommit(false);
+        } catch (SQLException e) {
+            throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
+        } finally {
+            gate.writeLock().unlock();
+        }
+    }
+
+    private static void shutdown(Connection c) {
+        try (Statement s = c.createStatement()) {
+            s.execute("SHUTDOWN");
+        } catch (SQLException e) {
+            throw new StorageException("The vault database could not be shut down cleanly.", e);
+        } finally {
+            closeQuietly(c);
+        }
+    }
+
+    private void forceDatabaseFile() {
+        try (FileChannel f = FileChannel.open(dir.resolve("vault.mv.db"), StandardOpenOption.WRITE)) {
+            f.force(true);
+        } catch (IOException e) {
+            throw new StorageException("The vault database file could not be synced.", e);
+        }
     }
 
     @Override
@@ -99,6 +201,9 @@ public final class H2Storage implements Storage {
     public <T> T write(TxWork<T> work) {
         if (closed) {
             throw new StorageException("The vault storage is closed.");
+        }
+        if (broken != null) {
+            throw new StorageException(broken);
         }
         Pending<T> p = new Pending<>(work);
         queue.add(p);
@@ -124,11 +229,16 @@ public final class H2Storage implements Storage {
         if (closed) {
             throw new StorageException("The vault storage is closed.");
         }
-        Connection c = borrowReader();
+        gate.readLock().lock();
         try {
-            return work.run(new JdbcTx(c, true));
+            Connection c = borrowReader();
+            try {
+                return work.run(new JdbcTx(c, true, null));
+            } finally {
+                readers.add(c);
+            }
         } finally {
-            readers.add(c);
+            gate.readLock().unlock();
         }
     }
 
@@ -185,9 +295,14 @@ public final class H2Storage implements Storage {
     }
 
     private void runBatch(List<Pending<?>> batch) {
-        JdbcTx tx = new JdbcTx(writer, false);
+        if (broken != null) {
+            throw new StorageException(broken);
+        }
+        List<Journal.Change> changes = new ArrayList<>();
+        JdbcTx tx = new JdbcTx(writer, false, changes);
         for (Pending<?> p : batch) {
             Savepoint sp;
+            int mark = changes.size();
             try {
                 sp = writer.setSavepoint();
             } catch (SQLException e) {
@@ -202,24 +317,49 @@ public final class H2Storage implements Storage {
                 } catch (SQLException e) {
                     throw new StorageException("Could not roll back a failed write.", e);
                 }
+                changes.subList(mark, changes.size()).clear();
                 p.error = t;
             }
         }
-        try {
-            writer.commit();
-            try (Statement s = writer.createStatement()) {
-                s.execute("CHECKPOINT SYNC");
-            }
-        } catch (SQLException e) {
+        if (!changes.isEmpty()) {
+            long before = journal.size();
             try {
-                writer.rollback();
-            } catch (SQLException ignored) {
-                LOG.debug("rollback after failed commit also failed");
+                journal.append(changes);
+            } catch (RuntimeException e) {
+                rollbackQuietly();
+                throw e;
             }
-            throw new StorageException("The write could not be committed durably.", e);
+            try {
+                writer.commit();
+            } catch (SQLException e) {
+                rollbackQuietly();
+                undoJournal(before);
+                throw new StorageException("The write could not be committed.", e);
+            }
         }
         for (Pending<?> p : batch) {
             p.complete();
+        }
+        if (journal.size() >= checkpointBytes) {
+            checkpoint();
+        }
+    }
+
+    private void rollbackQuietly() {
+        try {
+            writer.rollback();
+        } catch (SQLException ignored) {
+            LOG.debug("rollback after a failed commit also failed");
+        }
+    }
+
+    /** Takes a journaled batch back out after H2 refused its commit, so a restart cannot apply it. */
+    private void undoJournal(long length) {
+        try {
+            journal.truncateTo(length);
+        } catch (RuntimeException e) {
+            broken = "The vault storage failed and refuses further writes until it is reopened.";
+            LOG.error("journal and database disagree after a failed commit; writes are refused until reopen");
         }
     }
 
@@ -244,13 +384,18 @@ public final class H2Storage implements Storage {
         synchronized (allReaders) {
             allReaders.forEach(H2Storage::closeQuietly);
         }
-        try (Statement s = writer.createStatement()) {
-            s.execute("SHUTDOWN");
-        } catch (SQLException e) {
-            LOG.debug("shutdown: {}", e.getMessage());
+        try {
+            shutdown(writer);
+            forceDatabaseFile();
+            if (broken == null) {
+                journal.truncate();
+            }
+        } catch (StorageException e) {
+            LOG.warn("the vault database did not shut down cleanly; its journal is kept for the next open");
+        } finally {
+            journal.close();
+            dirLock.close();
         }
-        closeQuietly(writer);
-        dirLock.close();
     }
 
     private static void closeQuietly(Connection c) {
@@ -288,10 +433,29 @@ public final class H2Storage implements Storage {
     private static final class JdbcTx implements StorageTx {
         private final Connection c;
         private final boolean readOnly;
+        /** Where a write transaction records its changes for the journal (null: not journaled). */
+        private final List<Journal.Change> changes;
 
-        JdbcTx(Connection c, boolean readOnly) {
+        JdbcTx(Connection c, boolean readOnly, List<Journal.Change> changes) {
             this.c = c;
             this.readOnly = readOnly;
+            this.changes = changes;
+        }
+
+        /** Applies a journaled change (replay). */
+        void apply(Journal.Change ch) {
+            switch (ch.kind()) {
+                case PUT -> put(ch.key(), ch.value());
+                case DELETE -> delete(ch.key());
+                case DELETE_PREFIX -> deletePrefix(ch.key());
+                default -> throw new IllegalStateException("unknown change");
+            }
+        }
+
+        private void record(Journal.Change.Kind kind, String key, byte[] value) {
+            if (changes != null) {
+                changes.add(new Journal.Change(kind, key, value));
+            }
         }
 
         @Override
@@ -314,6 +478,7 @@ public final class H2Storage implements Storage {
                 ps.setString(1, key);
                 ps.setBytes(2, value);
                 ps.executeUpdate();
+                record(Journal.Change.Kind.PUT, key, value.clone());
             } catch (SQLException e) {
                 throw failure(e);
             }
@@ -324,7 +489,11 @@ public final class H2Storage implements Storage {
             checkWritable();
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM records WHERE k = ?")) {
                 ps.setString(1, key);
-                return ps.executeUpdate() > 0;
+                boolean deleted = ps.executeUpdate() > 0;
+                if (deleted) {
+                    record(Journal.Change.Kind.DELETE, key, null);
+                }
+                return deleted;
             } catch (SQLException e) {
                 throw failure(e);
             }
@@ -358,7 +527,11 @@ public final class H2Storage implements Storage {
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM records WHERE k >= ? AND k < ?")) {
                 ps.setString(1, prefix);
                 ps.setString(2, prefix + '\u007f');
-                return ps.executeUpdate();
+                int n = ps.executeUpdate();
+                if (n > 0) {
+                    record(Journal.Change.Kind.DELETE_PREFIX, prefix, null);
+                }
+                return n;
             } catch (SQLException e) {
                 throw failure(e);
             }

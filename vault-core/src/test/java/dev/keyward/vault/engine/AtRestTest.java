@@ -122,9 +122,29 @@ class AtRestTest {
             // Values are present and readable through the door.
             assertEquals(valueCanary + "3", v.engine().secrets().read(v.caller(), "team/" + pathCanary + "/svc3", 0)
                     .data().field(fieldCanary));
+            // While the vault is open the write-ahead journal holds every recent change: scan it too.
+            assertTrue(Files.size(home.resolve("vault.journal")) > 10_000, "the journal holds the writes");
+            assertEquals(List.of(), canariesIn(home, canaries(pathCanary, fieldCanary, valueCanary, metaCanary,
+                    operatorCanary)));
         }
-        List<String> canaries = List.of(pathCanary, fieldCanary, valueCanary, metaCanary, operatorCanary,
-                TestVaults.ADMIN_PASS, TestVaults.UNSEAL);
+        assertEquals(0, Files.size(home.resolve("vault.journal")), "a clean close empties the journal");
+        assertEquals(List.of(), canariesIn(home, canaries(pathCanary, fieldCanary, valueCanary, metaCanary,
+                operatorCanary)));
+        // The scan can find what is there: the operator name "admin" is not a canary, but the
+        // scanner must find a string we know is stored in clear (the seal type in seal.json).
+        assertTrue(indexOf(Files.readAllBytes(home.resolve("seal.json")), "passphrase".getBytes(StandardCharsets.UTF_8))
+                >= 0);
+    }
+
+    private static List<String> canaries(String... planted) {
+        List<String> all = new ArrayList<>(List.of(planted));
+        all.add(TestVaults.ADMIN_PASS);
+        all.add(TestVaults.UNSEAL);
+        return all;
+    }
+
+    /** Every canary found in any file under {@code home}, in UTF-8 and UTF-16. */
+    private static List<String> canariesIn(Path home, List<String> canaries) throws IOException {
         List<String> found = new ArrayList<>();
         long[] scanned = {0};
         try (Stream<Path> files = Files.walk(home)) {
@@ -145,11 +165,7 @@ class AtRestTest {
             });
         }
         assertTrue(scanned[0] > 10_000, "the scan saw the database");
-        assertEquals(List.of(), found);
-        // The scan can find what is there: the operator name "admin" is not a canary, but the
-        // scanner must find a string we know is stored in clear (the seal type in seal.json).
-        assertTrue(indexOf(Files.readAllBytes(home.resolve("seal.json")), "passphrase".getBytes(StandardCharsets.UTF_8))
-                >= 0);
+        return found;
     }
 
     static int indexOf(byte[] hay, byte[] needle) {

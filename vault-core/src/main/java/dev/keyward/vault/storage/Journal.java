@@ -1,0 +1,251 @@
+package dev.keyward.vault.storage;
+
+import dev.keyward.vault.api.StorageException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * The write-ahead journal ({@code vault.journal}): every committed batch's record changes,
+ * appended and forced to the device before the batch is committed to H2 and before any caller is
+ * answered. On open, the journal is replayed over whatever state H2 recovered, so an acknowledged
+ * write survives a crash even when H2's recovery comes back with an older state (see
+ * docs/architecture.md, "Durability").
+ *
+ * <p>Replay is correct from any earlier consistent state: each change sets or removes whole
+ * records, so the last change to a record decides its final value, and a record no change touches
+ * keeps the value it had. The journal holds exactly what the records table holds (structural keys
+ * and HMAC ids, barrier ciphertexts), nothing more readable.
+ *
+ * <p>Format: a sequence of frames {@code length u32 | crc32c u32 | payload}; payload is
+ * {@code sequence u64 | count u32 | changes}, a change is {@code kind u8 | key length u16 | key
+ * (ASCII) | [value length u32 | value]} (value only for {@link Change.Kind#PUT}). A frame cut short
+ * at the end of the file is a batch that was never acknowledged and is ignored; a damaged frame
+ * followed by more data means the journal was corrupted and the vault refuses to open.
+ */
+final class Journal implements AutoCloseable {
+    static final String FILE = "vault.journal";
+    private static final int HEADER = 8;
+    private static final int MAX_FRAME = 256 * 1024 * 1024;
+
+    /** One change to the records table. */
+    record Change(Kind kind, String key, byte[] value) {
+        enum Kind { PUT, DELETE, DELETE_PREFIX }
+
+        @Override
+        public String toString() {
+            return "Change[" + kind + " " + key + (value == null ? "" : ", " + value.length + " bytes") + "]";
+        }
+    }
+
+    private final Path file;
+    private final FileChannel channel;
+    private long sequence;
+
+    private Journal(Path file, FileChannel channel) {
+        this.file = file;
+        this.channel = channel;
+    }
+
+    /** Opens (creating if needed) the journal in {@code dir}. */
+    static Journal open(Path dir) {
+        Path file = dir.resolve(FILE);
+        try {
+            boolean created = !Files.exists(file);
+            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            if (created) {
+                forceDirectory(dir);
+            }
+            return new Journal(file, ch);
+        } catch (IOException e) {
+            throw new StorageException("The vault journal " + file + " could not be opened: " + e.getMessage(), e);
+        }
+    }
+
+    /** The journal's length in bytes. */
+    long size() {
+        try {
+            return channel.size();
+        } catch (IOException e) {
+            throw new StorageException("The vault journal could not be read.", e);
+        }
+    }
+
+    /**
+     * Reads every complete batch from the start, in order, passing each batch's changes to
+     * {@code apply}. Returns the number of batches; positions the journal for appending after the
+     * last complete batch (a torn tail is cut off).
+     */
+    int replay(Consumer<List<Change>> apply) {
+        try {
+            long size = channel.size();
+            long pos = 0;
+            int batches = 0;
+            ByteBuffer header = ByteBuffer.allocate(HEADER);
+            while (pos + HEADER <= size) {
+                header.clear();
+                readFully(header, pos);
+                header.flip();
+                int length = header.getInt();
+                int crc = header.getInt();
+                if (length < 12 || length > MAX_FRAME || pos + HEADER + length > size) {
+                    break; // cut short: written by a batch that was never acknowledged
+                }
+                ByteBuffer payload = ByteBuffer.allocate(length);
+                readFully(payload, pos + HEADER);
+                if (crc32c(payload.array()) != crc) {
+                    if (pos + HEADER + length < size) {
+                        throw new StorageException("The vault journal " + file + " is damaged at byte " + pos
+                                + " and has data after the damage; the vault will not open over it.");
+                    }
+                    break;
+                }
+                payload.flip();
+                long seq = payload.getLong();
+                if (seq <= sequence && batches > 0) {
+                    throw new StorageException("The vault journal " + file + " is out of order at byte " + pos + ".");
+                }
+                sequence = seq;
+                apply.accept(decode(payload));
+                batches++;
+                pos += HEADER + length;
+            }
+            if (pos < size) {
+                channel.truncate(pos);
+                channel.force(false);
+            }
+            channel.position(pos);
+            return batches;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof StorageException se) {
+                throw se;
+            }
+            throw new StorageException("The vault journal " + file + " could not be replayed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Appends one batch and forces it to the device; returns only when it is durable. */
+    void append(List<Change> changes) {
+        int length = 12;
+        List<byte[]> keys = new ArrayList<>(changes.size());
+        for (Change c : changes) {
+            byte[] k = c.key().getBytes(StandardCharsets.US_ASCII);
+            keys.add(k);
+            length += 1 + 2 + k.length + (c.kind() == Change.Kind.PUT ? 4 + c.value().length : 0);
+        }
+        if (length > MAX_FRAME) {
+            throw new StorageException("A single write is too large for the vault journal.");
+        }
+        ByteBuffer frame = ByteBuffer.allocate(HEADER + length);
+        frame.position(HEADER);
+        frame.putLong(++sequence);
+        frame.putInt(changes.size());
+        for (int i = 0; i < changes.size(); i++) {
+            Change c = changes.get(i);
+            byte[] k = keys.get(i);
+            frame.put((byte) c.kind().ordinal());
+            frame.putShort((short) k.length);
+            frame.put(k);
+            if (c.kind() == Change.Kind.PUT) {
+                frame.putInt(c.value().length);
+                frame.put(c.value());
+            }
+        }
+        byte[] all = frame.array();
+        CRC32C crc = new CRC32C();
+        crc.update(all, HEADER, length);
+        frame.putInt(0, length);
+        frame.putInt(4, (int) crc.getValue());
+        frame.flip();
+        try {
+            while (frame.hasRemaining()) {
+                channel.write(frame);
+            }
+            channel.force(false);
+        } catch (IOException e) {
+            throw new StorageException("The vault journal could not be written: " + e.getMessage(), e);
+        }
+    }
+
+    /** Empties the journal once everything in it is durable in the database itself. */
+    void truncate() {
+        truncateTo(0);
+    }
+
+    /** Cuts the journal back to {@code length} bytes (taking back a batch the database refused). */
+    void truncateTo(long length) {
+        try {
+            channel.truncate(length);
+            channel.position(length);
+            channel.force(false);
+        } catch (IOException e) {
+            throw new StorageException("The vault journal could not be truncated: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new StorageException("The vault journal could not be closed.", e);
+        }
+    }
+
+    private static List<Change> decode(ByteBuffer b) {
+        int count = b.getInt();
+        if (count < 0 || count > b.remaining()) {
+            throw new StorageException("The vault journal holds a malformed batch.");
+        }
+        List<Change> out = new ArrayList<>(count);
+        Change.Kind[] kinds = Change.Kind.values();
+        for (int i = 0; i < count; i++) {
+            int kind = b.get();
+            if (kind < 0 || kind >= kinds.length) {
+                throw new StorageException("The vault journal holds an unknown change kind.");
+            }
+            byte[] k = new byte[Short.toUnsignedInt(b.getShort())];
+            b.get(k);
+            byte[] v = null;
+            if (kinds[kind] == Change.Kind.PUT) {
+                v = new byte[b.getInt()];
+                b.get(v);
+            }
+            out.add(new Change(kinds[kind], new String(k, StandardCharsets.US_ASCII), v));
+        }
+        return out;
+    }
+
+    private void readFully(ByteBuffer dst, long pos) throws IOException {
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, pos + dst.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of journal");
+            }
+        }
+    }
+
+    private static int crc32c(byte[] b) {
+        CRC32C crc = new CRC32C();
+        crc.update(b);
+        return (int) crc.getValue();
+    }
+
+    /** Makes a new file's directory entry durable (where the platform allows it). */
+    static void forceDirectory(Path dir) {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            // Not every platform can open a directory for sync; the file's own data is forced anyway.
+        }
+    }
+}
