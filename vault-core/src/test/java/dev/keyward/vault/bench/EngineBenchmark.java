@@ -67,8 +67,8 @@ public final class EngineBenchmark {
             row("audited read, 16 callers (vs raw PK select)", r16, rawRead16);
             System.out.println();
             System.out.println("Every engine call is authenticated, authorized, AES-GCM sealed or opened, and");
-            System.out.println("audited; its audit entry (and for writes the change) is committed and synced (CHECKPOINT SYNC)");
-            System.out.println("before it returns.");
+            System.out.println("audited; its audit entry (and for writes the change) is written to the journal, forced to");
+            System.out.println("disk and committed before it returns (group commit: callers share one sync).");
             System.out.println("Raw H2 does one single-row insert + commit + CHECKPOINT SYNC per op (durable)");
             System.out.println("or a primary-key select (reads), without crypto, audit or group commit.");
         }

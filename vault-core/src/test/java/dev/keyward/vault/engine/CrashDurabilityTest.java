@@ -31,11 +31,14 @@ class CrashDurabilityTest {
 
     @TempDir
     Path home;
+    @TempDir
+    Path logs;
 
     @Test
     @org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
     void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
         TestVaults.initialised(home).close();
+        Path childErr = logs.resolve("child.err");
         // Every acknowledged (path -> the values acknowledged for it, in order of acknowledgement).
         Map<String, List<String>> acked = new HashMap<>();
         int totalAcks = 0;
@@ -43,12 +46,16 @@ class CrashDurabilityTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             Process child = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                     CrashWriter.class.getName(), home.toString(), "r" + round)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(childErr.toFile())
                     .start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                     StandardCharsets.UTF_8));
             String first = out.readLine();
-            assertEquals("READY", first, "child started");
+            if (!"READY".equals(first)) {
+                child.waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("round " + round + ": the child did not start: "
+                        + java.nio.file.Files.readString(childErr));
+            }
             // Kill at a random moment while writes are in flight: after a random number of
             // acknowledgements, plus a random delay of up to 30 ms.
             int killAfterAcks = ThreadLocalRandom.current().nextInt(1, 40);
