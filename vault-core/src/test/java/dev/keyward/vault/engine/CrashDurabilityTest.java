@@ -7,6 +7,7 @@ import dev.keyward.vault.api.SecretMetadata;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ class CrashDurabilityTest {
             if (!"READY".equals(first)) {
                 child.waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("round " + round + ": the child did not start: "
-                        + java.nio.file.Files.readString(childErr));
+                        + Files.readString(childErr));
             }
             // Kill at a random moment while writes are in flight: after a random number of
             // acknowledgements, plus a random delay of up to 30 ms.
