@@ -36,7 +36,7 @@ class CrashDurabilityTest {
     Path logs;
 
     @Test
-    @org.junit.jupiter.api.Timeout(value = 10, unit = TimeUnit.MINUTES)
+    @org.junit.jupiter.api.Timeout(value = 40, unit = TimeUnit.MINUTES)
     void everyAcknowledgedWriteSurvivesSigkill() throws Exception {
         TestVaults.initialised(home).close();
         Path childErr = logs.resolve("child.err");
@@ -92,6 +92,7 @@ class CrashDurabilityTest {
             assertEquals(137, child.exitValue(), "killed by SIGKILL");
             totalAcks += acksThisRound;
             verify(acked, round);
+            System.err.printf("crash round %d: %d acknowledged, %d keys checked%n", round, acksThisRound, acked.size());
         }
         assertTrue(totalAcks >= KILLS, "the children acknowledged writes before dying: " + totalAcks);
     }
