@@ -6,6 +6,7 @@ import dev.keyward.vault.api.CasMismatchException;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.NotFoundException;
+import dev.keyward.vault.api.RefusedRequest;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultAlreadyInitializedException;
 import dev.keyward.vault.api.VaultInUseException;
@@ -87,6 +88,8 @@ public final class KeywardServer implements AutoCloseable {
     private final Path caPemFile;
     private final VaultApi api;
     private final WrapStore wraps;
+    private final ServiceTracker tracker = new ServiceTracker();
+    private final RefusalAudit refusals;
     private final RateLimiter perSource;
     private final RateLimiter perIdentity;
     private final Server jetty;
@@ -102,7 +105,8 @@ public final class KeywardServer implements AutoCloseable {
         this.clock = clock;
         this.caPemFile = caPemFile;
         this.wraps = new WrapStore(clock);
-        this.api = new VaultApi(vault, clock, () -> Optional.ofNullable(ca));
+        this.api = new VaultApi(tracker.track(vault), clock, () -> Optional.ofNullable(ca));
+        this.refusals = new RefusalAudit(vault.audit());
         this.perSource = new RateLimiter(config.perSourceRate(), config.perSourceRate() * 2);
         this.perIdentity = new RateLimiter(config.perIdentityRate(), config.perIdentityRate() * 2);
 
@@ -111,7 +115,7 @@ public final class KeywardServer implements AutoCloseable {
         pool.setDaemon(true);
         this.workers = pool;
         this.jetty = new Server(pool);
-        this.jetty.setErrorHandler(new JsonErrorHandler());
+        this.jetty.setErrorHandler(new JsonErrorHandler(refusals));
         this.ssl = new SslContextFactory.Server();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-tls-renew");
@@ -187,6 +191,7 @@ public final class KeywardServer implements AutoCloseable {
         jetty.setStopTimeout(2000);
         jetty.start();
         timer.scheduleWithFixedDelay(this::renewIfDue, 1, 1, TimeUnit.HOURS);
+        timer.scheduleWithFixedDelay(this::flushRefusals, 1, 1, TimeUnit.SECONDS);
         LOG.info("HTTPS endpoint listening on {}", urls());
     }
 
@@ -233,6 +238,19 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
+    private void flushRefusals() {
+        try {
+            refusals.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("writing counted refusals to the audit log failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /** Writes the refusals counted so far (rate-limited, or refused while sealed) to the audit log now. */
+    public void flushRefusalAudit() {
+        refusals.flush();
+    }
+
     static void writeCaPem(LocalCa ca, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -258,6 +276,7 @@ public final class KeywardServer implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
+        flushRefusals();
         wraps.clear();
         try {
             jetty.stop();
@@ -279,11 +298,12 @@ public final class KeywardServer implements AutoCloseable {
             String method = request.getMethod().toUpperCase(java.util.Locale.ROOT);
             String source = Request.getRemoteAddr(request);
             long start = System.nanoTime();
+            String path = request.getHttpURI().getDecodedPath();
+            Seen seen = new Seen(source, method, path, token(request));
             try {
                 if (!perSource.tryAcquire("src:" + source, start)) {
                     throw new ApiException(429, "rate limit exceeded: slow down");
                 }
-                String path = request.getHttpURI().getDecodedPath();
                 if (path == null || !path.startsWith("/v1/")) {
                     throw VaultApi.unsupportedPath();
                 }
@@ -303,12 +323,14 @@ public final class KeywardServer implements AutoCloseable {
                                     ? err.getCause() : err;
                             if (cause instanceof TimeoutException) {
                                 request.fail(cause);
-                                fail(response, callback, new ApiException(408, "The request body did not arrive in time."));
+                                refuse(seen, false, response, callback,
+                                        new ApiException(408, "The request body did not arrive in time."));
                             } else if (cause instanceof IllegalArgumentException) {
-                                fail(response, callback, new ApiException(413, "The request body is larger than "
-                                        + config.maxBodyBytes() + " bytes."));
+                                refuse(seen, false, response, callback, new ApiException(413,
+                                        "The request body is larger than " + config.maxBodyBytes() + " bytes."));
                             } else {
-                                fail(response, callback, new ApiException(400, "The request body could not be read."));
+                                refuse(seen, false, response, callback,
+                                        new ApiException(400, "The request body could not be read."));
                             }
                             return;
                         }
@@ -316,7 +338,7 @@ public final class KeywardServer implements AutoCloseable {
                     }, workers);
                 }
             } catch (RuntimeException e) {
-                fail(response, callback, e);
+                refuse(seen, false, response, callback, e);
             }
             return true;
         }
@@ -324,12 +346,13 @@ public final class KeywardServer implements AutoCloseable {
 
     private void dispatch(Request request, Response response, Callback callback, String method, String path,
                           byte[] body, String source) {
+        tracker.begin();
+        String token = token(request);
         try {
             Map<String, String> query = query(request);
             if (method.equals("GET") && "true".equalsIgnoreCase(query.get("list"))) {
                 method = "LIST";
             }
-            String token = token(request);
             if (token != null && !perIdentity.tryAcquire("tok:" + sha256(token), System.nanoTime())) {
                 throw new ApiException(429, "rate limit exceeded: slow down");
             }
@@ -355,8 +378,58 @@ public final class KeywardServer implements AutoCloseable {
             }
             send(response, callback, out.status(), out.body(), method.equals("HEAD"));
         } catch (RuntimeException e) {
-            fail(response, callback, e);
+            refuse(new Seen(source, method, path, token), tracker.reachedService(), response, callback, e);
         }
+    }
+
+    /** What the audit of a refusal may know of a request: never its body or query values. */
+    private record Seen(String source, String method, String path, String token) {
+        @Override
+        public String toString() {
+            return "Seen[" + method + " " + path + " from " + source + "]";
+        }
+    }
+
+    /**
+     * Answers a refused request. A refusal that did not come from a service behind the guarded door
+     * (which audits its own calls), or that came from a sealed vault (which cannot), is audited here
+     * first; the answer is the refusal whether or not that entry could be written.
+     */
+    private void refuse(Seen seen, boolean reachedService, Response response, Callback callback, Throwable e) {
+        boolean sealed = e instanceof VaultSealedException || e instanceof VaultNotInitializedException;
+        if (!reachedService || sealed) {
+            try {
+                RefusedRequest r = new RefusedRequest(seen.source(), seen.method(), seen.path(), status(e), reason(e),
+                        seen.token(), 1);
+                if (r.status() == 413) {
+                    // Answered while the client may still be sending: counted, so the answer is not delayed.
+                    refusals.count(r, 1);
+                } else {
+                    refusals.refused(r);
+                }
+            } catch (RuntimeException auditError) {
+                LOG.warn("a refused request could not be audited: {}", auditError.getClass().getSimpleName());
+            }
+        }
+        fail(response, callback, e);
+    }
+
+    /** The fixed reason an audit entry gives for a refusal (a class of failure, never request content). */
+    private static String reason(Throwable e) {
+        if (e instanceof ApiException a) {
+            return switch (a.status()) {
+                case 400 -> "bad request";
+                case 403 -> "permission denied";
+                case 404 -> "unsupported path";
+                case 405 -> "unsupported operation";
+                case 408 -> "request timeout";
+                case 413 -> "request body too large";
+                case 415 -> "unsupported media type";
+                case 429 -> "rate limit exceeded";
+                default -> "refused";
+            };
+        }
+        return e.getClass().getSimpleName();
     }
 
     private ApiResponse wrap(ApiRequest r, ApiResponse out) {
@@ -451,6 +524,26 @@ public final class KeywardServer implements AutoCloseable {
         response.write(true, head ? null : ByteBuffer.wrap(bytes), callback);
     }
 
+    /** The status {@link #fail} answers a failure with. */
+    static int status(Throwable e) {
+        if (e instanceof ApiException a) {
+            return a.status();
+        } else if (e instanceof NotFoundException) {
+            return 404;
+        } else if (e instanceof VaultSealedException || e instanceof VaultNotInitializedException
+                || e instanceof VaultInUseException) {
+            return 503;
+        } else if (e instanceof AccessDeniedException) {
+            return 403;
+        } else if (e instanceof AuthenticationFailedException af) {
+            return af.retryAfter().isPresent() ? 429 : 400;
+        } else if (e instanceof CasMismatchException || e instanceof InvalidRequestException
+                || e instanceof VaultAlreadyInitializedException) {
+            return 400;
+        }
+        return 500;
+    }
+
     /** Maps a failure to its status and a JSON error; never a stack trace, never a secret. */
     static void fail(Response response, Callback callback, Throwable e) {
         int status;
@@ -502,11 +595,32 @@ public final class KeywardServer implements AutoCloseable {
         send(response, callback, status, new Dto.Errors(errors), false);
     }
 
-    /** Jetty's own errors (bad URI, header too large, ...) as JSON too. */
+    /**
+     * Jetty's own errors (bad URI, header too large, ...) as JSON too. They are counted for the
+     * audit log (written by the next flush) rather than written here.
+     */
     private static final class JsonErrorHandler implements Request.Handler {
+        private final RefusalAudit refusals;
+
+        JsonErrorHandler(RefusalAudit refusals) {
+            this.refusals = refusals;
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             int status = response.getStatus() >= 400 ? response.getStatus() : 400;
+            try {
+                String path;
+                try {
+                    path = request.getHttpURI().getPath();
+                } catch (RuntimeException unparsable) {
+                    path = null;
+                }
+                refusals.count(new RefusedRequest(Request.getRemoteAddr(request), request.getMethod(), path,
+                        Math.min(599, status), "rejected by the HTTP parser", null, 1), 1);
+            } catch (RuntimeException e) {
+                LOG.warn("a rejected request could not be counted for the audit log: {}", e.getClass().getSimpleName());
+            }
             String message = switch (status) {
                 case 400 -> "bad request";
                 case 404 -> "unsupported path";
