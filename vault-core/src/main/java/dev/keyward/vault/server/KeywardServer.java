@@ -2,6 +2,8 @@ package dev.keyward.vault.server;
 
 import dev.keyward.vault.api.AccessDeniedException;
 import dev.keyward.vault.api.AuthenticationFailedException;
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.CasMismatchException;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.KeywardException;
@@ -12,7 +14,6 @@ import dev.keyward.vault.api.VaultAlreadyInitializedException;
 import dev.keyward.vault.api.VaultInUseException;
 import dev.keyward.vault.api.VaultNotInitializedException;
 import dev.keyward.vault.api.VaultSealedException;
-import dev.keyward.vault.wrapping.WrapStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -87,7 +88,7 @@ public final class KeywardServer implements AutoCloseable {
     private final Clock clock;
     private final Path caPemFile;
     private final VaultApi api;
-    private final WrapStore wraps;
+    private final Vault tracked;
     private final ServiceTracker tracker = new ServiceTracker();
     private final RefusalAudit refusals;
     private final RateLimiter perSource;
@@ -104,8 +105,8 @@ public final class KeywardServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.caPemFile = caPemFile;
-        this.wraps = new WrapStore(clock);
-        this.api = new VaultApi(tracker.track(vault), clock, () -> Optional.ofNullable(ca));
+        this.tracked = tracker.track(vault);
+        this.api = new VaultApi(tracked, clock, () -> Optional.ofNullable(ca));
         this.refusals = new RefusalAudit(vault.audit());
         this.perSource = new RateLimiter(config.perSourceRate(), config.perSourceRate() * 2);
         this.perIdentity = new RateLimiter(config.perIdentityRate(), config.perIdentityRate() * 2);
@@ -277,7 +278,6 @@ public final class KeywardServer implements AutoCloseable {
     public void close() {
         timer.shutdownNow();
         flushRefusals();
-        wraps.clear();
         try {
             jetty.stop();
         } catch (Exception e) {
@@ -371,9 +371,11 @@ public final class KeywardServer implements AutoCloseable {
             if (rel.equals("sys/wrapping/unwrap")) {
                 out = unwrap(r);
             } else {
+                // A bad wrap TTL is refused before the call runs (not after a write it could not wrap).
+                Duration wrapTtl = r.wrapTtl() == null ? null : wrapTtl(r.wrapTtl());
                 out = api.handle(r);
-                if (r.wrapTtl() != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
-                    out = wrap(r, out);
+                if (wrapTtl != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
+                    out = wrap(r, out, wrapTtl);
                 }
             }
             send(response, callback, out.status(), out.body(), method.equals("HEAD"));
@@ -432,13 +434,28 @@ public final class KeywardServer implements AutoCloseable {
         return e.getClass().getSimpleName();
     }
 
-    private ApiResponse wrap(ApiRequest r, ApiResponse out) {
-        java.time.Duration ttl = Durations.parse(r.wrapTtl());
+    private static Duration wrapTtl(String header) {
+        Duration ttl = Durations.parse(header);
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_WRAP_TTL) > 0) {
+            throw new ApiException(400, "A wrap TTL is between 1 s and 24 h.");
+        }
+        return ttl;
+    }
+
+    static final Duration MAX_WRAP_TTL = Duration.ofHours(24);
+
+    /** Keeps the answer in the vault (barrier-sealed, single use) and answers with its wrapping token. */
+    private ApiResponse wrap(ApiRequest r, ApiResponse out, Duration ttl) {
         byte[] bytes = json(out.body());
-        WrapStore.Wrapped w = wraps.wrap(bytes, ttl, r.path());
-        java.util.Arrays.fill(bytes, (byte) 0);
-        return ApiResponse.ok(Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(), w.ttl().getSeconds(),
-                VaultApi.time(w.creationTime()), w.creationPath())));
+        try {
+            Caller c = new Caller(r.token(), r.token() == null ? dev.keyward.vault.api.AuthMethod.NONE
+                    : dev.keyward.vault.api.AuthMethod.TOKEN, r.source(), null, null);
+            IdentityService.WrapInfo w = vault.identities().wrapResponse(c, bytes, ttl, r.path());
+            return ApiResponse.ok(Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(), w.ttl().getSeconds(),
+                    VaultApi.time(w.creationTime()), w.creationPath())));
+        } finally {
+            java.util.Arrays.fill(bytes, (byte) 0);
+        }
     }
 
     private ApiResponse unwrap(ApiRequest r) {
@@ -448,18 +465,12 @@ public final class KeywardServer implements AutoCloseable {
         Dto.UnwrapRequest u = VaultApi.body(r, Dto.UnwrapRequest.class);
         String token = u.token() != null && !u.token().isEmpty() ? u.token() : r.token();
         if (token == null) {
-            throw new AccessDeniedException("permission denied");
+            throw new ApiException(403, "permission denied");
         }
-        if (vault.lifecycle().status().sealed()) {
-            throw new VaultSealedException();
-        }
-        Optional<byte[]> original = wraps.unwrap(token);
-        if (original.isPresent()) {
-            return new ApiResponse(200, original.get());
-        }
-        // Not a wrapped response of this endpoint: a wrapped secret_id held by the identity service.
         try {
-            return ApiResponse.ok(VaultApi.envelope(VaultApi.secretId(vault.identities().unwrap(token, r.source()))));
+            IdentityService.Unwrapped opened = tracked.identities().unwrapAny(token, r.source());
+            return opened.response() != null ? new ApiResponse(200, opened.response())
+                    : ApiResponse.ok(VaultApi.envelope(VaultApi.secretId(opened.secretId())));
         } catch (AuthenticationFailedException | AccessDeniedException | NotFoundException e) {
             throw new InvalidRequestException("wrapping token is not valid or does not exist");
         }
