@@ -502,9 +502,16 @@ public final class KeywardCli implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             KeywardCli r = root(spec);
+            r.json(); // a bad -o is a usage error before the vault is opened
             Running running = start();
             Runtime.getRuntime().addShutdownHook(new Thread(running::close, "keyward-shutdown"));
-            r.out.println("Serving " + String.join(", ", running.server().urls()) + " (CA: " + r.caPem() + ")");
+            if (r.json()) {
+                ObjectNode o = object();
+                running.server().urls().forEach(o.putArray("urls")::add);
+                r.print(o.put("ca_cert", r.caPem().toString()));
+            } else {
+                r.out.println("Serving " + String.join(", ", running.server().urls()) + " (CA: " + r.caPem() + ")");
+            }
             r.out.flush();
             running.server().join();
             return ExitCodes.OK;
@@ -705,11 +712,17 @@ public final class KeywardCli implements Callable<Integer> {
                             + " yet: 'keyward serve' creates it on its first start.");
                 }
                 String pem = Files.readString(src, StandardCharsets.US_ASCII);
-                if (outFile == null) {
+                if (outFile == null && r.json()) {
+                    r.print(object().put("pem", pem));
+                } else if (outFile == null) {
                     r.out.print(pem);
                 } else {
                     Files.writeString(outFile, pem, StandardCharsets.US_ASCII);
-                    r.err.println("Wrote " + outFile);
+                    if (r.json()) {
+                        r.print(object().put("file", outFile.toString()));
+                    } else {
+                        r.err.println("Wrote " + outFile);
+                    }
                 }
                 return ExitCodes.OK;
             }
