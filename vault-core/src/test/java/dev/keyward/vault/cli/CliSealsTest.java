@@ -148,6 +148,10 @@ class CliSealsTest {
             assertEquals(ExitCodes.UNAVAILABLE, first.code(), first.err());
             assertTrue(first.err().contains("Share accepted: 1 of 2."), first.err());
             assertTrue(first.err().contains("1 more share(s) needed"), first.err());
+            Result reset = cli("unseal", "--reset");
+            assertEquals(ExitCodes.UNAVAILABLE, reset.code(), reset.err());
+            assertTrue(reset.out().contains("progress: 0"), reset.out());
+            assertEquals(ExitCodes.UNAVAILABLE, cli("unseal", "--share-file", dir.resolve("s2.txt").toString()).code());
             String mistyped = shares.get(2).substring(0, shares.get(2).length() - 1)
                     + (shares.get(2).endsWith("A") ? "B" : "A");
             Result bad = cliIn(mistyped + "\n", "unseal");
