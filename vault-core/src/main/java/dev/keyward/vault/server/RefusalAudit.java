@@ -32,6 +32,7 @@ final class RefusalAudit {
     static final String OTHER_SOURCES = "(other sources)";
 
     private final AuditService audit;
+    private final int maxPending;
     private final Map<Key, Pending> pending = new ConcurrentHashMap<>();
 
     private record Key(String source, int status, String reason) {
@@ -42,7 +43,12 @@ final class RefusalAudit {
     }
 
     RefusalAudit(AuditService audit) {
+        this(audit, MAX_PENDING);
+    }
+
+    RefusalAudit(AuditService audit, int maxPending) {
         this.audit = audit;
+        this.maxPending = maxPending;
     }
 
     /** Audits one refusal: written now, or counted (429, or when it cannot be written now). */
@@ -55,7 +61,7 @@ final class RefusalAudit {
     /** Counts a refusal for the next {@link #flush} instead of writing it now. */
     void count(RefusedRequest r, int n) {
         Key key = new Key(r.sourceAddress(), r.status(), r.reason());
-        if (!pending.containsKey(key) && pending.size() >= MAX_PENDING) {
+        if (!pending.containsKey(key) && pending.size() >= maxPending) {
             key = new Key(OTHER_SOURCES, r.status(), r.reason());
         }
         RefusedRequest anonymous = new RefusedRequest(key.source(), r.method(), r.path(), r.status(), r.reason(),
