@@ -119,7 +119,7 @@ public final class KeywardServer implements AutoCloseable {
         this.jetty.setErrorHandler(new JsonErrorHandler(refusals));
         this.ssl = new SslContextFactory.Server();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "keyward-tls-renew");
+            Thread t = new Thread(r, "keyward-endpoint-timer");
             t.setDaemon(true);
             return t;
         });
@@ -298,7 +298,7 @@ public final class KeywardServer implements AutoCloseable {
             String method = request.getMethod().toUpperCase(java.util.Locale.ROOT);
             String source = Request.getRemoteAddr(request);
             long start = System.nanoTime();
-            String path = request.getHttpURI().getDecodedPath();
+            String path = decodedPath(request);
             Seen seen = new Seen(source, method, path, token(request));
             try {
                 if (!perSource.tryAcquire("src:" + source, start)) {
@@ -341,6 +341,14 @@ public final class KeywardServer implements AutoCloseable {
                 refuse(seen, false, response, callback, e);
             }
             return true;
+        }
+    }
+
+    private static String decodedPath(Request request) {
+        try {
+            return request.getHttpURI().getDecodedPath();
+        } catch (RuntimeException undecodable) {
+            return null; // answered 404
         }
     }
 
