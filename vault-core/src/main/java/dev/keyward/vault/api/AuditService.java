@@ -39,4 +39,15 @@ public interface AuditService {
 
     /** HMAC-SHA256 of a token under the vault's audit key, as it appears in {@code credentialHmac}. */
     String hmac(Caller caller, String value);
+
+    /**
+     * Writes a request that a transport refused before it reached a service to the durable log,
+     * as operation {@code request.refused}: resource {@code "METHOD /path"}, decision DENY, outcome
+     * FAILURE, errorClass {@code "HTTP <status>"}, rule the reason (with the count when the entry
+     * stands for several requests), the identity of the presented token if it is a live token,
+     * and the token's HMAC. For the vault's own transports; it needs no credential and changes
+     * nothing but the log. Never throws: returns false when the entry could not be written (the
+     * vault is sealed, or the write failed); the transport's answer is the refusal either way.
+     */
+    boolean recordRefused(RefusedRequest request);
 }

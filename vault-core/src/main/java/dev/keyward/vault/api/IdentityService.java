@@ -59,6 +59,35 @@ public interface IdentityService {
      */
     SecretIdResult unwrap(String wrappingToken, String sourceAddress);
 
+    /**
+     * Keeps a response under a new single-use wrapping token (Vault's response wrapping): sealed by
+     * the barrier in storage, so it survives a restart, until its one unwrap or its TTL (1 s to
+     * 24 h). For the vault's transports, after the call whose answer this is was served (and
+     * audited); the wrap itself is audited as {@code wrapping.wrap}. Returns the token, shown once.
+     */
+    WrapInfo wrapResponse(Caller caller, byte[] response, Duration ttl, String creationPath);
+
+    /**
+     * Opens a wrapping token once, whatever it wraps (a response or a secret_id); a second call,
+     * or a call after its TTL, fails. Needs no other credential than the wrapping token itself.
+     */
+    Unwrapped unwrapAny(String wrappingToken, String sourceAddress);
+
+    /** What a wrapping token stood for: exactly one of a wrapped response's bytes or a secret_id. */
+    record Unwrapped(byte[] response, SecretIdResult secretId) {
+        public Unwrapped {
+            if ((response == null) == (secretId == null)) {
+                throw new IllegalArgumentException("exactly one of response and secretId");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Unwrapped[" + (response != null ? "response, " + response.length + " bytes hidden" : "secret_id hidden")
+                    + "]";
+        }
+    }
+
     // ------------------------------------------------------------ TLS client certificates
 
     /** Registers a certificate identity: a pinned leaf fingerprint or a trusted issuing CA. */

@@ -58,7 +58,11 @@ public enum Operation {
     ROLE_WRITE("role.write"),
     ENTITLEMENT_REPORT("entitlement.report"),
 
-    AUDIT_EXPORT("audit.export");
+    AUDIT_EXPORT("audit.export"),
+    /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
+    REQUEST_REFUSED("request.refused"),
+    /** A response kept under a single-use wrapping token. */
+    WRAP_WRAP("wrapping.wrap");
 
     private final String id;
 

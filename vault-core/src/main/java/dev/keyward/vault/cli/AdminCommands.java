@@ -31,7 +31,7 @@ final class AdminCommands {
             @Spec
             CommandSpec spec;
 
-            @Option(names = "--out", paramLabel = "FILE")
+            @Option(names = "--out", paramLabel = "FILE", description = "Write the YAML here instead of printing it.")
             Path outFile;
 
             @Override
@@ -39,7 +39,9 @@ final class AdminCommands {
                 KeywardCli r = KeywardCli.root(spec);
                 String yaml = r.client().expect("GET", "kw/policy/export", r.tokenValue(), null).json()
                         .path("data").path("yaml").asText();
-                if (outFile == null) {
+                if (outFile == null && r.json()) {
+                    r.print(KeywardCli.object().put("yaml", yaml));
+                } else if (outFile == null) {
                     r.out.print(yaml);
                 } else {
                     Files.writeString(outFile, yaml, StandardCharsets.UTF_8);
@@ -231,13 +233,15 @@ final class AdminCommands {
             @Parameters(index = "0", paramLabel = "NAME")
             String name;
 
-            @Option(names = "--policies", required = true, paramLabel = "P1,P2")
+            @Option(names = "--policies", required = true, paramLabel = "P1,P2",
+                    description = "The policies the certificate identity gets.")
             String policies;
 
-            @Option(names = "--owner")
+            @Option(names = "--owner", description = "Who is responsible for this identity.")
             String owner;
 
-            @Option(names = "--out-dir", required = true, paramLabel = "DIR")
+            @Option(names = "--out-dir", required = true, paramLabel = "DIR",
+                    description = "Where NAME.crt and NAME.key (0600) are written.")
             Path outDir;
 
             @Override
@@ -252,7 +256,12 @@ final class AdminCommands {
                 Path key = outDir.resolve(name + ".key");
                 KeywardCli.writePrivate(key, d.path("private_key").asText().getBytes(StandardCharsets.US_ASCII));
                 KeywardCli.writePrivate(crt, (d.path("certificate").asText()).getBytes(StandardCharsets.US_ASCII));
-                r.err.println("Wrote " + crt + " and " + key + " (valid until " + d.path("expiration").asText() + ").");
+                if (r.json()) {
+                    r.print(KeywardCli.object().put("certificate_file", crt.toString()).put("key_file", key.toString())
+                            .put("expiration", d.path("expiration").asText()));
+                } else {
+                    r.err.println("Wrote " + crt + " and " + key + " (valid until " + d.path("expiration").asText() + ").");
+                }
                 return ExitCodes.OK;
             }
         }

@@ -210,7 +210,8 @@ final class InjectCommands {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-i", "--in"}, required = true, paramLabel = "TEMPLATE")
+        @Option(names = {"-i", "--in"}, required = true, paramLabel = "TEMPLATE",
+                description = "The template: {{ kw://path#field }} or {{ kw://path#field@version }} references.")
         Path in;
 
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "The rendered file (mode 0600).")

@@ -68,11 +68,15 @@ final class KvCommands extends CommandGroup {
         return out;
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+    // No standard help mixin here: its --version would clash with the secret version option.
+    @Command(name = "get", footer = ExitCodes.HELP,
             description = "Reads a secret (all fields, or one with --field).")
     static final class Get implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
 
         @Parameters(index = "0", paramLabel = "PATH")
         String path;
@@ -216,7 +220,7 @@ final class KvCommands extends CommandGroup {
         @Parameters(index = "0", paramLabel = "PATH")
         String path;
 
-        @Option(names = "--versions", required = true, paramLabel = "N,M")
+        @Option(names = "--versions", required = true, paramLabel = "N,M", description = "The versions, e.g. 1,2.")
         String versions;
 
         abstract String route();
@@ -272,10 +276,10 @@ final class KvCommands extends CommandGroup {
         @Parameters(index = "1", paramLabel = "PATH")
         String path;
 
-        @Option(names = "--max-versions")
+        @Option(names = "--max-versions", paramLabel = "N", description = "How many versions to keep (put).")
         Integer maxVersions;
 
-        @Option(names = "--cas-required")
+        @Option(names = "--cas-required", paramLabel = "BOOL", description = "Writes must give --cas (put).")
         Boolean casRequired;
 
         @Option(names = "--delete-version-after", paramLabel = "DURATION", description = "e.g. 0s, 30m, 24h")

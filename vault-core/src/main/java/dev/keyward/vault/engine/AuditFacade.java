@@ -11,6 +11,7 @@ import dev.keyward.vault.api.ConsistencyProof;
 import dev.keyward.vault.api.InclusionProof;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.RefusedRequest;
 import dev.keyward.vault.api.TreeHead;
 import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.crypto.Hmac;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /** {@link AuditService} through the guarded door; every call is audited like any other. */
 final class AuditFacade implements AuditService {
@@ -28,13 +30,16 @@ final class AuditFacade implements AuditService {
     private final Storage storage;
     private final Clock clock;
     private final MerkleAuditLog log;
+    private final Predicate<RefusedRequest> refusals;
 
-    AuditFacade(Door door, SecretsFacade.Guard guard, Storage storage, Clock clock, MerkleAuditLog log) {
+    AuditFacade(Door door, SecretsFacade.Guard guard, Storage storage, Clock clock, MerkleAuditLog log,
+                Predicate<RefusedRequest> refusals) {
         this.door = door;
         this.guard = guard;
         this.storage = storage;
         this.clock = clock;
         this.log = log;
+        this.refusals = refusals;
     }
 
     private MerkleAuditLog log() {
@@ -109,5 +114,11 @@ final class AuditFacade implements AuditService {
         }
         return guard.run(() -> door.read(caller, Operation.AUDIT_READ, "audit/hmac",
                 (k, p, tx, now) -> Hmac.id(k.keyring().named(Keyring.AUDIT_HMAC_KEY), "token", value)));
+    }
+
+    @Override
+    public boolean recordRefused(RefusedRequest request) {
+        Objects.requireNonNull(request, "request");
+        return refusals.test(request);
     }
 }

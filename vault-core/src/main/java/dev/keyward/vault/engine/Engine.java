@@ -142,7 +142,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         };
         this.identities = new IdentityFacade(door, guard, privileges);
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
-        this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null));
+        this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null),
+                this::recordRefused);
         this.lastActivity = clock.instant();
         // Checked against when a login names no operator, so that such a login costs what a real
         // check costs (Argon2id at the default parameters) and does not reveal which names exist.
@@ -700,6 +701,39 @@ public final class Engine implements Vault, LifecycleService, AuthService {
             throw e;
         } catch (RuntimeException e) {
             throw new AuditFailureException("The audit entry could not be written, so the operation was refused.", e);
+        }
+    }
+
+    /**
+     * Writes a transport's refusal to the audit log (AuditService#recordRefused). It holds the state
+     * lock like any call but does not count as activity, so a stream of refused requests does not
+     * keep an idle vault from sealing itself.
+     */
+    private boolean recordRefused(dev.keyward.vault.api.RefusedRequest r) {
+        try {
+            return underKeys(u -> storage.write(tx -> {
+                Instant now = clock.instant();
+                Principal principal = null;
+                if (r.token() != null) {
+                    try {
+                        principal = u.identities().authenticate(tx, r.token(), r.sourceAddress(), now).principal();
+                    } catch (AccessDeniedException notALiveToken) {
+                        principal = null;
+                    }
+                }
+                Caller caller = new Caller(r.token(), r.token() == null ? AuthMethod.NONE : AuthMethod.TOKEN,
+                        r.sourceAddress(), null, null);
+                String rule = r.count() > 1 ? r.reason() + " (" + r.count() + " requests)" : r.reason();
+                audit.append(Door.event(u, caller, principal, null, Operation.REQUEST_REFUSED,
+                        r.method() + " " + r.path(), AuditEvent.Decision.DENY, rule, AuditEvent.Outcome.FAILURE,
+                        "HTTP " + r.status(), now), u.audit(), tx);
+                return true;
+            }));
+        } catch (VaultSealedException | VaultNotInitializedException sealed) {
+            return false;
+        } catch (RuntimeException e) {
+            LOG.warn("the audit entry for a refused request could not be written: {}", e.getClass().getSimpleName());
+            return false;
         }
     }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.TreeSet;
 
 /** {@link IdentityService} through the guarded door. */
@@ -183,6 +184,23 @@ final class IdentityFacade implements IdentityService {
         Caller c = new Caller(wrappingToken, AuthMethod.TOKEN, sourceAddress, null, null);
         return guard.run(() -> door.unauthenticated(c, Operation.WRAP_UNWRAP, "sys/wrapping/unwrap",
                 (k, p, tx, now) -> k.machines().unwrap(tx, wrappingToken, now), r -> null));
+    }
+
+    @Override
+    public WrapInfo wrapResponse(Caller caller, byte[] response, Duration ttl, String creationPath) {
+        Objects.requireNonNull(caller, "caller");
+        return guard.run(() -> door.unauthenticated(caller, Operation.WRAP_WRAP, "sys/wrapping/wrap",
+                (k, p, tx, now) -> k.machines().wrapResponse(tx, response, ttl, creationPath, now), r -> null));
+    }
+
+    @Override
+    public Unwrapped unwrapAny(String wrappingToken, String sourceAddress) {
+        Caller c = new Caller(wrappingToken, AuthMethod.TOKEN, sourceAddress, null, null);
+        return guard.run(() -> door.unauthenticated(c, Operation.WRAP_UNWRAP, "sys/wrapping/unwrap",
+                (k, p, tx, now) -> {
+                    Machines.WrapRecord w = k.machines().openWrap(tx, wrappingToken, now);
+                    return w.payload() != null ? new Unwrapped(null, w.payload()) : new Unwrapped(w.response(), null);
+                }, r -> null));
     }
 
     // ------------------------------------------------------------ certificates

@@ -74,9 +74,23 @@ public final class Machines {
     public record CertRecord(String id, CertIdentitySpec spec, Instant createdAt) {
     }
 
-    /** What a wrapping token stands for, sealed until unwrapped. */
-    public record WrapRecord(SecretIdResult payload, Instant expiresAt) {
+    /**
+     * What a wrapping token stands for, sealed until unwrapped: a secret_id ({@code payload}) or an
+     * endpoint's response ({@code response}, the bytes its holder gets back).
+     */
+    public record WrapRecord(SecretIdResult payload, Instant expiresAt, byte[] response, String creationPath) {
+        @Override
+        public String toString() {
+            return "WrapRecord[expiresAt=" + expiresAt + ", creationPath=" + creationPath + ", content hidden]";
+        }
     }
+
+    /** Wrapping TTLs allowed for wrapped responses. */
+    public static final Duration MAX_WRAP_TTL = Duration.ofHours(24);
+    /** The largest response that can be wrapped. */
+    public static final int MAX_WRAPPED_BYTES = 1024 * 1024;
+    /** How many wrapping records one wrap looks at for expired ones to delete. */
+    private static final int SWEEP = 16;
 
     // ------------------------------------------------------------ AppRole
 
@@ -148,7 +162,7 @@ public final class Machines {
         String wrapToken = Identities.newSecret("kww.");
         String wrapAccessor = UUID.randomUUID().toString();
         Records.put(tx, barrier, "identity.wrap", WRAPS + Identities.sha256(wrapToken),
-                new WrapRecord(result, now.plus(spec.wrapTtl())));
+                new WrapRecord(result, now.plus(spec.wrapTtl()), null, null));
         return new SecretIdResult(null, accessor, ttl, expires, uses, new WrapInfo(wrapToken, wrapAccessor,
                 spec.wrapTtl(), now, "auth/approle/role/" + roleName + "/secret-id"));
     }
@@ -172,9 +186,50 @@ public final class Machines {
         tx.delete(ak);
     }
 
-    /** Opens a wrapping token once (write transaction): the record is deleted whatever happens next. */
-    public SecretIdResult unwrap(StorageTx tx, String wrapToken, Instant now) {
-        if (wrapToken == null || wrapToken.isEmpty()) {
+    /**
+     * Keeps a response under a new single-use wrapping token (write transaction), barrier-sealed
+     * like every record, until its one unwrap or its expiry. Also deletes expired wrapping records
+     * among a few it looks at, so that unclaimed ones do not pile up.
+     */
+    public WrapInfo wrapResponse(StorageTx tx, byte[] response, Duration ttl, String creationPath, Instant now) {
+        if (ttl == null || ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_WRAP_TTL) > 0) {
+            throw new InvalidRequestException("A wrap TTL is between 1 s and 24 h.");
+        }
+        if (response == null || response.length == 0 || response.length > MAX_WRAPPED_BYTES) {
+            throw new InvalidRequestException("A wrapped response has 1 byte to 1 MiB.");
+        }
+        sweepExpiredWraps(tx, now);
+        String wrapToken = Identities.newSecret("kww.");
+        String wrapAccessor = UUID.randomUUID().toString();
+        Records.put(tx, barrier, "identity.wrap", WRAPS + Identities.sha256(wrapToken),
+                new WrapRecord(null, now.plus(ttl), response, creationPath));
+        return new WrapInfo(wrapToken, wrapAccessor, ttl, now, creationPath);
+    }
+
+    private void sweepExpiredWraps(StorageTx tx, Instant now) {
+        String from = WRAPS + HexFormat.of().formatHex(Random.bytes(32));
+        List<StorageTx.Entry> window = new ArrayList<>(tx.scan(WRAPS, from, SWEEP));
+        if (window.size() < SWEEP) {
+            window.addAll(tx.scan(WRAPS, null, SWEEP - window.size()));
+        }
+        for (StorageTx.Entry e : window) {
+            WrapRecord w = Records.decode(barrier.open(Barrier.Binding.of("identity.wrap", e.key()), e.value()),
+                    WrapRecord.class);
+            if (!now.isBefore(w.expiresAt())) {
+                tx.delete(e.key());
+            }
+            if (w.response() != null) {
+                java.util.Arrays.fill(w.response(), (byte) 0);
+            }
+        }
+    }
+
+    /**
+     * Opens a wrapping token once (write transaction): the record is deleted whatever happens next;
+     * an unknown, used or expired token fails.
+     */
+    public WrapRecord openWrap(StorageTx tx, String wrapToken, Instant now) {
+        if (wrapToken == null || wrapToken.isEmpty() || wrapToken.length() > 256) {
             throw new InvalidRequestException("wrapping token is not valid or does not exist");
         }
         String key = WRAPS + Identities.sha256(wrapToken);
@@ -184,6 +239,15 @@ public final class Machines {
         }
         tx.delete(key);
         if (!now.isBefore(w.expiresAt())) {
+            throw new InvalidRequestException("wrapping token is not valid or does not exist");
+        }
+        return w;
+    }
+
+    /** Opens a wrapping token once (write transaction): the record is deleted whatever happens next. */
+    public SecretIdResult unwrap(StorageTx tx, String wrapToken, Instant now) {
+        WrapRecord w = openWrap(tx, wrapToken, now);
+        if (w.payload() == null) {
             throw new InvalidRequestException("wrapping token is not valid or does not exist");
         }
         return w.payload();

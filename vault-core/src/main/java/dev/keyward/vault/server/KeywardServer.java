@@ -2,16 +2,18 @@ package dev.keyward.vault.server;
 
 import dev.keyward.vault.api.AccessDeniedException;
 import dev.keyward.vault.api.AuthenticationFailedException;
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.CasMismatchException;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.NotFoundException;
+import dev.keyward.vault.api.RefusedRequest;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultAlreadyInitializedException;
 import dev.keyward.vault.api.VaultInUseException;
 import dev.keyward.vault.api.VaultNotInitializedException;
 import dev.keyward.vault.api.VaultSealedException;
-import dev.keyward.vault.wrapping.WrapStore;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
@@ -86,7 +88,9 @@ public final class KeywardServer implements AutoCloseable {
     private final Clock clock;
     private final Path caPemFile;
     private final VaultApi api;
-    private final WrapStore wraps;
+    private final Vault tracked;
+    private final ServiceTracker tracker = new ServiceTracker();
+    private final RefusalAudit refusals;
     private final RateLimiter perSource;
     private final RateLimiter perIdentity;
     private final Server jetty;
@@ -101,8 +105,9 @@ public final class KeywardServer implements AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.caPemFile = caPemFile;
-        this.wraps = new WrapStore(clock);
-        this.api = new VaultApi(vault, clock, () -> Optional.ofNullable(ca));
+        this.tracked = tracker.track(vault);
+        this.api = new VaultApi(tracked, clock, () -> Optional.ofNullable(ca));
+        this.refusals = new RefusalAudit(vault.audit());
         this.perSource = new RateLimiter(config.perSourceRate(), config.perSourceRate() * 2);
         this.perIdentity = new RateLimiter(config.perIdentityRate(), config.perIdentityRate() * 2);
 
@@ -111,10 +116,10 @@ public final class KeywardServer implements AutoCloseable {
         pool.setDaemon(true);
         this.workers = pool;
         this.jetty = new Server(pool);
-        this.jetty.setErrorHandler(new JsonErrorHandler());
+        this.jetty.setErrorHandler(new JsonErrorHandler(refusals));
         this.ssl = new SslContextFactory.Server();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "keyward-tls-renew");
+            Thread t = new Thread(r, "keyward-endpoint-timer");
             t.setDaemon(true);
             return t;
         });
@@ -187,6 +192,7 @@ public final class KeywardServer implements AutoCloseable {
         jetty.setStopTimeout(2000);
         jetty.start();
         timer.scheduleWithFixedDelay(this::renewIfDue, 1, 1, TimeUnit.HOURS);
+        timer.scheduleWithFixedDelay(this::flushRefusals, 1, 1, TimeUnit.SECONDS);
         LOG.info("HTTPS endpoint listening on {}", urls());
     }
 
@@ -233,6 +239,19 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
+    private void flushRefusals() {
+        try {
+            refusals.flush();
+        } catch (RuntimeException e) {
+            LOG.warn("writing counted refusals to the audit log failed: {}", e.getClass().getSimpleName());
+        }
+    }
+
+    /** Writes the refusals counted so far (rate-limited, or refused while sealed) to the audit log now. */
+    public void flushRefusalAudit() {
+        refusals.flush();
+    }
+
     static void writeCaPem(LocalCa ca, Path file) throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -258,7 +277,7 @@ public final class KeywardServer implements AutoCloseable {
     @Override
     public void close() {
         timer.shutdownNow();
-        wraps.clear();
+        flushRefusals();
         try {
             jetty.stop();
         } catch (Exception e) {
@@ -279,11 +298,12 @@ public final class KeywardServer implements AutoCloseable {
             String method = request.getMethod().toUpperCase(java.util.Locale.ROOT);
             String source = Request.getRemoteAddr(request);
             long start = System.nanoTime();
+            String path = decodedPath(request);
+            Seen seen = new Seen(source, method, path, token(request));
             try {
                 if (!perSource.tryAcquire("src:" + source, start)) {
                     throw new ApiException(429, "rate limit exceeded: slow down");
                 }
-                String path = request.getHttpURI().getDecodedPath();
                 if (path == null || !path.startsWith("/v1/")) {
                     throw VaultApi.unsupportedPath();
                 }
@@ -303,12 +323,14 @@ public final class KeywardServer implements AutoCloseable {
                                     ? err.getCause() : err;
                             if (cause instanceof TimeoutException) {
                                 request.fail(cause);
-                                fail(response, callback, new ApiException(408, "The request body did not arrive in time."));
+                                refuse(seen, false, response, callback,
+                                        new ApiException(408, "The request body did not arrive in time."));
                             } else if (cause instanceof IllegalArgumentException) {
-                                fail(response, callback, new ApiException(413, "The request body is larger than "
-                                        + config.maxBodyBytes() + " bytes."));
+                                refuse(seen, false, response, callback, new ApiException(413,
+                                        "The request body is larger than " + config.maxBodyBytes() + " bytes."));
                             } else {
-                                fail(response, callback, new ApiException(400, "The request body could not be read."));
+                                refuse(seen, false, response, callback,
+                                        new ApiException(400, "The request body could not be read."));
                             }
                             return;
                         }
@@ -316,20 +338,29 @@ public final class KeywardServer implements AutoCloseable {
                     }, workers);
                 }
             } catch (RuntimeException e) {
-                fail(response, callback, e);
+                refuse(seen, false, response, callback, e);
             }
             return true;
         }
     }
 
+    private static String decodedPath(Request request) {
+        try {
+            return request.getHttpURI().getDecodedPath();
+        } catch (RuntimeException undecodable) {
+            return null; // answered 404
+        }
+    }
+
     private void dispatch(Request request, Response response, Callback callback, String method, String path,
                           byte[] body, String source) {
+        tracker.begin();
+        String token = token(request);
         try {
             Map<String, String> query = query(request);
             if (method.equals("GET") && "true".equalsIgnoreCase(query.get("list"))) {
                 method = "LIST";
             }
-            String token = token(request);
             if (token != null && !perIdentity.tryAcquire("tok:" + sha256(token), System.nanoTime())) {
                 throw new ApiException(429, "rate limit exceeded: slow down");
             }
@@ -348,24 +379,91 @@ public final class KeywardServer implements AutoCloseable {
             if (rel.equals("sys/wrapping/unwrap")) {
                 out = unwrap(r);
             } else {
+                // A bad wrap TTL is refused before the call runs (not after a write it could not wrap).
+                Duration wrapTtl = r.wrapTtl() == null ? null : wrapTtl(r.wrapTtl());
                 out = api.handle(r);
-                if (r.wrapTtl() != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
-                    out = wrap(r, out);
+                if (wrapTtl != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
+                    out = wrap(r, out, wrapTtl);
                 }
             }
             send(response, callback, out.status(), out.body(), method.equals("HEAD"));
         } catch (RuntimeException e) {
-            fail(response, callback, e);
+            refuse(new Seen(source, method, path, token), tracker.reachedService(), response, callback, e);
         }
     }
 
-    private ApiResponse wrap(ApiRequest r, ApiResponse out) {
-        java.time.Duration ttl = Durations.parse(r.wrapTtl());
+    /** What the audit of a refusal may know of a request: never its body or query values. */
+    private record Seen(String source, String method, String path, String token) {
+        @Override
+        public String toString() {
+            return "Seen[" + method + " " + path + " from " + source + "]";
+        }
+    }
+
+    /**
+     * Answers a refused request. A refusal that did not come from a service behind the guarded door
+     * (which audits its own calls), or that came from a sealed vault (which cannot), is audited here
+     * first; the answer is the refusal whether or not that entry could be written.
+     */
+    private void refuse(Seen seen, boolean reachedService, Response response, Callback callback, Throwable e) {
+        boolean sealed = e instanceof VaultSealedException || e instanceof VaultNotInitializedException;
+        if (!reachedService || sealed) {
+            try {
+                RefusedRequest r = new RefusedRequest(seen.source(), seen.method(), seen.path(), status(e), reason(e),
+                        seen.token(), 1);
+                if (r.status() == 413) {
+                    // Answered while the client may still be sending: counted, so the answer is not delayed.
+                    refusals.count(r, 1);
+                } else {
+                    refusals.refused(r);
+                }
+            } catch (RuntimeException auditError) {
+                LOG.warn("a refused request could not be audited: {}", auditError.getClass().getSimpleName());
+            }
+        }
+        fail(response, callback, e);
+    }
+
+    /** The fixed reason an audit entry gives for a refusal (a class of failure, never request content). */
+    private static String reason(Throwable e) {
+        if (e instanceof ApiException a) {
+            return switch (a.status()) {
+                case 400 -> "bad request";
+                case 403 -> "permission denied";
+                case 404 -> "unsupported path";
+                case 405 -> "unsupported operation";
+                case 408 -> "request timeout";
+                case 413 -> "request body too large";
+                case 415 -> "unsupported media type";
+                case 429 -> "rate limit exceeded";
+                default -> "refused";
+            };
+        }
+        return e.getClass().getSimpleName();
+    }
+
+    private static Duration wrapTtl(String header) {
+        Duration ttl = Durations.parse(header);
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(MAX_WRAP_TTL) > 0) {
+            throw new ApiException(400, "A wrap TTL is between 1 s and 24 h.");
+        }
+        return ttl;
+    }
+
+    static final Duration MAX_WRAP_TTL = Duration.ofHours(24);
+
+    /** Keeps the answer in the vault (barrier-sealed, single use) and answers with its wrapping token. */
+    private ApiResponse wrap(ApiRequest r, ApiResponse out, Duration ttl) {
         byte[] bytes = json(out.body());
-        WrapStore.Wrapped w = wraps.wrap(bytes, ttl, r.path());
-        java.util.Arrays.fill(bytes, (byte) 0);
-        return ApiResponse.ok(Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(), w.ttl().getSeconds(),
-                VaultApi.time(w.creationTime()), w.creationPath())));
+        try {
+            Caller c = new Caller(r.token(), r.token() == null ? dev.keyward.vault.api.AuthMethod.NONE
+                    : dev.keyward.vault.api.AuthMethod.TOKEN, r.source(), null, null);
+            IdentityService.WrapInfo w = vault.identities().wrapResponse(c, bytes, ttl, r.path());
+            return ApiResponse.ok(Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(), w.ttl().getSeconds(),
+                    VaultApi.time(w.creationTime()), w.creationPath())));
+        } finally {
+            java.util.Arrays.fill(bytes, (byte) 0);
+        }
     }
 
     private ApiResponse unwrap(ApiRequest r) {
@@ -375,18 +473,12 @@ public final class KeywardServer implements AutoCloseable {
         Dto.UnwrapRequest u = VaultApi.body(r, Dto.UnwrapRequest.class);
         String token = u.token() != null && !u.token().isEmpty() ? u.token() : r.token();
         if (token == null) {
-            throw new AccessDeniedException("permission denied");
+            throw new ApiException(403, "permission denied");
         }
-        if (vault.lifecycle().status().sealed()) {
-            throw new VaultSealedException();
-        }
-        Optional<byte[]> original = wraps.unwrap(token);
-        if (original.isPresent()) {
-            return new ApiResponse(200, original.get());
-        }
-        // Not a wrapped response of this endpoint: a wrapped secret_id held by the identity service.
         try {
-            return ApiResponse.ok(VaultApi.envelope(VaultApi.secretId(vault.identities().unwrap(token, r.source()))));
+            IdentityService.Unwrapped opened = tracked.identities().unwrapAny(token, r.source());
+            return opened.response() != null ? new ApiResponse(200, opened.response())
+                    : ApiResponse.ok(VaultApi.envelope(VaultApi.secretId(opened.secretId())));
         } catch (AuthenticationFailedException | AccessDeniedException | NotFoundException e) {
             throw new InvalidRequestException("wrapping token is not valid or does not exist");
         }
@@ -451,6 +543,26 @@ public final class KeywardServer implements AutoCloseable {
         response.write(true, head ? null : ByteBuffer.wrap(bytes), callback);
     }
 
+    /** The status {@link #fail} answers a failure with. */
+    static int status(Throwable e) {
+        if (e instanceof ApiException a) {
+            return a.status();
+        } else if (e instanceof NotFoundException) {
+            return 404;
+        } else if (e instanceof VaultSealedException || e instanceof VaultNotInitializedException
+                || e instanceof VaultInUseException) {
+            return 503;
+        } else if (e instanceof AccessDeniedException) {
+            return 403;
+        } else if (e instanceof AuthenticationFailedException af) {
+            return af.retryAfter().isPresent() ? 429 : 400;
+        } else if (e instanceof CasMismatchException || e instanceof InvalidRequestException
+                || e instanceof VaultAlreadyInitializedException) {
+            return 400;
+        }
+        return 500;
+    }
+
     /** Maps a failure to its status and a JSON error; never a stack trace, never a secret. */
     static void fail(Response response, Callback callback, Throwable e) {
         int status;
@@ -502,11 +614,32 @@ public final class KeywardServer implements AutoCloseable {
         send(response, callback, status, new Dto.Errors(errors), false);
     }
 
-    /** Jetty's own errors (bad URI, header too large, ...) as JSON too. */
+    /**
+     * Jetty's own errors (bad URI, header too large, ...) as JSON too. They are counted for the
+     * audit log (written by the next flush) rather than written here.
+     */
     private static final class JsonErrorHandler implements Request.Handler {
+        private final RefusalAudit refusals;
+
+        JsonErrorHandler(RefusalAudit refusals) {
+            this.refusals = refusals;
+        }
+
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             int status = response.getStatus() >= 400 ? response.getStatus() : 400;
+            try {
+                String path;
+                try {
+                    path = request.getHttpURI().getPath();
+                } catch (RuntimeException unparsable) {
+                    path = null;
+                }
+                refusals.count(new RefusedRequest(Request.getRemoteAddr(request), request.getMethod(), path,
+                        Math.min(599, status), "rejected by the HTTP parser", null, 1), 1);
+            } catch (RuntimeException e) {
+                LOG.warn("a rejected request could not be counted for the audit log: {}", e.getClass().getSimpleName());
+            }
             String message = switch (status) {
                 case 400 -> "bad request";
                 case 404 -> "unsupported path";

@@ -196,10 +196,16 @@ class KeywardCliTest {
         assertEquals(ExitCodes.DENIED, cli("--token", admin, "policy", "explain", "--identity", "approle:ci",
                 "--operation", "secret.read", "--path", "secret/other/db").code());
         assertTrue(cli("--token", admin, "policy", "export").out().contains("ci"));
+        assertTrue(cli("--token", admin, "-o", "json", "policy", "export").out().contains("\"yaml\" : "));
 
         Path certs = dir.resolve("certs");
         Result issued = cli("--token", admin, "cert", "issue", "agent-1", "--policies", "ci", "--out-dir", certs.toString());
         assertEquals(0, issued.code(), issued.err());
+        Result issuedJson = cli("--token", admin, "-o", "json", "cert", "issue", "agent-3", "--policies", "ci",
+                "--out-dir", certs.toString());
+        assertEquals(0, issuedJson.code(), issuedJson.err());
+        assertTrue(issuedJson.out().contains("\"key_file\" : ") && !issuedJson.out().contains("PRIVATE KEY"),
+                issuedJson.out());
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(certs.resolve("agent-1.key"))));
         Map<String, String> e = new HashMap<>(env);
         e.put("KEYWARD_HOME", dir.resolve("cert-client").toString());
@@ -240,5 +246,8 @@ class KeywardCliTest {
         Path out = dir.resolve("exported-ca.pem");
         assertEquals(0, cli(e, "ca", "export", "--out", out.toString()).code());
         assertTrue(Files.readString(out).contains("BEGIN CERTIFICATE"));
+        Result json = cli(e, "-o", "json", "ca", "export");
+        assertTrue(json.out().contains("\"pem\" : \"-----BEGIN CERTIFICATE"), json.out());
+        assertEquals(ExitCodes.USAGE, cli(e, "-o", "yaml", "ca", "export").code());
     }
 }

@@ -172,6 +172,7 @@ class BuiltInRolesAcrossTheApiTest {
         special.put("init", x -> new Object[] {new InitRequest(new PassphraseSealSpec("another passphrase".toCharArray()),
                 "x", "xxxxxxxxxxxx".toCharArray())});
         special.put("unwrap", x -> new Object[] {"kww.not-a-token", "10.0.0.1"});
+        special.put("unwrapAny", x -> new Object[] {"kww.not-a-token", "10.0.0.1"});
         special.put("issueSecretId", x -> new Object[] {x, "ci", SecretIdSpec.defaults()});
         special.put("roleId", x -> new Object[] {x, "ci"});
         special.put("readAppRole", x -> new Object[] {x, "ci"});
@@ -273,6 +274,13 @@ class BuiltInRolesAcrossTheApiTest {
         if (t == ExplainRequest.class) {
             return new ExplainRequest(new IdentityRef(IdentityRef.Type.OPERATOR, "admin"), Operation.SECRET_READ,
                     SECRET_PATH, null);
+        }
+        if (t == byte[].class) {
+            return "{\"data\":{\"k\":\"a response\"}}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        if (t == dev.keyward.vault.api.RefusedRequest.class) {
+            return new dev.keyward.vault.api.RefusedRequest("10.0.0.1", "GET", "/v1/nope", 404, "unsupported path",
+                    c.token(), 1);
         }
         fail("No test argument for " + t + ": add one so that the new operation is covered.");
         return null;

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyward.vault.api.AuditPage;
+import dev.keyward.vault.api.AuditQuery;
+import dev.keyward.vault.api.AuditRecord;
+import dev.keyward.vault.api.Session;
 import dev.keyward.vault.engine.TestVaults;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -87,24 +91,113 @@ class HardeningTest {
     @MethodSource("badInput")
     void badInputGetsTheRight4xx(String what, String method, String path, String body, boolean withToken, int status)
             throws Exception {
+        long before = lastSequence();
         Https.Reply r = https.send(method, path, withToken ? token : null, body);
         assertEquals(status, r.status(), what + ": " + r.body());
         assertEquals("application/json", r.contentType(), what);
         assertTrue(r.json().has("errors"), what);
         assertFalse(r.body().contains("at dev.") || r.body().contains("Exception"), r.body());
+
+        // Audited: refusals of the endpoint as request.refused, the rest by the guarded door. What
+        // Jetty's parser rejects (ambiguous or encoded path segments) is counted, then written by a flush.
+        server.flushRefusalAudit();
+        List<AuditRecord> added = entriesAfter(before);
+        String rawPath = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+        boolean atTheDoor = status == 403;
+        assertTrue(added.stream().anyMatch(e -> e.outcome().equals("FAILURE") && (atTheDoor
+                        ? e.operation().equals("secret.read") && "AccessDeniedException".equals(e.errorClass())
+                        : e.operation().equals("request.refused") && e.errorClass().equals("HTTP " + status)
+                            && e.resource().startsWith(method + " /") && e.decision().equals("DENY")
+                            && e.resource().length() <= method.length() + 1 + rawPath.length())),
+                what + ": " + added);
+        for (AuditRecord e : added) {
+            // Never a query value or body content.
+            assertFalse(e.toString().contains("version=") || e.toString().contains("xxxxxxxx")
+                    || e.toString().contains("zero") || e.toString().contains("text"), e.toString());
+        }
+    }
+
+    long lastSequence() {
+        long last = -1;
+        AuditPage page;
+        do {
+            page = vault.engine().audit().query(vault.caller(), AuditQuery.all(1000).after(last));
+            if (!page.entries().isEmpty()) {
+                last = page.entries().get(page.entries().size() - 1).sequence();
+            }
+        } while (page.nextAfter() != null);
+        return last;
+    }
+
+    List<AuditRecord> entriesAfter(long sequence) {
+        List<AuditRecord> out = new ArrayList<>();
+        AuditPage page = vault.engine().audit().query(vault.caller(), AuditQuery.all(1000).after(sequence));
+        out.addAll(page.entries());
+        while (page.nextAfter() != null) {
+            page = vault.engine().audit().query(vault.caller(), AuditQuery.all(1000).after(page.nextAfter()));
+            out.addAll(page.entries());
+        }
+        return out;
+    }
+
+    List<AuditRecord> refusedEntriesAfter(long sequence) {
+        return entriesAfter(sequence).stream().filter(e -> e.operation().equals("request.refused")).toList();
     }
 
     @Test
-    void garbageTokenIs403() throws Exception {
-        assertEquals(403, https.get("/v1/secret/data/ok", "kws." + "z".repeat(5000)).status());
+    void refusalsAreAuditedWithoutBodyQueryOrToken() throws Exception {
+        String canary = "canary-refused-5b1e";
+        long before = lastSequence();
+        String garbage = "kws." + canary + "-token";
+        assertEquals(400, https.post("/v1/secret/data/x", garbage, "{\"data\":{\"a\":\"" + canary + "\"").status());
+        assertEquals(404, https.get("/v1/nope/x?secret=" + canary, garbage).status());
+        assertEquals(405, https.send("BREW", "/v1/secret/data/ok?v=" + canary, token, "{\"x\":\"" + canary + "\"}")
+                .status());
+        assertEquals(413, https.post("/v1/secret/data/x", token, "{\"data\":{\"a\":\"" + canary
+                + "x".repeat(10 * 1024 * 1024) + "\"}}").status());
+
+        server.flushRefusalAudit();
+        List<AuditRecord> refused = refusedEntriesAfter(before);
+        assertEquals(4, refused.size(), refused.toString());
+        AuditRecord bad = refused.get(0);
+        assertEquals("POST /v1/secret/data/x", bad.resource());
+        assertEquals("HTTP 400", bad.errorClass());
+        assertEquals(vault.engine().audit().hmac(vault.caller(), garbage), bad.credentialHmac(),
+                "the presented token appears as its HMAC only");
+        assertEquals(null, bad.identityName(), "a garbage token names nobody");
+        assertEquals("GET /v1/nope/x", refused.get(1).resource());
+        AuditRecord brew = refused.get(2);
+        assertEquals("BREW /v1/secret/data/ok", brew.resource());
+        assertEquals(TestVaults.ADMIN, brew.identityName(), "a live token names its identity");
+        assertEquals("HTTP 413", refused.get(3).errorClass());
+        for (AuditRecord e : entriesAfter(before)) {
+            assertFalse(e.toString().contains(canary), "no body, query or token value in the log: " + e);
+            assertFalse(e.toString().contains(token), e.toString());
+        }
+    }
+
+    @Test
+    void garbageTokenIs403AndAudited() throws Exception {
+        long before = lastSequence();
+        String garbage = "kws." + "z".repeat(5000);
+        assertEquals(403, https.get("/v1/secret/data/ok", garbage).status());
         assertEquals(403, https.send("GET", "/v1/secret/data/ok", null, null, "Authorization", "Bearer nonsense").status());
+        List<AuditRecord> denied = entriesAfter(before).stream()
+                .filter(e -> e.operation().equals("secret.read") && e.outcome().equals("FAILURE")).toList();
+        assertEquals(2, denied.size(), denied.toString());
+        assertEquals(vault.engine().audit().hmac(vault.caller(), garbage), denied.get(0).credentialHmac());
+        assertEquals(vault.engine().audit().hmac(vault.caller(), "nonsense"), denied.get(1).credentialHmac());
     }
 
     @Test
-    void oversizedHeadersAre431AsJson() throws Exception {
+    void oversizedHeadersAre431AsJsonAndCounted() throws Exception {
+        long before = lastSequence();
         Https.Reply r = https.send("GET", "/v1/secret/data/ok", token, null, "X-Filler", "y".repeat(40_000));
         assertEquals(431, r.status());
         assertEquals("application/json", r.contentType());
+        server.flushRefusalAudit();
+        assertTrue(refusedEntriesAfter(before).stream().anyMatch(e -> e.errorClass().equals("HTTP 431")),
+                entriesAfter(before).toString());
     }
 
     @Test
@@ -145,7 +238,8 @@ class HardeningTest {
     }
 
     @Test
-    void perSourceRateLimitAnswers429() throws Exception {
+    void perSourceRateLimitAnswers429AndIsAuditedAsCounts() throws Exception {
+        long before = lastSequence();
         try (KeywardServer limited = KeywardServer.start(vault.engine(), ServerConfig.ephemeral().withRateLimits(5, 0),
                 Clock.systemUTC(), home.resolve("tls/ca2.pem"))) {
             Https h = new Https(home.resolve("tls/ca2.pem"), limited.urls().get(0));
@@ -158,6 +252,17 @@ class HardeningTest {
                 }
             }
             assertTrue(limitedCount > 20, "limited " + limitedCount);
+            limited.flushRefusalAudit();
+            List<AuditRecord> counted = refusedEntriesAfter(before).stream()
+                    .filter(e -> e.errorClass().equals("HTTP 429")).toList();
+            // One entry per source and flush (every second), not one durable write per request.
+            assertTrue(counted.size() >= 1 && counted.size() <= 5, counted.toString());
+            int total = 0;
+            for (AuditRecord e : counted) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\((\\d+) requests\\)$").matcher(e.rule());
+                total += m.find() ? Integer.parseInt(m.group(1)) : 1;
+            }
+            assertEquals(limitedCount, total, counted.toString());
         }
     }
 
@@ -183,6 +288,20 @@ class HardeningTest {
                 assertEquals(200, ok.status(), ok.body());
                 assertFalse(ok.json().get("sealed").asBoolean());
                 assertEquals(200, h.get("/v1/sys/health", null).status());
+
+                // Refused while sealed: nothing could be written then; counted and written after the unseal.
+                s.flushRefusalAudit();
+                Session admin = other.engine().login(TestVaults.ADMIN, TestVaults.ADMIN_PASS.toCharArray(), "test");
+                List<AuditRecord> refused = other.engine().audit().query(admin.caller(),
+                        new AuditQuery(null, null, null, null, "request.refused", null, -1, 100)).entries();
+                assertTrue(refused.stream().anyMatch(e -> e.errorClass().equals("HTTP 503")
+                        && e.resource().equals("GET /v1/secret/data/x") && "VaultSealedException".equals(e.rule())),
+                        refused.toString());
+                assertTrue(refused.stream().anyMatch(e -> e.errorClass().equals("HTTP 400")
+                        && e.resource().equals("POST /v1/sys/unseal")), "the failed unseal: " + refused);
+                for (AuditRecord e : refused) {
+                    assertFalse(e.toString().contains("wrong passphrase"), e.toString());
+                }
             }
         }
     }
