@@ -29,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,6 +112,15 @@ public final class MerkleAuditLog implements AuditSink {
         long headSize = -1;
         long headMillis;
 
+        State copy() {
+            State c = new State();
+            c.size = size;
+            c.frontier = new ArrayList<>(frontier);
+            c.headSize = headSize;
+            c.headMillis = headMillis;
+            return c;
+        }
+
         byte[] encode() {
             ObjectNode o = JSON.createObjectNode();
             o.put("size", size);
@@ -134,6 +144,23 @@ public final class MerkleAuditLog implements AuditSink {
                 throw new IntegrityException("The audit log's state could not be parsed.");
             }
         }
+    }
+
+    /** A state as sealed and stored, with the stored bytes. */
+    private record Written(byte[] sealed, State state) {
+    }
+
+    /**
+     * The state for an append: the one this context stored last if the stored bytes are still
+     * exactly those (same batch or no one else wrote; a rolled-back or altered record has other
+     * bytes and is opened and checked as usual).
+     */
+    private static State stateForAppend(AuditContext keys, StorageTx tx) {
+        byte[] sealed = tx.get(STATE);
+        if (sealed != null && keys.lastState().get() instanceof Written w && Arrays.equals(sealed, w.sealed())) {
+            return w.state().copy();
+        }
+        return sealed == null ? new State() : State.decode(keys.barrier().open(STATE_BINDING, sealed));
     }
 
     static State state(Barrier barrier, StorageTx tx) {
@@ -173,7 +200,7 @@ public final class MerkleAuditLog implements AuditSink {
     /** Appends and returns the canonical bytes written (for mirrors such as a SIEM file). */
     byte[] appendEntry(AuditEvent event, AuditContext keys, StorageTx tx) {
         Barrier barrier = keys.barrier();
-        State s = state(barrier, tx);
+        State s = stateForAppend(keys, tx);
         long seq = s.size;
         byte[] entry = AuditEntries.canonical(seq, event);
         tx.put(entryKey(seq), barrier.seal(ENTRY_BINDING, entry));
@@ -187,7 +214,9 @@ public final class MerkleAuditLog implements AuditSink {
         if (due) {
             sign(keys, tx, s, f.root(), event.time());
         }
-        saveState(barrier, tx, s);
+        byte[] sealed = barrier.seal(STATE_BINDING, s.encode());
+        tx.put(STATE, sealed);
+        keys.lastState().set(new Written(sealed, s.copy()));
         return entry;
     }
 

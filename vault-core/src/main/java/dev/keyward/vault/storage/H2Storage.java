@@ -15,10 +15,13 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +48,8 @@ public final class H2Storage implements Storage {
     private static final int MAX_BATCH = 256;
     private static final int READERS = 4;
     private static final int H2_DATABASE_IN_USE = 90020;
+    /** Prepared statements per open connection; removed when the connection closes. */
+    private static final Map<Connection, Map<String, PreparedStatement>> STATEMENTS = new ConcurrentHashMap<>();
     /** Journal length at which the committer checkpoints (clean H2 shutdown, reopen, empty journal). */
     static final long DEFAULT_CHECKPOINT_BYTES = 64L * 1024 * 1024;
 
@@ -86,8 +91,10 @@ public final class H2Storage implements Storage {
      * {@code checkpointBytes} is the journal length that triggers a checkpoint.
      */
     static H2Storage open(Path dir, long checkpointBytes) {
+        // H2 writes its chunks in the background (its default write delay): durability comes from the
+        // journal, which is forced before every commit.
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("vault")
-                + ";TRACE_LEVEL_FILE=0;TRACE_LEVEL_SYSTEM_OUT=0;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
+                + ";TRACE_LEVEL_FILE=0;TRACE_LEVEL_SYSTEM_OUT=0;DB_CLOSE_ON_EXIT=FALSE";
         DirectoryLock dirLock = DirectoryLock.acquire(dir);
         Connection writer;
         try {
@@ -399,6 +406,7 @@ public final class H2Storage implements Storage {
     }
 
     private static void closeQuietly(Connection c) {
+        STATEMENTS.remove(c);
         try {
             c.close();
         } catch (SQLException e) {
@@ -442,6 +450,20 @@ public final class H2Storage implements Storage {
             this.changes = changes;
         }
 
+        /**
+         * A prepared statement kept with its connection (one thread uses a connection at a time;
+         * the statements close with it).
+         */
+        private PreparedStatement statement(String sql) throws SQLException {
+            Map<String, PreparedStatement> cache = STATEMENTS.computeIfAbsent(c, k -> new HashMap<>());
+            PreparedStatement ps = cache.get(sql);
+            if (ps == null) {
+                ps = c.prepareStatement(sql);
+                cache.put(sql, ps);
+            }
+            return ps;
+        }
+
         /** Applies a journaled change (replay). */
         void apply(Journal.Change ch) {
             switch (ch.kind()) {
@@ -460,7 +482,8 @@ public final class H2Storage implements Storage {
 
         @Override
         public byte[] get(String key) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT v FROM records WHERE k = ?")) {
+            try {
+                PreparedStatement ps = statement("SELECT v FROM records WHERE k = ?");
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? rs.getBytes(1) : null;
@@ -474,7 +497,8 @@ public final class H2Storage implements Storage {
         public void put(String key, byte[] value) {
             checkWritable();
             checkKey(key);
-            try (PreparedStatement ps = c.prepareStatement("MERGE INTO records (k, v) KEY (k) VALUES (?, ?)")) {
+            try {
+                PreparedStatement ps = statement("MERGE INTO records (k, v) KEY (k) VALUES (?, ?)");
                 ps.setString(1, key);
                 ps.setBytes(2, value);
                 ps.executeUpdate();
@@ -487,7 +511,8 @@ public final class H2Storage implements Storage {
         @Override
         public boolean delete(String key) {
             checkWritable();
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM records WHERE k = ?")) {
+            try {
+                PreparedStatement ps = statement("DELETE FROM records WHERE k = ?");
                 ps.setString(1, key);
                 boolean deleted = ps.executeUpdate() > 0;
                 if (deleted) {
@@ -505,7 +530,8 @@ public final class H2Storage implements Storage {
             String sql = from == null
                     ? "SELECT k, v FROM records WHERE k >= ? AND k < ? ORDER BY k LIMIT ?"
                     : "SELECT k, v FROM records WHERE k > ? AND k < ? ORDER BY k LIMIT ?";
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
+            try {
+                PreparedStatement ps = statement(sql);
                 ps.setString(1, from == null ? prefix : from);
                 ps.setString(2, prefix + '\u007f');
                 ps.setInt(3, limit);
@@ -524,7 +550,8 @@ public final class H2Storage implements Storage {
         @Override
         public int deletePrefix(String prefix) {
             checkWritable();
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM records WHERE k >= ? AND k < ?")) {
+            try {
+                PreparedStatement ps = statement("DELETE FROM records WHERE k >= ? AND k < ?");
                 ps.setString(1, prefix);
                 ps.setString(2, prefix + '\u007f');
                 int n = ps.executeUpdate();
