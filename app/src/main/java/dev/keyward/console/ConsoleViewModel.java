@@ -4,6 +4,7 @@ import dev.keyward.console.common.Background;
 import dev.keyward.console.common.ClipboardAccess;
 import dev.keyward.console.common.ConsoleConfig;
 import dev.keyward.console.common.ConsoleSettings;
+import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.Session;
 import dev.keyward.vault.api.Vault;
@@ -16,6 +17,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -30,13 +33,17 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleViewModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleViewModel.class);
 
-    /** Where the console is. */
+    /**
+     * Where the console is. A directory that holds an initialised vault starts in LOCKED while
+     * the vault is still being opened (see {@link #readyProperty()}); any other starts in OPENING.
+     */
     public enum Phase { OPENING, IN_USE, FAILED, NEEDS_INIT, LOCKED, UNLOCKED }
 
     private final ConsoleConfig config;
     private final Background background = new Background();
     private final ClipboardAccess clipboard;
     private final ReadOnlyObjectWrapper<Phase> phase = new ReadOnlyObjectWrapper<>(Phase.OPENING);
+    private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Session> session = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<ConsoleSettings> settings = new ReadOnlyObjectWrapper<>();
@@ -49,6 +56,18 @@ public final class ConsoleViewModel implements AutoCloseable {
         this.clipboard = config.clipboard().get();
         this.settings.set(ConsoleSettings.load(config.home()));
         this.lastActivity = config.clock().instant();
+        if (Keyward.initialized(config.home())) {
+            phase.set(Phase.LOCKED);
+        }
+    }
+
+    /** True once the vault is open and its status known; the unlock screen waits for it. */
+    public ReadOnlyBooleanProperty readyProperty() {
+        return ready.getReadOnlyProperty();
+    }
+
+    public boolean ready() {
+        return ready.get();
     }
 
     public ReadOnlyObjectProperty<Phase> phaseProperty() {
@@ -115,9 +134,15 @@ public final class ConsoleViewModel implements AutoCloseable {
         return justification == null ? s.caller() : s.caller().withJustification(justification);
     }
 
-    /** Opens the vault directory in the background and decides where to go. */
+    /**
+     * Opens the vault directory in the background and decides where to go. The unlock screen of
+     * an initialised directory stays up meanwhile (its buttons wait for {@link #readyProperty()}).
+     */
     public void open() {
-        phase.set(Phase.OPENING);
+        ready.set(false);
+        if (phase.get() != Phase.LOCKED) {
+            phase.set(Phase.OPENING);
+        }
         background.attempt(() -> {
             if (vault == null) {
                 vault = config.opener().apply(VaultOptions.at(config.home()).withClock(config.clock()));
@@ -125,6 +150,7 @@ public final class ConsoleViewModel implements AutoCloseable {
             return vault.lifecycle().status();
         }, st -> {
             status.set(st);
+            ready.set(true);
             phase.set(st.initialized() ? Phase.LOCKED : Phase.NEEDS_INIT);
         }, t -> {
             problem.set(describeOpenFailure(t, config.home().toString()));

@@ -34,6 +34,7 @@ public final class ConsoleWindow {
     private final StackPane host = new StackPane();
     private final Timeline ticker;
     private UnlockView unlock;
+    private InitView init;
     private MainView main;
     private Runnable onUnlockShown = () -> { };
 
@@ -68,7 +69,7 @@ public final class ConsoleWindow {
         show(console.phase());
         stage.show();
         ticker.play();
-        if (console.phase() == ConsoleViewModel.Phase.OPENING) {
+        if (!console.ready()) {
             console.open();
         }
     }
@@ -101,6 +102,9 @@ public final class ConsoleWindow {
         if (unlock != null) {
             unlock.tick();
         }
+        if (init != null) {
+            init.tick();
+        }
         if (main != null) {
             main.tick();
         }
@@ -114,6 +118,9 @@ public final class ConsoleWindow {
         if (phase != ConsoleViewModel.Phase.LOCKED) {
             unlock = null;
         }
+        if (phase != ConsoleViewModel.Phase.NEEDS_INIT) {
+            init = null;
+        }
         Parent view = switch (phase) {
             case OPENING -> message(new ProgressIndicator(), "Opening the vault in " + console.config().home() + "\u2026",
                     null);
@@ -126,7 +133,10 @@ public final class ConsoleWindow {
                 title.getStyleClass().add("title");
                 yield message(title, console.problemProperty().get(), retry);
             }
-            case NEEDS_INIT -> new InitView(new InitViewModel(console)).root();
+            case NEEDS_INIT -> {
+                init = new InitView(new InitViewModel(console));
+                yield init.root();
+            }
             case LOCKED -> {
                 UnlockViewModel uvm = new UnlockViewModel(console);
                 unlock = new UnlockView(uvm);

@@ -3,6 +3,7 @@ package dev.keyward.vault.seal;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.vault.api.AuthenticationFailedException;
+import dev.keyward.vault.api.HsmProbe;
 import dev.keyward.vault.api.HsmUnavailableException;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.InvalidRequestException;
@@ -40,6 +41,18 @@ public final class Pkcs11SealProvider implements SealProvider {
             throw e;
         }
         return new SealInit(new SealConfig(type(), toParams(loc)), session.rootKey(), java.util.List.of(), 0);
+    }
+
+    /**
+     * Test connection: loads the library, logs in to the token with the spec's PIN and looks the
+     * key labels up, then logs out. Creates nothing on the token.
+     */
+    public static HsmProbe probe(Pkcs11SealSpec s) {
+        Pkcs11Token.Location loc = new Pkcs11Token.Location(s.library().toString(), s.slot(), s.slotListIndex(),
+                s.keyLabel(), s.keyLabel() + "-sign");
+        try (Pkcs11Token.Session session = Pkcs11Token.login(loc, s.pin())) {
+            return new HsmProbe(loc.tokenId(), session.hasKey(loc.keyLabel()), session.hasKey(loc.signingKeyLabel()));
+        }
     }
 
     private static ObjectNode toParams(Pkcs11Token.Location loc) {
