@@ -65,13 +65,18 @@ public final class ConsoleWindow {
         return this;
     }
 
+    /**
+     * Shows the window. The vault starts opening first, in the background, so that it opens while
+     * the first screen is built and laid out: the unlock screen of an initialised directory
+     * appears at once and waits for it (see {@link ConsoleViewModel#readyProperty()}).
+     */
     public void start() {
-        show(console.phase());
-        stage.show();
-        ticker.play();
         if (!console.ready()) {
             console.open();
         }
+        show(console.phase());
+        stage.show();
+        ticker.play();
     }
 
     public ConsoleViewModel viewModel() {
