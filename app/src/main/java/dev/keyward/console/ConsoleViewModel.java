@@ -6,6 +6,7 @@ import dev.keyward.console.common.ConsoleConfig;
 import dev.keyward.console.common.ConsoleSettings;
 import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.Endpoint;
 import dev.keyward.vault.api.Session;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultInUseException;
@@ -49,6 +50,11 @@ public final class ConsoleViewModel implements AutoCloseable {
     private final ReadOnlyObjectWrapper<ConsoleSettings> settings = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<VaultStatus> status = new ReadOnlyObjectWrapper<>();
     private volatile Vault vault;
+    private final ReadOnlyStringWrapper endpointStatus = new ReadOnlyStringWrapper(ENDPOINT_OFF);
+    private Endpoint endpoint;
+    private boolean endpointChanging;
+    private boolean endpointPending;
+    public static final String ENDPOINT_OFF = "HTTPS endpoint: off";
     private Instant lastActivity;
 
     public ConsoleViewModel(ConsoleConfig config) {
@@ -178,6 +184,7 @@ public final class ConsoleViewModel implements AutoCloseable {
         refreshStatus();
         refreshTreeHead();
         phase.set(Phase.UNLOCKED);
+        reconcileEndpoint();
     }
 
     private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
@@ -259,13 +266,75 @@ public final class ConsoleViewModel implements AutoCloseable {
         }
     }
 
+    /** Saves the settings to keyward.properties and applies them (the endpoint starts, moves or stops). */
     public void updateSettings(ConsoleSettings s) throws IOException {
         s.save(config.home());
         settings.set(s);
+        reconcileEndpoint();
+    }
+
+    /** "HTTPS endpoint: on at https://127.0.0.1:8210 (mutual TLS)", "off", or why it is not running. */
+    public ReadOnlyStringProperty endpointStatusProperty() {
+        return endpointStatus.getReadOnlyProperty();
+    }
+
+    /**
+     * Brings the embedded HTTPS endpoint in line with the settings, in the background: stops it,
+     * or (re)starts it on the configured port. Starting needs the vault unsealed (the endpoint's
+     * CA key is sealed), so it happens after a login. Once running it keeps serving while the
+     * console is locked, as {@code keyward serve} does; it stops when the console closes.
+     */
+    public void reconcileEndpoint() {
+        if (endpointChanging) {
+            endpointPending = true;
+            return;
+        }
+        ConsoleSettings s = settings.get();
+        Endpoint running = endpoint;
+        boolean matches = running != null && running.port() == s.port() && running.mutualTls() == s.mutualTls();
+        if (s.endpoint() == (running != null) && (!s.endpoint() || matches)) {
+            return;
+        }
+        if (s.endpoint() && (vault == null || session.get() == null)) {
+            return;
+        }
+        Vault v = vault;
+        endpointChanging = true;
+        endpointStatus.set(s.endpoint() ? "HTTPS endpoint: starting on port " + s.port() + "\u2026"
+                : "HTTPS endpoint: stopping\u2026");
+        background.attempt(() -> {
+            if (running != null) {
+                running.close();
+            }
+            return s.endpoint() ? Keyward.serve(v, config.home(), s.port(), s.mutualTls()) : null;
+        }, started -> {
+            endpoint = started;
+            endpointStatus.set(started == null ? ENDPOINT_OFF : "HTTPS endpoint: on at "
+                    + String.join(", ", started.urls()) + (started.mutualTls() ? " (mutual TLS)" : ""));
+            endpointSettled();
+        }, t -> {
+            endpoint = null;
+            endpointStatus.set("HTTPS endpoint: not running \u2014 " + Background.describe(t));
+            LOG.warn("The HTTPS endpoint did not start: {}", t.getClass().getSimpleName());
+            endpointSettled();
+        });
+    }
+
+    private void endpointSettled() {
+        endpointChanging = false;
+        if (endpointPending) {
+            endpointPending = false;
+            reconcileEndpoint();
+        }
     }
 
     @Override
     public void close() {
+        Endpoint e = endpoint;
+        endpoint = null;
+        if (e != null) {
+            e.close();
+        }
         Vault v = vault;
         vault = null;
         if (v != null) {

@@ -11,6 +11,8 @@ import dev.keyward.console.MemoryClipboard;
 import dev.keyward.console.MutableClock;
 import dev.keyward.console.SoftHsmToken;
 import dev.keyward.console.TestConsoles;
+import dev.keyward.console.settings.SettingsViewModel;
+import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.VaultStatus;
 import java.nio.file.Path;
 import java.util.List;
@@ -161,6 +163,11 @@ class InitViewModelTest {
                 TestConsoles.ADMIN_PASS.toCharArray(), TestConsoles.ADMIN_PASS.toCharArray()));
         Fx.until(() -> console.phase() == ConsoleViewModel.Phase.LOCKED);
         assertEquals("pkcs11", console.vault().lifecycle().status().sealType());
+        String settingsView = SettingsViewModel.describeHsm(Keyward.hsmSeal(home),
+                console.vault().lifecycle().status());
+        assertTrue(settingsView.contains("Root key label: " + label), settingsView);
+        assertTrue(settingsView.contains("slot id " + slot), settingsView);
+        assertTrue(settingsView.contains("Audit signing key label: " + label + "-sign"), settingsView);
 
         Fx.run(() -> vm.testConnection(lib, slot, label, SoftHsmToken.PIN.toCharArray()));
         Fx.until(() -> !vm.testingProperty().get());

@@ -7,6 +7,7 @@ import dev.keyward.vault.api.HsmProbe;
 import dev.keyward.vault.api.HsmUnavailableException;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.Pkcs11SealInfo;
 import dev.keyward.vault.api.Pkcs11SealSpec;
 import dev.keyward.vault.api.SealSpec;
 import dev.keyward.vault.api.UnsealCredential;
@@ -80,6 +81,13 @@ public final class Pkcs11SealProvider implements SealProvider {
         Long slot = p.has("slot") ? p.get("slot").asLong() : null;
         return new Pkcs11Seal(new Pkcs11Token.Location(library, slot, p.path("slotListIndex").asInt(0), keyLabel,
                 signLabel));
+    }
+
+    /** The token location an HSM seal configuration names (for display; no token is touched). */
+    public static Pkcs11SealInfo describe(SealConfig config) {
+        Pkcs11Token.Location loc = location(config);
+        return new Pkcs11SealInfo(Path.of(loc.library()), loc.slot(), loc.slotListIndex(), loc.keyLabel(),
+                loc.signingKeyLabel());
     }
 
     /** Test and tool access: the location a config names. */
