@@ -91,6 +91,11 @@ public final class ConsoleWindow {
         return main;
     }
 
+    /** The set-up wizard while it shows, else null. */
+    public InitView init() {
+        return init;
+    }
+
     private void touch(Event e) {
         console.touch();
     }
