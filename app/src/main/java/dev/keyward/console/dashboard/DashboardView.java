@@ -5,13 +5,10 @@ import dev.keyward.console.common.ScreenView;
 import dev.keyward.console.common.ViewLoader;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.List;
-import javafx.collections.FXCollections;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.chart.BarChart;
-import javafx.scene.chart.CategoryAxis;
 import javafx.scene.chart.StackedBarChart;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.Label;
@@ -27,7 +24,6 @@ public final class DashboardView implements ScreenView {
     @FXML private Label warning;
     @FXML private Label activityNote;
     @FXML private StackedBarChart<String, Number> requestsChart;
-    @FXML private CategoryAxis hourAxis;
     @FXML private BarChart<Number, String> deniedChart;
     @FXML private BarChart<Number, String> pathsChart;
 
@@ -53,7 +49,6 @@ public final class DashboardView implements ScreenView {
         if (a == null) {
             return;
         }
-        List<String> hours = new ArrayList<>();
         XYChart.Series<String, Number> allowed = new XYChart.Series<>();
         allowed.setName("allowed");
         XYChart.Series<String, Number> denied = new XYChart.Series<>();
@@ -62,12 +57,10 @@ public final class DashboardView implements ScreenView {
         undecided.setName("no decision");
         for (Activity.Hour h : a.hours()) {
             String label = HOUR.format(h.start());
-            hours.add(label);
             allowed.getData().add(new XYChart.Data<>(label, h.allowed()));
             denied.getData().add(new XYChart.Data<>(label, h.denied()));
             undecided.getData().add(new XYChart.Data<>(label, h.undecided()));
         }
-        hourAxis.setCategories(FXCollections.observableArrayList(hours));
         requestsChart.getData().setAll(List.of(allowed, denied, undecided));
         deniedChart.getData().setAll(List.of(counts(a.deniedByIdentity())));
         pathsChart.getData().setAll(List.of(counts(a.topPaths())));

@@ -68,6 +68,8 @@ public final class InitViewModel {
     private final ReadOnlyBooleanWrapper hsmOk = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyBooleanWrapper testing = new ReadOnlyBooleanWrapper(false);
     private final ObservableList<String> shares = FXCollections.observableArrayList();
+    /** One read-only view for every caller: its listeners live as long as this ViewModel. */
+    private final ObservableList<String> sharesView = FXCollections.unmodifiableObservableList(shares);
     private final ReadOnlyStringWrapper shareInfo = new ReadOnlyStringWrapper("");
     private int confirmIndex;
     private String copiedShare;
@@ -120,7 +122,7 @@ public final class InitViewModel {
 
     /** A new Shamir vault's shares, on the SHARES page only; emptied when the wizard finishes. */
     public ObservableList<String> shares() {
-        return FXCollections.unmodifiableObservableList(shares);
+        return sharesView;
     }
 
     /** A sentence about the shares page or the confirmation (which share to type back). */

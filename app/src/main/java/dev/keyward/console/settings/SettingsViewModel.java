@@ -120,7 +120,8 @@ public final class SettingsViewModel {
     public static String describeHsm(Optional<Pkcs11SealInfo> info, VaultStatus st) {
         if (info.isEmpty()) {
             return "This vault is sealed with " + (st.sealType() == null ? "no seal yet" : "a " + st.sealType()
-                    + " seal") + ", not an HSM. Moving to an HSM seal is a seal migration (keyward CLI).";
+                    + " seal") + ", not an HSM. Moving it to an HSM is a seal migration, which the console does "
+                    + "not offer yet.";
         }
         Pkcs11SealInfo i = info.get();
         return "PKCS#11 library: " + i.library()

@@ -46,6 +46,7 @@ public final class ScreenshotTour {
         Files.createDirectories(out);
         Path home = Files.createTempDirectory("keyward-tour");
         Platform.startup(() -> { });
+        Platform.setImplicitExit(false); // the tour closes one window before it opens the next
         ConsoleConfig config = ConsoleConfig.defaults(home);
         ConsoleViewModel console = fx(() -> new ConsoleViewModel(config));
         ConsoleWindow window = fx(() -> {
