@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Console numbers on this machine:
 #  1. cold start: JVM start to the unlock screen on an initialised vault, under Xvfb (goal < 2.5 s),
+#     and to the vault being open (Unseal enabled; it opens in the background meanwhile),
 #     next to a bare JavaFX window (Xvfb + JavaFX start-up alone) as the reference;
 #  2. search-as-you-type over 100,000 secret paths, next to a plain contains() scan.
 # Usage: bench/console.sh [runs, default 5]
