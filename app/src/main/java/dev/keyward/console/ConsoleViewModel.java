@@ -4,7 +4,9 @@ import dev.keyward.console.common.Background;
 import dev.keyward.console.common.ClipboardAccess;
 import dev.keyward.console.common.ConsoleConfig;
 import dev.keyward.console.common.ConsoleSettings;
+import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.Endpoint;
 import dev.keyward.vault.api.Session;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultInUseException;
@@ -16,6 +18,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -30,18 +34,27 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleViewModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleViewModel.class);
 
-    /** Where the console is. */
+    /**
+     * Where the console is. A directory that holds an initialised vault starts in LOCKED while
+     * the vault is still being opened (see {@link #readyProperty()}); any other starts in OPENING.
+     */
     public enum Phase { OPENING, IN_USE, FAILED, NEEDS_INIT, LOCKED, UNLOCKED }
 
     private final ConsoleConfig config;
     private final Background background = new Background();
     private final ClipboardAccess clipboard;
     private final ReadOnlyObjectWrapper<Phase> phase = new ReadOnlyObjectWrapper<>(Phase.OPENING);
+    private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Session> session = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<ConsoleSettings> settings = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<VaultStatus> status = new ReadOnlyObjectWrapper<>();
     private volatile Vault vault;
+    private final ReadOnlyStringWrapper endpointStatus = new ReadOnlyStringWrapper(ENDPOINT_OFF);
+    private Endpoint endpoint;
+    private boolean endpointChanging;
+    private boolean endpointPending;
+    public static final String ENDPOINT_OFF = "HTTPS endpoint: off";
     private Instant lastActivity;
 
     public ConsoleViewModel(ConsoleConfig config) {
@@ -49,6 +62,18 @@ public final class ConsoleViewModel implements AutoCloseable {
         this.clipboard = config.clipboard().get();
         this.settings.set(ConsoleSettings.load(config.home()));
         this.lastActivity = config.clock().instant();
+        if (Keyward.initialized(config.home())) {
+            phase.set(Phase.LOCKED);
+        }
+    }
+
+    /** True once the vault is open and its status known; the unlock screen waits for it. */
+    public ReadOnlyBooleanProperty readyProperty() {
+        return ready.getReadOnlyProperty();
+    }
+
+    public boolean ready() {
+        return ready.get();
     }
 
     public ReadOnlyObjectProperty<Phase> phaseProperty() {
@@ -115,9 +140,15 @@ public final class ConsoleViewModel implements AutoCloseable {
         return justification == null ? s.caller() : s.caller().withJustification(justification);
     }
 
-    /** Opens the vault directory in the background and decides where to go. */
+    /**
+     * Opens the vault directory in the background and decides where to go. The unlock screen of
+     * an initialised directory stays up meanwhile (its buttons wait for {@link #readyProperty()}).
+     */
     public void open() {
-        phase.set(Phase.OPENING);
+        ready.set(false);
+        if (phase.get() != Phase.LOCKED) {
+            phase.set(Phase.OPENING);
+        }
         background.attempt(() -> {
             if (vault == null) {
                 vault = config.opener().apply(VaultOptions.at(config.home()).withClock(config.clock()));
@@ -125,6 +156,7 @@ public final class ConsoleViewModel implements AutoCloseable {
             return vault.lifecycle().status();
         }, st -> {
             status.set(st);
+            ready.set(true);
             phase.set(st.initialized() ? Phase.LOCKED : Phase.NEEDS_INIT);
         }, t -> {
             problem.set(describeOpenFailure(t, config.home().toString()));
@@ -152,6 +184,7 @@ public final class ConsoleViewModel implements AutoCloseable {
         refreshStatus();
         refreshTreeHead();
         phase.set(Phase.UNLOCKED);
+        reconcileEndpoint();
     }
 
     private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
@@ -233,13 +266,75 @@ public final class ConsoleViewModel implements AutoCloseable {
         }
     }
 
+    /** Saves the settings to keyward.properties and applies them (the endpoint starts, moves or stops). */
     public void updateSettings(ConsoleSettings s) throws IOException {
         s.save(config.home());
         settings.set(s);
+        reconcileEndpoint();
+    }
+
+    /** "HTTPS endpoint: on at https://127.0.0.1:8210 (mutual TLS)", "off", or why it is not running. */
+    public ReadOnlyStringProperty endpointStatusProperty() {
+        return endpointStatus.getReadOnlyProperty();
+    }
+
+    /**
+     * Brings the embedded HTTPS endpoint in line with the settings, in the background: stops it,
+     * or (re)starts it on the configured port. Starting needs the vault unsealed (the endpoint's
+     * CA key is sealed), so it happens after a login. Once running it keeps serving while the
+     * console is locked, as {@code keyward serve} does; it stops when the console closes.
+     */
+    public void reconcileEndpoint() {
+        if (endpointChanging) {
+            endpointPending = true;
+            return;
+        }
+        ConsoleSettings s = settings.get();
+        Endpoint running = endpoint;
+        boolean matches = running != null && running.port() == s.port() && running.mutualTls() == s.mutualTls();
+        if (s.endpoint() == (running != null) && (!s.endpoint() || matches)) {
+            return;
+        }
+        if (s.endpoint() && (vault == null || session.get() == null)) {
+            return;
+        }
+        Vault v = vault;
+        endpointChanging = true;
+        endpointStatus.set(s.endpoint() ? "HTTPS endpoint: starting on port " + s.port() + "\u2026"
+                : "HTTPS endpoint: stopping\u2026");
+        background.attempt(() -> {
+            if (running != null) {
+                running.close();
+            }
+            return s.endpoint() ? Keyward.serve(v, config.home(), s.port(), s.mutualTls()) : null;
+        }, started -> {
+            endpoint = started;
+            endpointStatus.set(started == null ? ENDPOINT_OFF : "HTTPS endpoint: on at "
+                    + String.join(", ", started.urls()) + (started.mutualTls() ? " (mutual TLS)" : ""));
+            endpointSettled();
+        }, t -> {
+            endpoint = null;
+            endpointStatus.set("HTTPS endpoint: not running \u2014 " + Background.describe(t));
+            LOG.warn("The HTTPS endpoint did not start: {}", t.getClass().getSimpleName());
+            endpointSettled();
+        });
+    }
+
+    private void endpointSettled() {
+        endpointChanging = false;
+        if (endpointPending) {
+            endpointPending = false;
+            reconcileEndpoint();
+        }
     }
 
     @Override
     public void close() {
+        Endpoint e = endpoint;
+        endpoint = null;
+        if (e != null) {
+            e.close();
+        }
         Vault v = vault;
         vault = null;
         if (v != null) {

@@ -34,6 +34,7 @@ public final class ConsoleWindow {
     private final StackPane host = new StackPane();
     private final Timeline ticker;
     private UnlockView unlock;
+    private InitView init;
     private MainView main;
     private Runnable onUnlockShown = () -> { };
 
@@ -64,13 +65,18 @@ public final class ConsoleWindow {
         return this;
     }
 
+    /**
+     * Shows the window. The vault starts opening first, in the background, so that it opens while
+     * the first screen is built and laid out: the unlock screen of an initialised directory
+     * appears at once and waits for it (see {@link ConsoleViewModel#readyProperty()}).
+     */
     public void start() {
+        if (!console.ready()) {
+            console.open();
+        }
         show(console.phase());
         stage.show();
         ticker.play();
-        if (console.phase() == ConsoleViewModel.Phase.OPENING) {
-            console.open();
-        }
     }
 
     public ConsoleViewModel viewModel() {
@@ -83,6 +89,11 @@ public final class ConsoleWindow {
 
     public MainView main() {
         return main;
+    }
+
+    /** The set-up wizard while it shows, else null. */
+    public InitView init() {
+        return init;
     }
 
     private void touch(Event e) {
@@ -101,6 +112,9 @@ public final class ConsoleWindow {
         if (unlock != null) {
             unlock.tick();
         }
+        if (init != null) {
+            init.tick();
+        }
         if (main != null) {
             main.tick();
         }
@@ -114,6 +128,9 @@ public final class ConsoleWindow {
         if (phase != ConsoleViewModel.Phase.LOCKED) {
             unlock = null;
         }
+        if (phase != ConsoleViewModel.Phase.NEEDS_INIT) {
+            init = null;
+        }
         Parent view = switch (phase) {
             case OPENING -> message(new ProgressIndicator(), "Opening the vault in " + console.config().home() + "\u2026",
                     null);
@@ -126,7 +143,10 @@ public final class ConsoleWindow {
                 title.getStyleClass().add("title");
                 yield message(title, console.problemProperty().get(), retry);
             }
-            case NEEDS_INIT -> new InitView(new InitViewModel(console)).root();
+            case NEEDS_INIT -> {
+                init = new InitView(new InitViewModel(console));
+                yield init.root();
+            }
             case LOCKED -> {
                 UnlockViewModel uvm = new UnlockViewModel(console);
                 unlock = new UnlockView(uvm);

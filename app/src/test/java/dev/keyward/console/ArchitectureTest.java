@@ -35,6 +35,7 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule loggingOnlyThroughSlf4j = noClasses()
             .that().resideInAPackage("dev.keyward.console..")
+            .and(not(HasName.Predicates.name("dev.keyward.console.common.LoggingSetup")))
             .should().dependOnClassesThat().resideInAnyPackage("java.util.logging..", "ch.qos.logback..",
                     "org.apache.log4j..");
 

@@ -108,7 +108,7 @@ class ConsoleViewModelTest {
                 vm.themeProperty().set(dev.keyward.console.common.ConsoleSettings.Theme.DARK);
                 assertTrue(vm.apply());
                 assertEquals(Duration.ofMinutes(12), console.settings().autoLock());
-                assertTrue(Files.readString(home.resolve("console.properties")).contains("theme=DARK"));
+                assertTrue(Files.readString(home.resolve("keyward.properties")).contains("console.theme = dark"));
                 assertEquals(Duration.ofMinutes(12),
                         dev.keyward.console.common.ConsoleSettings.load(home).autoLock());
             } finally {

@@ -28,7 +28,8 @@ public final class TestConsoles {
     public static ConsoleViewModel opened(ConsoleConfig config) {
         ConsoleViewModel c = Fx.call(() -> new ConsoleViewModel(config));
         Fx.run(c::open);
-        Fx.until(() -> c.phase() != ConsoleViewModel.Phase.OPENING);
+        Fx.until(() -> c.ready() || c.phase() == ConsoleViewModel.Phase.FAILED
+                || c.phase() == ConsoleViewModel.Phase.IN_USE);
         return c;
     }
 

@@ -2,11 +2,27 @@ package dev.keyward.vault;
 
 import dev.keyward.vault.api.AuditProgress;
 import dev.keyward.vault.api.AuditVerification;
+import dev.keyward.vault.api.Endpoint;
+import dev.keyward.vault.api.HsmProbe;
+import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.Pkcs11SealInfo;
+import dev.keyward.vault.api.Pkcs11SealSpec;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultOptions;
 import dev.keyward.vault.audit.BundleVerifier;
+import dev.keyward.vault.cli.CliConfig;
+import dev.keyward.vault.cli.CliException;
 import dev.keyward.vault.engine.Engine;
 import dev.keyward.vault.engine.EngineConfig;
+import dev.keyward.vault.seal.Pkcs11SealProvider;
+import dev.keyward.vault.seal.SealConfigStore;
+import dev.keyward.vault.server.KeywardServer;
+import dev.keyward.vault.server.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 
 /** Opens a vault directory. The one entry point for the console, the server and the CLI. */
 public final class Keyward {
@@ -29,5 +45,72 @@ public final class Keyward {
     public static AuditVerification verifyAuditBundle(java.nio.file.Path bundle, String recordedFingerprint,
                                                       AuditProgress progress) {
         return BundleVerifier.verify(bundle, recordedFingerprint, progress == null ? AuditProgress.NONE : progress);
+    }
+
+    /**
+     * Whether {@code home} holds an initialised vault, judged from its seal configuration file
+     * alone: no database is opened and nothing is locked. For choosing a first screen quickly;
+     * {@code open(...).lifecycle().status()} is the authority.
+     */
+    public static boolean initialized(Path home) {
+        return Files.isRegularFile(home.resolve(SealConfigStore.FILE));
+    }
+
+    /**
+     * Tests a PKCS#11 token before init: loads the library, logs in with the PIN, looks the key
+     * labels up and logs out. Creates nothing. A refused PIN throws
+     * {@link dev.keyward.vault.api.AuthenticationFailedException}; a library or token that does not
+     * answer throws {@link dev.keyward.vault.api.HsmUnavailableException}. Does not close the spec.
+     */
+    public static HsmProbe testHsm(Pkcs11SealSpec spec) {
+        return Pkcs11SealProvider.probe(spec);
+    }
+
+    /**
+     * Starts the HTTPS endpoint for {@code vault} in this process, as {@code keyward serve} does:
+     * the other settings (listen addresses, limits, rate limits) come from
+     * {@code home/keyward.properties}; {@code port} and {@code mutualTls} are given here. The vault
+     * must be unsealed (the local CA's key is sealed). The CA certificate is written to
+     * {@code home/tls/ca.pem}.
+     */
+    public static Endpoint serve(Vault vault, Path home, int port, boolean mutualTls) {
+        ServerConfig config;
+        try {
+            config = CliConfig.load(home, System.getenv()).server(port).withMutualTls(mutualTls);
+        } catch (CliException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        KeywardServer server = KeywardServer.start(vault, config, Clock.systemUTC(), home.resolve("tls")
+                .resolve("ca.pem"));
+        return new Endpoint() {
+            @Override
+            public List<String> urls() {
+                return server.urls();
+            }
+
+            @Override
+            public int port() {
+                return server.port();
+            }
+
+            @Override
+            public boolean mutualTls() {
+                return config.mutualTls();
+            }
+
+            @Override
+            public void close() {
+                server.close();
+            }
+        };
+    }
+
+    /**
+     * Where the keys of the HSM-sealed vault in {@code home} are, from its seal configuration (no
+     * database, no token); empty for a vault with another seal or none.
+     */
+    public static Optional<Pkcs11SealInfo> hsmSeal(Path home) {
+        return new SealConfigStore(home).load().filter(c -> Pkcs11SealSpec.TYPE.equals(c.type()))
+                .map(Pkcs11SealProvider::describe);
     }
 }

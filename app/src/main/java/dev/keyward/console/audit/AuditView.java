@@ -5,11 +5,13 @@ import dev.keyward.console.common.ScreenView;
 import dev.keyward.console.common.ViewLoader;
 import dev.keyward.vault.api.AuditRecord;
 import dev.keyward.vault.api.TreeHead;
+import java.io.File;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
+import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -19,6 +21,7 @@ import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
+import javafx.stage.FileChooser;
 
 public final class AuditView implements ScreenView {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
@@ -42,6 +45,11 @@ public final class AuditView implements ScreenView {
     @FXML private ProgressBar verifyProgress;
     @FXML private Label verifyResult;
     @FXML private ListView<TreeHead> headList;
+    @FXML private Button exportButton;
+    @FXML private Button checkBundleButton;
+    @FXML private TextField recordedFingerprint;
+    @FXML private ProgressBar exportProgress;
+    @FXML private Label exportResult;
 
     public AuditView(AuditViewModel vm) {
         this.vm = vm;
@@ -64,6 +72,10 @@ public final class AuditView implements ScreenView {
         detail.textProperty().bind(vm.detailProperty());
         verifyProgress.progressProperty().bind(vm.verifyProgressProperty());
         verifyResult.textProperty().bind(vm.verifyResultProperty());
+        exportProgress.progressProperty().bind(vm.exportProgressProperty());
+        exportResult.textProperty().bind(vm.exportResultProperty());
+        exportButton.disableProperty().bind(vm.exportingProperty());
+        checkBundleButton.disableProperty().bind(vm.exportingProperty());
         headList.setItems(vm.heads());
         headList.setCellFactory(l -> new ListCell<>() {
             @Override
@@ -99,6 +111,38 @@ public final class AuditView implements ScreenView {
     @FXML
     private void verify() {
         vm.verify();
+    }
+
+    @FXML
+    private void exportBundle() {
+        java.nio.file.Path dir = vm.prepareExportDirectory();
+        if (dir == null) {
+            return;
+        }
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Export audit evidence bundle");
+        chooser.setInitialDirectory(dir.toFile());
+        chooser.setInitialFileName(vm.suggestedExportName());
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Evidence bundle (ZIP)", "*.zip"));
+        File f = chooser.showSaveDialog(root.getScene().getWindow());
+        if (f != null) {
+            vm.exportBundle(f.toPath());
+        }
+    }
+
+    @FXML
+    private void checkBundle() {
+        FileChooser chooser = new FileChooser();
+        chooser.setTitle("Check an audit evidence bundle");
+        java.nio.file.Path dir = vm.exportDirectory();
+        if (java.nio.file.Files.isDirectory(dir)) {
+            chooser.setInitialDirectory(dir.toFile());
+        }
+        chooser.getExtensionFilters().add(new FileChooser.ExtensionFilter("Evidence bundle (ZIP)", "*.zip"));
+        File f = chooser.showOpenDialog(root.getScene().getWindow());
+        if (f != null) {
+            vm.verifyBundle(f.toPath(), recordedFingerprint.getText());
+        }
     }
 
     @FXML

@@ -2,6 +2,8 @@ package dev.keyward.console.audit;
 
 import dev.keyward.console.ConsoleViewModel;
 import dev.keyward.console.common.Background;
+import dev.keyward.vault.Keyward;
+import dev.keyward.vault.api.AuditExport;
 import dev.keyward.vault.api.AuditPage;
 import dev.keyward.vault.api.AuditQuery;
 import dev.keyward.vault.api.AuditRecord;
@@ -10,8 +12,14 @@ import dev.keyward.vault.api.AuditVerification;
 import dev.keyward.vault.api.InclusionProof;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.TreeHead;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import javafx.application.Platform;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -22,10 +30,14 @@ import javafx.concurrent.Task;
 
 /**
  * The audit log: filtered pages of entries, an entry's inclusion proof, "Verify log" with
- * progress, and the signed tree heads.
+ * progress, the signed tree heads, and export of an evidence bundle (the ZIP file that
+ * {@code keyward audit export} writes, see docs/audit-format.md) with progress, which can be
+ * checked offline again here.
  */
 public final class AuditViewModel {
     public static final int PAGE = 200;
+    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneId.systemDefault());
 
     private final ConsoleViewModel console;
     private final ObservableList<AuditRecord> entries = FXCollections.observableArrayList();
@@ -35,6 +47,9 @@ public final class AuditViewModel {
     private final ReadOnlyStringWrapper detail = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper pageInfo = new ReadOnlyStringWrapper("");
+    private final ReadOnlyDoubleWrapper exportProgress = new ReadOnlyDoubleWrapper(0);
+    private final ReadOnlyStringWrapper exportResult = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper exporting = new ReadOnlyBooleanWrapper(false);
     private AuditQuery query = AuditQuery.all(PAGE);
     private Long nextAfter;
 
@@ -61,6 +76,114 @@ public final class AuditViewModel {
 
     public ReadOnlyStringProperty verifyResultProperty() {
         return verifyResult.getReadOnlyProperty();
+    }
+
+    /** 0..1 while an export runs. */
+    public ReadOnlyDoubleProperty exportProgressProperty() {
+        return exportProgress.getReadOnlyProperty();
+    }
+
+    /** What the last export or bundle check found, as a sentence. */
+    public ReadOnlyStringProperty exportResultProperty() {
+        return exportResult.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty exportingProperty() {
+        return exporting.getReadOnlyProperty();
+    }
+
+    /** Where exports go unless the operator picks another place: {@code $KEYWARD_HOME/exports}. */
+    public Path exportDirectory() {
+        return console.config().home().resolve("exports");
+    }
+
+    /** The export directory, created if missing; null when it cannot be (the result says why). */
+    public Path prepareExportDirectory() {
+        try {
+            return Files.createDirectories(exportDirectory());
+        } catch (java.io.IOException e) {
+            exportResult.set("The export folder " + exportDirectory() + " cannot be created: "
+                    + e.getClass().getSimpleName() + ".");
+            return null;
+        }
+    }
+
+    /** A new file name for a bundle exported now. */
+    public String suggestedExportName() {
+        return "audit-evidence-" + FILE_TIME.format(console.clock().instant()) + ".zip";
+    }
+
+    /**
+     * Writes an evidence bundle: signs a head over every entry, then writes entries, heads and
+     * public keys to {@code file}, which must not exist. Returns null when the file is refused.
+     */
+    public Task<AuditExport> exportBundle(Path file) {
+        if (file == null) {
+            return null;
+        }
+        if (Files.exists(file)) {
+            exportResult.set("A file named " + file.getFileName() + " already exists: an export never overwrites. "
+                    + "Choose a new name.");
+            return null;
+        }
+        if (file.getParent() == null || !Files.isDirectory(file.getParent())) {
+            exportResult.set("The folder for " + file.getFileName() + " does not exist.");
+            return null;
+        }
+        var c = console.caller(null);
+        exporting.set(true);
+        exportProgress.set(0);
+        exportResult.set("Exporting\u2026");
+        return console.background().attempt(() -> service().exportBundle(c, file, (done, total) -> {
+            double f = total <= 0 ? -1 : Math.min(1, (double) done / total);
+            Platform.runLater(() -> exportProgress.set(f));
+        }), x -> {
+            exporting.set(false);
+            exportProgress.set(1);
+            exportResult.set("Exported " + x.entries() + " entries to " + x.file() + ". Signed head of size "
+                    + x.head().treeSize() + ", fingerprint " + x.head().fingerprint()
+                    + " \u2014 record it outside the vault.");
+            loadHeads();
+            console.refreshTreeHead();
+        }, t -> {
+            exporting.set(false);
+            exportProgress.set(0);
+            exportResult.set("Export failed: " + Background.describe(t));
+            console.handle(t);
+        });
+    }
+
+    /**
+     * Checks an exported bundle offline (no vault call), as an auditor would: every entry, the
+     * Merkle tree and every head's signature, and optionally that a recorded fingerprint is in it.
+     */
+    public Task<AuditVerification> verifyBundle(Path file, String recordedFingerprint) {
+        if (file == null) {
+            return null;
+        }
+        if (!Files.isRegularFile(file)) {
+            exportResult.set("There is no file " + file + ".");
+            return null;
+        }
+        String fp = recordedFingerprint == null || recordedFingerprint.isBlank() ? null : recordedFingerprint.strip();
+        exporting.set(true);
+        exportProgress.set(0);
+        exportResult.set("Checking " + file.getFileName() + "\u2026");
+        return console.background().attempt(() -> Keyward.verifyAuditBundle(file, fp, (done, total) -> {
+            double f = total <= 0 ? -1 : Math.min(1, (double) done / total);
+            Platform.runLater(() -> exportProgress.set(f));
+        }), v -> {
+            exporting.set(false);
+            exportProgress.set(1);
+            exportResult.set(v.ok()
+                    ? "Bundle verified: " + v.entries() + " entries, " + v.headsVerified() + " signed heads"
+                            + (fp == null ? "" : ", the recorded head is in it") + ", no problems."
+                    : "BUNDLE PROBLEMS: " + v.problems().size() + " \u2014 " + v.problems());
+        }, t -> {
+            exporting.set(false);
+            exportProgress.set(0);
+            exportResult.set("The bundle could not be checked: " + Background.describe(t));
+        });
     }
 
     public ReadOnlyStringProperty detailProperty() {

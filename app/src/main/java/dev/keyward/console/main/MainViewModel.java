@@ -30,7 +30,7 @@ public final class MainViewModel {
         console.sessionProperty().addListener((o, a, s) -> showSession(s));
         showStatus(console.statusProperty().get());
         showSession(console.sessionProperty().get());
-        endpoint.set("HTTPS endpoint: off (embedded console)");
+        endpoint.bind(console.endpointStatusProperty());
         treeHead.bind(console.treeHeadProperty());
     }
 

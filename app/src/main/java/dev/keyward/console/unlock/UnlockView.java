@@ -8,16 +8,24 @@ import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.Label;
 import javafx.scene.control.PasswordField;
+import javafx.scene.control.ProgressBar;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.TextField;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 
-/** Unseal and operator login. */
+/** Unseal (passphrase, HSM PIN or Shamir shares) and operator login. */
 public final class UnlockView {
     private final UnlockViewModel vm;
     private final Parent root;
     @FXML private Label description;
+    @FXML private HBox openingBox;
     @FXML private VBox unsealPane;
+    @FXML private Label credentialLabel;
+    @FXML private VBox sharePane;
+    @FXML private ProgressBar shareBar;
+    @FXML private Label shareProgress;
+    @FXML private Button startOverButton;
     @FXML private VBox loginPane;
     @FXML private PasswordField unsealPassphrase;
     @FXML private Button unsealButton;
@@ -54,8 +62,22 @@ public final class UnlockView {
         error.textProperty().bind(vm.errorProperty());
         wait.textProperty().bind(vm.waitProperty());
         busy.visibleProperty().bind(vm.busyProperty());
-        unsealButton.disableProperty().bind(vm.busyProperty().or(vm.canSubmitProperty().not()));
+        openingBox.visibleProperty().bind(vm.openingProperty());
+        openingBox.managedProperty().bind(openingBox.visibleProperty());
+        credentialLabel.textProperty().bind(vm.credentialLabelProperty());
+        sharePane.visibleProperty().bind(vm.kindProperty().isEqualTo(UnlockViewModel.Kind.SHARE));
+        sharePane.managedProperty().bind(sharePane.visibleProperty());
+        shareBar.progressProperty().bind(vm.shareFractionProperty());
+        shareProgress.textProperty().bind(vm.shareProgressProperty());
+        startOverButton.visibleProperty().bind(vm.sharesEnteredProperty());
+        startOverButton.managedProperty().bind(startOverButton.visibleProperty());
+        startOverButton.disableProperty().bind(vm.busyProperty());
+        unsealButton.textProperty().bind(vm.kindProperty().map(k -> k == UnlockViewModel.Kind.SHARE ? "Add share"
+                : "Unseal"));
+        unsealButton.disableProperty().bind(vm.busyProperty().or(vm.canSubmitProperty().not())
+                .or(vm.openingProperty()));
         loginButton.disableProperty().bind(vm.busyProperty().or(vm.canSubmitProperty().not()));
+        vm.shareProgressProperty().addListener((o, a, b) -> unsealPassphrase.clear());
         vm.stepProperty().addListener((o, a, s) -> {
             unsealPassphrase.clear();
             focusLater();
@@ -84,6 +106,12 @@ public final class UnlockView {
     private void unseal() {
         vm.unseal(chars(unsealPassphrase));
         unsealPassphrase.clear();
+    }
+
+    @FXML
+    private void startOver() {
+        unsealPassphrase.clear();
+        vm.startOver();
     }
 
     @FXML

@@ -4,7 +4,9 @@ import dev.keyward.console.ConsoleViewModel;
 import dev.keyward.console.common.Background;
 import dev.keyward.vault.api.AuthenticationFailedException;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.Pkcs11SealSpec;
 import dev.keyward.vault.api.Session;
+import dev.keyward.vault.api.ShamirSealSpec;
 import dev.keyward.vault.api.UnsealCredential;
 import dev.keyward.vault.api.VaultStatus;
 import java.time.Duration;
@@ -12,27 +14,41 @@ import java.time.Instant;
 import java.util.Arrays;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.value.ChangeListener;
 import javafx.concurrent.Task;
 
 /**
- * Unlocking: unseal the vault (if sealed) with the unseal passphrase, then log in as an
- * operator. Wrong credentials show inline; a lockout shows how long to wait.
+ * Unlocking: unseal the vault (if sealed) with what its seal asks for — the unseal passphrase,
+ * the HSM user PIN, or Shamir shares one at a time with "k of n entered" progress — then log in
+ * as an operator. While the vault is still being opened the screen is up but cannot submit.
+ * Wrong credentials show inline; a lockout shows how long to wait.
  */
 public final class UnlockViewModel {
     /** Which credential the screen asks for. */
     public enum Step { UNSEAL, LOGIN }
 
+    /** What the unseal step asks for, from the vault's seal type. */
+    public enum Kind { PASSPHRASE, PIN, SHARE }
+
     private final ConsoleViewModel console;
     private final ReadOnlyObjectWrapper<Step> step = new ReadOnlyObjectWrapper<>(Step.UNSEAL);
+    private final ReadOnlyObjectWrapper<Kind> kind = new ReadOnlyObjectWrapper<>(Kind.PASSPHRASE);
     private final ReadOnlyStringWrapper error = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper wait = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper busy = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyBooleanWrapper canSubmit = new ReadOnlyBooleanWrapper(true);
-    private final ReadOnlyStringWrapper sealDescription = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper opening = new ReadOnlyBooleanWrapper(true);
+    private final ReadOnlyStringWrapper sealDescription = new ReadOnlyStringWrapper("Opening the vault\u2026");
+    private final ReadOnlyStringWrapper credentialLabel = new ReadOnlyStringWrapper("Unseal passphrase");
+    private final ReadOnlyStringWrapper shareProgress = new ReadOnlyStringWrapper("");
+    private final ReadOnlyDoubleWrapper shareFraction = new ReadOnlyDoubleWrapper(0);
+    private final ReadOnlyBooleanWrapper sharesEntered = new ReadOnlyBooleanWrapper(false);
     private Instant retryAt;
 
     public UnlockViewModel(ConsoleViewModel console) {
@@ -41,6 +57,10 @@ public final class UnlockViewModel {
 
     public ReadOnlyObjectProperty<Step> stepProperty() {
         return step.getReadOnlyProperty();
+    }
+
+    public ReadOnlyObjectProperty<Kind> kindProperty() {
+        return kind.getReadOnlyProperty();
     }
 
     public ReadOnlyStringProperty errorProperty() {
@@ -60,29 +80,125 @@ public final class UnlockViewModel {
         return canSubmit.getReadOnlyProperty();
     }
 
+    /** True until the vault is open and its seal known: nothing can be submitted yet. */
+    public ReadOnlyBooleanProperty openingProperty() {
+        return opening.getReadOnlyProperty();
+    }
+
     public ReadOnlyStringProperty sealDescriptionProperty() {
         return sealDescription.getReadOnlyProperty();
     }
 
-    /** Asks the vault whether it is sealed and picks the step. */
+    /** The label of the unseal field: passphrase, PIN, or which share is next. */
+    public ReadOnlyStringProperty credentialLabelProperty() {
+        return credentialLabel.getReadOnlyProperty();
+    }
+
+    /** "1 of 2 shares entered" for a Shamir seal, else empty. */
+    public ReadOnlyStringProperty shareProgressProperty() {
+        return shareProgress.getReadOnlyProperty();
+    }
+
+    /** Entered shares over the threshold, 0..1. */
+    public ReadOnlyDoubleProperty shareFractionProperty() {
+        return shareFraction.getReadOnlyProperty();
+    }
+
+    /** Whether some shares are entered (so "Start over" makes sense). */
+    public ReadOnlyBooleanProperty sharesEnteredProperty() {
+        return sharesEntered.getReadOnlyProperty();
+    }
+
+    /** Asks the vault whether it is sealed and picks the step; waits for the vault to open first. */
     public void refresh() {
+        if (!console.ready()) {
+            opening.set(true);
+            console.readyProperty().addListener(new ChangeListener<>() {
+                @Override
+                public void changed(javafx.beans.value.ObservableValue<? extends Boolean> o, Boolean a, Boolean r) {
+                    if (r) {
+                        console.readyProperty().removeListener(this);
+                        refresh();
+                    }
+                }
+            });
+            return;
+        }
         console.background().run(() -> console.vault().lifecycle().status(), this::show, error::set);
     }
 
     private void show(VaultStatus st) {
+        opening.set(false);
         step.set(st.sealed() ? Step.UNSEAL : Step.LOGIN);
-        sealDescription.set(st.sealed()
-                ? "The vault is sealed. Enter the unseal passphrase to load its keys."
-                : "The vault is unsealed. Log in as an operator.");
+        Kind k = kindOf(st.sealType());
+        kind.set(k);
+        if (!st.sealed()) {
+            sealDescription.set("The vault is unsealed. Log in as an operator.");
+            shareProgress.set("");
+            shareFraction.set(0);
+            sharesEntered.set(false);
+            return;
+        }
+        String reason = st.sealedReason() == null ? "" : " (" + st.sealedReason() + ")";
+        switch (k) {
+            case PASSPHRASE -> {
+                sealDescription.set("The vault is sealed" + reason + ". Enter the unseal passphrase to load its keys.");
+                credentialLabel.set("Unseal passphrase");
+            }
+            case PIN -> {
+                sealDescription.set("The vault is sealed by a hardware security module" + reason
+                        + ". Enter the token's user PIN to load its keys.");
+                credentialLabel.set("HSM user PIN");
+            }
+            case SHARE -> {
+                sealDescription.set("The vault is sealed with Shamir shares" + reason + ": any " + st.threshold()
+                        + " of the " + st.shares() + " unseal shares open it. Enter them one at a time.");
+                credentialLabel.set("Unseal share " + (st.progress() + 1) + " of " + st.threshold());
+            }
+            default -> throw new IllegalStateException();
+        }
+        shareProgress.set(k == Kind.SHARE ? st.progress() + " of " + st.threshold() + " shares entered" : "");
+        shareFraction.set(k == Kind.SHARE ? (double) st.progress() / st.threshold() : 0);
+        sharesEntered.set(k == Kind.SHARE && st.progress() > 0);
     }
 
-    public Task<VaultStatus> unseal(char[] passphrase) {
-        if (passphrase.length == 0) {
-            error.set("Enter the unseal passphrase.");
+    static Kind kindOf(String sealType) {
+        if (Pkcs11SealSpec.TYPE.equals(sealType)) {
+            return Kind.PIN;
+        }
+        if (ShamirSealSpec.TYPE.equals(sealType)) {
+            return Kind.SHARE;
+        }
+        return Kind.PASSPHRASE;
+    }
+
+    /**
+     * Presents the passphrase, PIN or share typed into the unseal field. The array is wiped
+     * before this returns. Returns null when nothing was submitted (the error property says why).
+     */
+    public Task<VaultStatus> unseal(char[] secret) {
+        char[] trimmed = strip(secret);
+        Arrays.fill(secret, '\0');
+        if (opening.get()) {
+            Arrays.fill(trimmed, '\0');
+            error.set("The vault is still being opened; try again in a moment.");
             return null;
         }
-        UnsealCredential credential = UnsealCredential.passphrase(passphrase);
-        Arrays.fill(passphrase, '\0');
+        Kind k = kind.get();
+        if (trimmed.length == 0) {
+            error.set(switch (k) {
+                case PASSPHRASE -> "Enter the unseal passphrase.";
+                case PIN -> "Enter the HSM user PIN.";
+                case SHARE -> "Paste or type one unseal share.";
+            });
+            return null;
+        }
+        UnsealCredential credential = switch (k) {
+            case PASSPHRASE -> UnsealCredential.passphrase(trimmed);
+            case PIN -> UnsealCredential.pin(trimmed);
+            case SHARE -> UnsealCredential.share(trimmed);
+        };
+        Arrays.fill(trimmed, '\0');
         busy.set(true);
         error.set("");
         return console.background().attempt(() -> {
@@ -93,6 +209,32 @@ public final class UnlockViewModel {
             busy.set(false);
             show(st);
         }, this::failed);
+    }
+
+    /** Forgets the shares entered so far. */
+    public Task<VaultStatus> startOver() {
+        busy.set(true);
+        error.set("");
+        return console.background().attempt(() -> console.vault().lifecycle().resetUnseal(Caller.LOCAL), st -> {
+            busy.set(false);
+            show(st);
+        }, this::failed);
+    }
+
+    /** Passphrases are taken as typed; PINs and shares lose surrounding spaces (pasted shares end in a newline). */
+    private char[] strip(char[] s) {
+        if (kind.get() == Kind.PASSPHRASE) {
+            return s.clone();
+        }
+        int from = 0;
+        int to = s.length;
+        while (from < to && Character.isWhitespace(s[from])) {
+            from++;
+        }
+        while (to > from && Character.isWhitespace(s[to - 1])) {
+            to--;
+        }
+        return Arrays.copyOfRange(s, from, to);
     }
 
     public Task<Session> login(String operator, char[] passphrase) {
@@ -125,6 +267,9 @@ public final class UnlockViewModel {
             tick();
         }
         console.handle(t);
+        if (step.get() == Step.UNSEAL && kind.get() == Kind.SHARE) {
+            refresh();
+        }
     }
 
     /** Called about once a second: counts a lockout down. */

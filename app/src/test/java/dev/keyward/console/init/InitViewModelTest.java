@@ -9,8 +9,14 @@ import dev.keyward.console.ConsoleViewModel;
 import dev.keyward.console.Fx;
 import dev.keyward.console.MemoryClipboard;
 import dev.keyward.console.MutableClock;
+import dev.keyward.console.SoftHsmToken;
 import dev.keyward.console.TestConsoles;
+import dev.keyward.console.settings.SettingsViewModel;
+import dev.keyward.vault.Keyward;
+import dev.keyward.vault.api.VaultStatus;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,6 +28,7 @@ class InitViewModelTest {
     Path home;
     private ConsoleViewModel console;
     private InitViewModel vm;
+    private final MemoryClipboard clipboard = new MemoryClipboard();
 
     @BeforeAll
     static void fx() {
@@ -30,7 +37,7 @@ class InitViewModelTest {
 
     @BeforeEach
     void setUp() {
-        console = TestConsoles.opened(TestConsoles.config(home, MutableClock.now(), new MemoryClipboard()));
+        console = TestConsoles.opened(TestConsoles.config(home, MutableClock.now(), clipboard));
         vm = new InitViewModel(console);
     }
 
@@ -80,9 +87,90 @@ class InitViewModelTest {
     }
 
     @Test
-    void onlyThePassphraseSealIsOfferedUntilTheOthersExist() {
-        assertTrue(vm.available(InitViewModel.SealChoice.PASSPHRASE));
-        assertFalse(vm.available(InitViewModel.SealChoice.HSM));
-        assertFalse(vm.unavailableReason(InitViewModel.SealChoice.SHAMIR).isEmpty());
+    void shamirSharesAreShownOnceAndTheWizardFinishesOnlyAfterOneIsTypedBack() {
+        Fx.run(() -> vm.createShamir(3, 2, "admin", TestConsoles.ADMIN_PASS.toCharArray(),
+                TestConsoles.ADMIN_PASS.toCharArray()));
+        Fx.until(() -> vm.pageProperty().get() == InitViewModel.Page.SHARES);
+        List<String> shares = List.copyOf(vm.shares());
+        assertEquals(3, shares.size());
+        assertEquals(3, Set.copyOf(shares).size());
+        assertEquals(ConsoleViewModel.Phase.NEEDS_INIT, console.phase());
+
+        Fx.run(() -> vm.copyShare(0));
+        assertEquals(shares.get(0), clipboard.current().orElseThrow());
+
+        assertFalse(Fx.call(() -> vm.finish(shares.get(2).toCharArray(), true)), "finish before the confirm page");
+        Fx.run(vm::sharesStored);
+        assertEquals(InitViewModel.Page.CONFIRM, vm.pageProperty().get());
+        assertEquals(3, vm.confirmIndex());
+        char[] wrong = shares.get(0).toCharArray();
+        assertFalse(Fx.call(() -> vm.finish(wrong, true)));
+        assertTrue(vm.errorProperty().get().contains("not share 3"), vm.errorProperty().get());
+        assertTrue(new String(wrong).chars().allMatch(c -> c == 0));
+        assertFalse(Fx.call(() -> vm.finish((shares.get(2) + "\n").toCharArray(), false)));
+        assertTrue(vm.errorProperty().get().contains("stored"), vm.errorProperty().get());
+
+        assertTrue(Fx.call(() -> vm.finish((" " + shares.get(2) + "\n").toCharArray(), true)));
+        assertTrue(vm.shares().isEmpty());
+        assertTrue(clipboard.current().isEmpty(), "the copied share left the clipboard");
+        Fx.until(() -> console.phase() == ConsoleViewModel.Phase.LOCKED);
+        VaultStatus st = console.vault().lifecycle().status();
+        assertEquals("shamir", st.sealType());
+        assertEquals(2, st.threshold());
+        assertEquals(3, st.shares());
+    }
+
+    @Test
+    void shamirThresholdAboveTheShareCountIsRefused() {
+        assertNull(Fx.call(() -> vm.createShamir(3, 4, "admin", TestConsoles.ADMIN_PASS.toCharArray(),
+                TestConsoles.ADMIN_PASS.toCharArray())));
+        assertTrue(vm.errorProperty().get().contains("at most the number of shares"), vm.errorProperty().get());
+        assertFalse(console.vault().lifecycle().status().initialized());
+    }
+
+    @Test
+    void hsmFieldsAreCheckedBeforeAnyConnection() {
+        assertNull(Fx.call(() -> vm.testConnection("libsofthsm2.so", "", "keyward-root", "1234".toCharArray())));
+        assertTrue(vm.hsmResultProperty().get().startsWith("PKCS#11 library:"), vm.hsmResultProperty().get());
+        assertTrue(vm.checkSlot("twelve").isPresent());
+        assertTrue(vm.checkSlot("").isEmpty());
+        assertTrue(vm.checkKeyLabel("bad label").isPresent());
+        char[] pin = "12".toCharArray();
+        assertNull(Fx.call(() -> vm.createHsm("/nonexistent/lib.so", "", "keyward-root", pin, "admin",
+                TestConsoles.ADMIN_PASS.toCharArray(), TestConsoles.ADMIN_PASS.toCharArray())));
+        assertTrue(vm.errorProperty().get().startsWith("PKCS#11 library:"), vm.errorProperty().get());
+        assertTrue(new String(pin).chars().allMatch(c -> c == 0));
+    }
+
+    @Test
+    void hsmTestConnectionTellsAWrongPinFromARightOneThenInitUsesTheToken() {
+        SoftHsmToken hsm = SoftHsmToken.get();
+        String label = SoftHsmToken.uniqueLabel();
+        String lib = hsm.library().toString();
+        String slot = Long.toString(hsm.slot());
+        Fx.run(() -> vm.testConnection(lib, slot, label, "9999".toCharArray()));
+        Fx.until(() -> !vm.testingProperty().get());
+        assertFalse(vm.hsmOkProperty().get());
+        assertTrue(vm.hsmResultProperty().get().startsWith("Connection failed"), vm.hsmResultProperty().get());
+        assertEquals(ConsoleViewModel.Phase.NEEDS_INIT, console.phase(), "a failed test does not leave the wizard");
+
+        Fx.run(() -> vm.testConnection(lib, slot, label, SoftHsmToken.PIN.toCharArray()));
+        Fx.until(() -> !vm.testingProperty().get());
+        assertTrue(vm.hsmOkProperty().get(), vm.hsmResultProperty().get());
+        assertTrue(vm.hsmResultProperty().get().contains("will generate it"), vm.hsmResultProperty().get());
+
+        Fx.run(() -> vm.createHsm(lib, slot, label, SoftHsmToken.PIN.toCharArray(), "admin",
+                TestConsoles.ADMIN_PASS.toCharArray(), TestConsoles.ADMIN_PASS.toCharArray()));
+        Fx.until(() -> console.phase() == ConsoleViewModel.Phase.LOCKED);
+        assertEquals("pkcs11", console.vault().lifecycle().status().sealType());
+        String settingsView = SettingsViewModel.describeHsm(Keyward.hsmSeal(home),
+                console.vault().lifecycle().status());
+        assertTrue(settingsView.contains("Root key label: " + label), settingsView);
+        assertTrue(settingsView.contains("slot id " + slot), settingsView);
+        assertTrue(settingsView.contains("Audit signing key label: " + label + "-sign"), settingsView);
+
+        Fx.run(() -> vm.testConnection(lib, slot, label, SoftHsmToken.PIN.toCharArray()));
+        Fx.until(() -> !vm.testingProperty().get());
+        assertTrue(vm.hsmResultProperty().get().contains("init will use it"), vm.hsmResultProperty().get());
     }
 }

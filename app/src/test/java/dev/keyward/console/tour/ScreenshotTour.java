@@ -2,6 +2,7 @@ package dev.keyward.console.tour;
 
 import dev.keyward.console.ConsoleViewModel;
 import dev.keyward.console.ConsoleWindow;
+import dev.keyward.console.init.InitViewModel;
 import dev.keyward.console.common.ConsoleConfig;
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.secrets.SecretsView;
@@ -45,6 +46,7 @@ public final class ScreenshotTour {
         Files.createDirectories(out);
         Path home = Files.createTempDirectory("keyward-tour");
         Platform.startup(() -> { });
+        Platform.setImplicitExit(false); // the tour closes one window before it opens the next
         ConsoleConfig config = ConsoleConfig.defaults(home);
         ConsoleViewModel console = fx(() -> new ConsoleViewModel(config));
         ConsoleWindow window = fx(() -> {
@@ -98,6 +100,7 @@ public final class ScreenshotTour {
             return null;
         });
         console.close();
+        shootShamirShares(out);
         Platform.exit();
         System.out.println("screenshots written to " + out);
         System.exit(0);
@@ -122,6 +125,42 @@ public final class ScreenshotTour {
                 "owner", "payments-team", "tags", "pci, external", "criticality", "critical", "expires",
                 "2027-03-31")));
         console.vault().identities().putAppRole(c, IdentityService.AppRoleSpec.of("ci-deploy", List.of()));
+        // A reviewer who may read the audit log but no secret values tries anyway: denials for the dashboard.
+        console.vault().identities().createOperator(c, "reviewer", "tour reviewer passphrase".toCharArray(),
+                List.of("auditor"));
+        Session reviewer = console.vault().auth().login("reviewer", "tour reviewer passphrase".toCharArray(),
+                Caller.LOCAL);
+        for (String p : List.of("payments/stripe/api-key", "payments/postgres/password", "ci/github/token")) {
+            try {
+                console.vault().secrets().read(reviewer.caller(), p, 0);
+            } catch (dev.keyward.vault.api.AccessDeniedException expected) {
+                // the denial is what the dashboard shows
+            }
+        }
+    }
+
+    /** The set-up wizard's Shamir shares page, on a second scratch directory. */
+    private static void shootShamirShares(Path out) throws Exception {
+        Path home = Files.createTempDirectory("keyward-tour-shamir");
+        ConsoleViewModel console = fx(() -> new ConsoleViewModel(ConsoleConfig.defaults(home)));
+        ConsoleWindow window = fx(() -> {
+            ConsoleWindow w = new ConsoleWindow(console, new Stage());
+            w.start();
+            return w;
+        });
+        await(() -> console.phase() == ConsoleViewModel.Phase.NEEDS_INIT && window.init() != null);
+        fx(() -> {
+            window.init().viewModel().sealProperty().set(InitViewModel.SealChoice.SHAMIR);
+            return window.init().viewModel().createShamir(3, 2, "admin", ADMIN_PASS.toCharArray(),
+                    ADMIN_PASS.toCharArray());
+        });
+        await(() -> window.init().viewModel().pageProperty().get() == InitViewModel.Page.SHARES);
+        shoot(window, out.resolve("init-shares.png"));
+        fx(() -> {
+            window.stage().close();
+            return null;
+        });
+        console.close();
     }
 
     private static void shoot(ConsoleWindow window, Path file) throws Exception {

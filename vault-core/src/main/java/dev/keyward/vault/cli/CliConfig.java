@@ -31,6 +31,7 @@ import java.util.Properties;
  * auto_seal_minutes = 30          # seal after this long without a call, 0 = never
  * address = https://127.0.0.1:8210  # where CLI commands find the endpoint
  * </pre>
+ * The console keeps its own keys ({@code console.*}) in the same file; see docs/console.md.
  */
 public final class CliConfig {
     public static final String FILE = "keyward.properties";

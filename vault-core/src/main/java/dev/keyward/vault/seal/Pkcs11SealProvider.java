@@ -3,9 +3,11 @@ package dev.keyward.vault.seal;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.vault.api.AuthenticationFailedException;
+import dev.keyward.vault.api.HsmProbe;
 import dev.keyward.vault.api.HsmUnavailableException;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.Pkcs11SealInfo;
 import dev.keyward.vault.api.Pkcs11SealSpec;
 import dev.keyward.vault.api.SealSpec;
 import dev.keyward.vault.api.UnsealCredential;
@@ -42,6 +44,18 @@ public final class Pkcs11SealProvider implements SealProvider {
         return new SealInit(new SealConfig(type(), toParams(loc)), session.rootKey(), java.util.List.of(), 0);
     }
 
+    /**
+     * Test connection: loads the library, logs in to the token with the spec's PIN and looks the
+     * key labels up, then logs out. Creates nothing on the token.
+     */
+    public static HsmProbe probe(Pkcs11SealSpec s) {
+        Pkcs11Token.Location loc = new Pkcs11Token.Location(s.library().toString(), s.slot(), s.slotListIndex(),
+                s.keyLabel(), s.keyLabel() + "-sign");
+        try (Pkcs11Token.Session session = Pkcs11Token.login(loc, s.pin())) {
+            return new HsmProbe(loc.tokenId(), session.hasKey(loc.keyLabel()), session.hasKey(loc.signingKeyLabel()));
+        }
+    }
+
     private static ObjectNode toParams(Pkcs11Token.Location loc) {
         ObjectNode p = JsonNodeFactory.instance.objectNode();
         p.put("library", loc.library());
@@ -67,6 +81,13 @@ public final class Pkcs11SealProvider implements SealProvider {
         Long slot = p.has("slot") ? p.get("slot").asLong() : null;
         return new Pkcs11Seal(new Pkcs11Token.Location(library, slot, p.path("slotListIndex").asInt(0), keyLabel,
                 signLabel));
+    }
+
+    /** The token location an HSM seal configuration names (for display; no token is touched). */
+    public static Pkcs11SealInfo describe(SealConfig config) {
+        Pkcs11Token.Location loc = location(config);
+        return new Pkcs11SealInfo(Path.of(loc.library()), loc.slot(), loc.slotListIndex(), loc.keyLabel(),
+                loc.signingKeyLabel());
     }
 
     /** Test and tool access: the location a config names. */

@@ -230,6 +230,16 @@ final class Pkcs11Token {
             }
         }
 
+        /** Whether the token holds an object with this label (a key, for the probe). */
+        boolean hasKey(String label) {
+            try {
+                return ks.containsAlias(label);
+            } catch (GeneralSecurityException | ProviderException e) {
+                LOG.warn("key lookup on {} failed: {}", loc.tokenId(), rootMessage(e));
+                throw new HsmUnavailableException("the keys on the token could not be listed");
+            }
+        }
+
         /** Loads the keys by label; a missing key is named in the error. */
         void requireKeys() {
             try {
