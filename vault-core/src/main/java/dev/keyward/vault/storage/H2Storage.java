@@ -335,6 +335,7 @@ public final class H2Storage implements Storage {
                 journal.append(changes);
             } catch (RuntimeException e) {
                 rollbackQuietly();
+                undoJournal(before); // a partly written frame must not stay in front of later ones
                 throw e;
             }
             try {
@@ -349,7 +350,13 @@ public final class H2Storage implements Storage {
             p.complete();
         }
         if (journal.size() >= checkpointBytes) {
-            checkpoint();
+            try {
+                checkpoint();
+            } catch (RuntimeException e) {
+                broken = "The vault storage could not checkpoint its journal and refuses further writes until it is"
+                        + " reopened.";
+                LOG.error("checkpoint failed: {}", e.getClass().getName());
+            }
         }
     }
 
