@@ -37,8 +37,7 @@ final class AdminCommands {
             @Override
             public Integer call() throws IOException {
                 KeywardCli r = KeywardCli.root(spec);
-                String yaml = r.client().expect("GET", "kw/policy/export", r.tokenValue(), null).json()
-                        .path("data").path("yaml").asText();
+                String yaml = r.data("GET", "kw/policy/export", null).path("yaml").asText();
                 if (outFile == null && r.json()) {
                     r.print(KeywardCli.object().put("yaml", yaml));
                 } else if (outFile == null) {
@@ -78,7 +77,7 @@ final class AdminCommands {
                 body.put("yaml", yaml);
                 body.put("dry_run", dryRun);
                 body.put("reason", reason);
-                JsonNode d = r.client().expect("POST", "kw/policy/apply", r.tokenValue(), body).json().path("data");
+                JsonNode d = r.data("POST", "kw/policy/apply", body);
                 if (r.json()) {
                     r.print(d);
                 } else if (d.path("changes").isEmpty()) {
@@ -129,7 +128,7 @@ final class AdminCommands {
                 body.put("operation", operation);
                 body.put("path", path);
                 body.put("source_address", source);
-                JsonNode d = r.client().expect("POST", "kw/policy/explain", r.tokenValue(), body).json().path("data");
+                JsonNode d = r.data("POST", "kw/policy/explain", body);
                 r.print(d);
                 return d.path("allowed").asBoolean() ? ExitCodes.OK : ExitCodes.DENIED;
             }
@@ -155,7 +154,7 @@ final class AdminCommands {
                 KeywardCli r = KeywardCli.root(spec);
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("recorded_fingerprint", fingerprint);
-                JsonNode d = r.client().expect("POST", "kw/audit/verify", r.tokenValue(), body).json().path("data");
+                JsonNode d = r.data("POST", "kw/audit/verify", body);
                 r.print(d);
                 return d.path("ok").asBoolean() ? ExitCodes.OK : ExitCodes.REFUSED;
             }
@@ -174,7 +173,7 @@ final class AdminCommands {
             public Integer call() {
                 KeywardCli r = KeywardCli.root(spec);
                 Map<String, Object> body = Map.of("path", outFile.toAbsolutePath().toString());
-                r.print(r.client().expect("POST", "kw/audit/export", r.tokenValue(), body).json().path("data"));
+                r.print(r.data("POST", "kw/audit/export", body));
                 return ExitCodes.OK;
             }
         }
@@ -194,8 +193,7 @@ final class AdminCommands {
             @Override
             public Integer call() {
                 KeywardCli r = KeywardCli.root(spec);
-                r.print(r.client().expect("GET", "kw/audit/proof?sequence=" + sequence + "&tree_size=" + treeSize,
-                        r.tokenValue(), null).json().path("data"));
+                r.print(r.data("GET", "kw/audit/proof?sequence=" + sequence + "&tree_size=" + treeSize, null));
                 return ExitCodes.OK;
             }
         }
@@ -212,8 +210,7 @@ final class AdminCommands {
             @Override
             public Integer call() {
                 KeywardCli r = KeywardCli.root(spec);
-                r.print(r.client().expect(issue ? "POST" : "GET", "kw/audit/tree-head", r.tokenValue(), null)
-                        .json().path("data"));
+                r.print(r.data(issue ? "POST" : "GET", "kw/audit/tree-head", null));
                 return ExitCodes.OK;
             }
         }
@@ -251,7 +248,7 @@ final class AdminCommands {
                 body.put("name", name);
                 body.put("policies", List.copyOf(KeywardCli.split(policies)));
                 body.put("owner", owner);
-                JsonNode d = r.client().expect("POST", "kw/cert/issue", r.tokenValue(), body).json().path("data");
+                JsonNode d = r.data("POST", "kw/cert/issue", body);
                 Path crt = outDir.resolve(name + ".crt");
                 Path key = outDir.resolve(name + ".key");
                 KeywardCli.writePrivate(key, d.path("private_key").asText().getBytes(StandardCharsets.US_ASCII));

@@ -170,6 +170,16 @@ public final class KeywardCli implements Callable<Integer> {
         return new VaultClient(addressValue(), caPem(), null, null);
     }
 
+    /** Calls the vault with this invocation's token; anything but a success becomes a CLI error. */
+    VaultClient.Reply send(String method, String route, Object body) {
+        return client().expect(method, route, tokenValue(), body);
+    }
+
+    /** {@link #send}, returning the answer's {@code data} object. */
+    JsonNode data(String method, String route, Object body) {
+        return send(method, route, body).json().path("data");
+    }
+
     Path tokenFile() {
         return home().resolve(".token");
     }
@@ -661,7 +671,7 @@ public final class KeywardCli implements Callable<Integer> {
         @Override
         public Integer call() {
             KeywardCli r = root(spec);
-            r.client().expect("POST", "sys/seal", r.tokenValue(), null);
+            r.send("POST", "sys/seal", null);
             r.out.println("Sealed.");
             return ExitCodes.OK;
         }

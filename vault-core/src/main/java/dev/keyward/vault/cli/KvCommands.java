@@ -106,6 +106,16 @@ final class KvCommands extends CommandGroup {
         }
     }
 
+    /** The body of a put or patch: {@code data} from KEY=VALUE pairs, and {@code options.cas} if given. */
+    private static ObjectNode writeBody(List<String> fields, Integer cas) {
+        ObjectNode body = KeywardCli.object();
+        body.set("data", VaultClient.JSON.valueToTree(pairs(fields)));
+        if (cas != null) {
+            body.putObject("options").put("cas", cas);
+        }
+        return body;
+    }
+
     @Command(name = "put", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Writes a new version: keyward kv put PATH key=value [key=@file]...")
     static final class Put implements Callable<Integer> {
@@ -124,12 +134,7 @@ final class KvCommands extends CommandGroup {
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
-            ObjectNode body = KeywardCli.object();
-            body.set("data", VaultClient.JSON.valueToTree(pairs(fields)));
-            if (cas != null) {
-                body.putObject("options").put("cas", cas);
-            }
-            r.print(r.client().expect("POST", "secret/data/" + path(path), r.tokenValue(), body).json().path("data"));
+            r.print(r.data("POST", "secret/data/" + path(path), writeBody(fields, cas)));
             return ExitCodes.OK;
         }
     }
@@ -152,13 +157,8 @@ final class KvCommands extends CommandGroup {
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
-            ObjectNode body = KeywardCli.object();
-            body.set("data", VaultClient.JSON.valueToTree(pairs(fields)));
-            if (cas != null) {
-                body.putObject("options").put("cas", cas);
-            }
-            r.print(VaultClient.check(r.client().call("PATCH", "secret/data/" + path(path), r.tokenValue(), body,
-                    "application/merge-patch+json")).json().path("data"));
+            r.print(VaultClient.check(r.client().call("PATCH", "secret/data/" + path(path), r.tokenValue(),
+                    writeBody(fields, cas), "application/merge-patch+json")).json().path("data"));
             return ExitCodes.OK;
         }
     }
@@ -202,10 +202,9 @@ final class KvCommands extends CommandGroup {
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
             if (versions == null) {
-                r.client().expect("DELETE", "secret/data/" + path(path), r.tokenValue(), null);
+                r.send("DELETE", "secret/data/" + path(path), null);
             } else {
-                r.client().expect("POST", "secret/delete/" + path(path), r.tokenValue(),
-                        Map.of("versions", versions(versions)));
+                r.send("POST", "secret/delete/" + path(path), Map.of("versions", versions(versions)));
             }
             r.err.println("Deleted.");
             return ExitCodes.OK;
@@ -230,7 +229,7 @@ final class KvCommands extends CommandGroup {
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
-            r.client().expect("POST", route() + path(path), r.tokenValue(), Map.of("versions", versions(versions)));
+            r.send("POST", route() + path(path), Map.of("versions", versions(versions)));
             r.err.println(done());
             return ExitCodes.OK;
         }
@@ -293,7 +292,7 @@ final class KvCommands extends CommandGroup {
             KeywardCli r = KeywardCli.root(spec);
             String p = "secret/metadata/" + path(path);
             switch (action) {
-                case "get" -> r.print(r.client().expect("GET", p, r.tokenValue(), null).json().path("data"));
+                case "get" -> r.print(r.data("GET", p, null));
                 case "put" -> {
                     Map<String, Object> body = new LinkedHashMap<>();
                     if (maxVersions != null) {
@@ -308,11 +307,11 @@ final class KvCommands extends CommandGroup {
                     if (custom != null) {
                         body.put("custom_metadata", pairs(custom));
                     }
-                    r.client().expect("POST", p, r.tokenValue(), body);
+                    r.send("POST", p, body);
                     r.err.println("Updated.");
                 }
                 case "delete" -> {
-                    r.client().expect("DELETE", p, r.tokenValue(), null);
+                    r.send("DELETE", p, null);
                     r.err.println("Removed every version.");
                 }
                 default -> throw new CliException(ExitCodes.USAGE, "The metadata action is get, put or delete.");
@@ -337,8 +336,7 @@ final class KvCommands extends CommandGroup {
             @Override
             public Integer call() {
                 KeywardCli r = KeywardCli.root(spec);
-                ObjectNode d = (ObjectNode) r.client().expect("GET", "auth/token/lookup-self", r.tokenValue(), null)
-                        .json().path("data").deepCopy();
+                ObjectNode d = (ObjectNode) r.data("GET", "auth/token/lookup-self", null).deepCopy();
                 d.remove("id");
                 r.print(d);
                 return ExitCodes.OK;
@@ -361,7 +359,7 @@ final class KvCommands extends CommandGroup {
                 if (increment != null) {
                     body.put("increment", increment);
                 }
-                ObjectNode a = (ObjectNode) r.client().expect("POST", "auth/token/renew-self", r.tokenValue(), body)
+                ObjectNode a = (ObjectNode) r.send("POST", "auth/token/renew-self", body)
                         .json().path("auth").deepCopy();
                 a.remove("client_token");
                 r.print(a);
@@ -378,7 +376,7 @@ final class KvCommands extends CommandGroup {
             @Override
             public Integer call() throws IOException {
                 KeywardCli r = KeywardCli.root(spec);
-                r.client().expect("POST", "auth/token/revoke-self", r.tokenValue(), null);
+                r.send("POST", "auth/token/revoke-self", null);
                 if (r.token == null && !r.env.containsKey("KEYWARD_TOKEN")) {
                     Files.deleteIfExists(r.tokenFile());
                 }
