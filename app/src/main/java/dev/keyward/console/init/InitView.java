@@ -1,5 +1,7 @@
 package dev.keyward.console.init;
 
+import static dev.keyward.console.common.PasswordFields.chars;
+
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.common.Validation;
 import dev.keyward.console.common.ViewLoader;
@@ -233,15 +235,6 @@ public final class InitView {
     /** Called about once a second while the wizard shows. */
     public void tick() {
         vm.tick();
-    }
-
-    private static char[] chars(PasswordField f) {
-        CharSequence cs = f.getCharacters();
-        char[] out = new char[cs.length()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = cs.charAt(i);
-        }
-        return out;
     }
 
     /** Clears every passphrase, PIN and share field (when the form is left or the wizard hides). */

@@ -1,5 +1,7 @@
 package dev.keyward.console.unlock;
 
+import static dev.keyward.console.common.PasswordFields.chars;
+
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.common.ViewLoader;
 import javafx.application.Platform;
@@ -122,15 +124,6 @@ public final class UnlockView {
 
     public void tick() {
         vm.tick();
-    }
-
-    private static char[] chars(PasswordField f) {
-        CharSequence cs = f.getCharacters();
-        char[] out = new char[cs.length()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = cs.charAt(i);
-        }
-        return out;
     }
 
     public void wipe() {
