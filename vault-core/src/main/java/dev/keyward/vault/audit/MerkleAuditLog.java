@@ -160,11 +160,14 @@ public final class MerkleAuditLog implements AuditSink {
         if (sealed != null && keys.lastState().get() instanceof Written w && Arrays.equals(sealed, w.sealed())) {
             return w.state().copy();
         }
-        return sealed == null ? new State() : State.decode(keys.barrier().open(STATE_BINDING, sealed));
+        return opened(keys.barrier(), sealed);
     }
 
     static State state(Barrier barrier, StorageTx tx) {
-        byte[] sealed = tx.get(STATE);
+        return opened(barrier, tx.get(STATE));
+    }
+
+    private static State opened(Barrier barrier, byte[] sealed) {
         return sealed == null ? new State() : State.decode(barrier.open(STATE_BINDING, sealed));
     }
 

@@ -49,10 +49,13 @@ final class Journal implements AutoCloseable {
     private final Path file;
     private final FileChannel channel;
     private long sequence;
+    /** The journal's length: where the next frame goes (kept here, not asked of the file per batch). */
+    private long length;
 
-    private Journal(Path file, FileChannel channel) {
+    private Journal(Path file, FileChannel channel) throws IOException {
         this.file = file;
         this.channel = channel;
+        this.length = channel.size();
     }
 
     /** Opens (creating if needed) the journal in {@code dir}. */
@@ -73,11 +76,7 @@ final class Journal implements AutoCloseable {
 
     /** The journal's length in bytes. */
     long size() {
-        try {
-            return channel.size();
-        } catch (IOException e) {
-            throw new StorageException("The vault journal could not be read.", e);
-        }
+        return length;
     }
 
     /**
@@ -95,15 +94,15 @@ final class Journal implements AutoCloseable {
                 header.clear();
                 readFully(header, pos);
                 header.flip();
-                int length = header.getInt();
+                int frame = header.getInt();
                 int crc = header.getInt();
-                if (length < 12 || length > MAX_FRAME || pos + HEADER + length > size) {
+                if (frame < 12 || frame > MAX_FRAME || pos + HEADER + frame > size) {
                     break; // cut short: written by a batch that was never acknowledged
                 }
-                ByteBuffer payload = ByteBuffer.allocate(length);
+                ByteBuffer payload = ByteBuffer.allocate(frame);
                 readFully(payload, pos + HEADER);
-                if (crc32c(payload.array()) != crc) {
-                    if (pos + HEADER + length < size) {
+                if (crc32c(payload.array(), 0, frame) != crc) {
+                    if (pos + HEADER + frame < size) {
                         throw new StorageException("The vault journal " + file + " is damaged at byte " + pos
                                 + " and has data after the damage; the vault will not open over it.");
                     }
@@ -117,13 +116,14 @@ final class Journal implements AutoCloseable {
                 sequence = seq;
                 apply.accept(decode(payload));
                 batches++;
-                pos += HEADER + length;
+                pos += HEADER + frame;
             }
             if (pos < size) {
                 channel.truncate(pos);
                 channel.force(false);
             }
             channel.position(pos);
+            length = pos;
             return batches;
         } catch (IOException | RuntimeException e) {
             if (e instanceof StorageException se) {
@@ -135,17 +135,17 @@ final class Journal implements AutoCloseable {
 
     /** Appends one batch and forces it to the device; returns only when it is durable. */
     void append(List<Change> changes) {
-        int length = 12;
+        int frameLength = 12;
         List<byte[]> keys = new ArrayList<>(changes.size());
         for (Change c : changes) {
             byte[] k = c.key().getBytes(StandardCharsets.US_ASCII);
             keys.add(k);
-            length += 1 + 2 + k.length + (c.kind() == Change.Kind.PUT ? 4 + c.value().length : 0);
+            frameLength += 1 + 2 + k.length + (c.kind() == Change.Kind.PUT ? 4 + c.value().length : 0);
         }
-        if (length > MAX_FRAME) {
+        if (frameLength > MAX_FRAME) {
             throw new StorageException("A single write is too large for the vault journal.");
         }
-        ByteBuffer frame = ByteBuffer.allocate(HEADER + length);
+        ByteBuffer frame = ByteBuffer.allocate(HEADER + frameLength);
         frame.position(HEADER);
         frame.putLong(++sequence);
         frame.putInt(changes.size());
@@ -160,17 +160,15 @@ final class Journal implements AutoCloseable {
                 frame.put(c.value());
             }
         }
-        byte[] all = frame.array();
-        CRC32C crc = new CRC32C();
-        crc.update(all, HEADER, length);
-        frame.putInt(0, length);
-        frame.putInt(4, (int) crc.getValue());
+        frame.putInt(0, frameLength);
+        frame.putInt(4, crc32c(frame.array(), HEADER, frameLength));
         frame.flip();
         try {
             while (frame.hasRemaining()) {
                 channel.write(frame);
             }
             channel.force(false);
+            length += HEADER + frameLength;
         } catch (IOException e) {
             throw new StorageException("The vault journal could not be written: " + e.getMessage(), e);
         }
@@ -181,12 +179,13 @@ final class Journal implements AutoCloseable {
         truncateTo(0);
     }
 
-    /** Cuts the journal back to {@code length} bytes (taking back a batch the database refused). */
-    void truncateTo(long length) {
+    /** Cuts the journal back to {@code newLength} bytes (taking back a batch the database refused). */
+    void truncateTo(long newLength) {
         try {
-            channel.truncate(length);
-            channel.position(length);
+            channel.truncate(newLength);
+            channel.position(newLength);
             channel.force(false);
+            length = newLength;
         } catch (IOException e) {
             throw new StorageException("The vault journal could not be truncated: " + e.getMessage(), e);
         }
@@ -234,9 +233,9 @@ final class Journal implements AutoCloseable {
         }
     }
 
-    private static int crc32c(byte[] b) {
+    private static int crc32c(byte[] b, int off, int len) {
         CRC32C crc = new CRC32C();
-        crc.update(b);
+        crc.update(b, off, len);
         return (int) crc.getValue();
     }
 

@@ -53,6 +53,22 @@ class JournalTest {
         Files.copy(dir.resolve("vault.mv.db"), crashed.resolve("vault.mv.db"), StandardCopyOption.REPLACE_EXISTING);
     }
 
+    /**
+     * {@code crashed} as a crash could leave it: the database holds "a" only, the journal the two
+     * batches that wrote "b" and "c".
+     */
+    private void crashAfterTwoJournaledBatches() throws IOException {
+        try (H2Storage s = H2Storage.open(dir)) {
+            put(s, "a", "1");
+        }
+        olderDatabaseWithNewerJournal();
+        try (H2Storage s = H2Storage.open(dir)) {
+            put(s, "b", "2");
+            put(s, "c", "3");
+            Files.copy(dir.resolve(Journal.FILE), crashed.resolve(Journal.FILE));
+        }
+    }
+
     @Test
     void acknowledgedWritesSurviveWhenTheDatabaseComesBackOlder() throws IOException {
         try (H2Storage s = H2Storage.open(dir)) {
@@ -96,15 +112,7 @@ class JournalTest {
 
     @Test
     void aTornLastBatchIsIgnoredAndEverythingBeforeItKept() throws IOException {
-        try (H2Storage s = H2Storage.open(dir)) {
-            put(s, "a", "1");
-        }
-        olderDatabaseWithNewerJournal();
-        try (H2Storage s = H2Storage.open(dir)) {
-            put(s, "b", "2");
-            put(s, "c", "3");
-            Files.copy(dir.resolve(Journal.FILE), crashed.resolve(Journal.FILE));
-        }
+        crashAfterTwoJournaledBatches();
         // A batch that was being written when the process died: its frame is cut short.
         byte[] journal = Files.readAllBytes(crashed.resolve(Journal.FILE));
         int firstFrame = 8 + java.nio.ByteBuffer.wrap(journal).getInt();
@@ -123,15 +131,7 @@ class JournalTest {
 
     @Test
     void aDamagedJournalWithDataAfterTheDamageRefusesToOpen() throws IOException {
-        try (H2Storage s = H2Storage.open(dir)) {
-            put(s, "a", "1");
-        }
-        olderDatabaseWithNewerJournal();
-        try (H2Storage s = H2Storage.open(dir)) {
-            put(s, "b", "2");
-            put(s, "c", "3");
-            Files.copy(dir.resolve(Journal.FILE), crashed.resolve(Journal.FILE));
-        }
+        crashAfterTwoJournaledBatches();
         byte[] journal = Files.readAllBytes(crashed.resolve(Journal.FILE));
         journal[12] ^= 0x40; // inside the first batch, which is followed by the second
         Files.write(crashed.resolve(Journal.FILE), journal);
