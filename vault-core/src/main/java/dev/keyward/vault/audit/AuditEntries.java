@@ -50,6 +50,57 @@ public final class AuditEntries {
         return canonicalize(o.toString());
     }
 
+    /**
+     * The placeholder sequence number of a draft: 2^53 - 1, the largest integer RFC 8785 writes
+     * exactly, with as many digits as any real sequence number can have.
+     */
+    static final long SEQ_PLACEHOLDER = 9007199254740991L;
+    private static final byte[] SEQ_MEMBER = ("\"seq\":" + SEQ_PLACEHOLDER).getBytes(StandardCharsets.US_ASCII);
+    private static final int PLACEHOLDER_DIGITS = Long.toString(SEQ_PLACEHOLDER).length();
+
+    /**
+     * The canonical form of {@code event} with the placeholder as its sequence number. The member
+     * {@code "seq":9007199254740991} occurs exactly once: a quote inside a string is always
+     * escaped, and a string followed by a colon is a member name, so any match is the one
+     * top-level {@code seq} member of this flat object. Member order does not depend on values,
+     * so writing another number in its place gives exactly {@link #canonical}.
+     */
+    static AuditDraft draft(AuditEvent event) {
+        byte[] t = canonical(SEQ_PLACEHOLDER, event);
+        int at = indexOf(t, SEQ_MEMBER);
+        if (at < 0) {
+            throw new IllegalStateException("the canonical entry has no seq member");
+        }
+        return new AuditDraft(event, t, at + SEQ_MEMBER.length - PLACEHOLDER_DIGITS);
+    }
+
+    /** The draft's bytes with {@code sequence} written over the placeholder at {@code seqAt}. */
+    static byte[] withSequence(byte[] template, int seqAt, long sequence) {
+        if (sequence < 0 || sequence > SEQ_PLACEHOLDER) {
+            throw new IllegalArgumentException("sequence out of range");
+        }
+        byte[] digits = Long.toString(sequence).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[template.length - PLACEHOLDER_DIGITS + digits.length];
+        System.arraycopy(template, 0, out, 0, seqAt);
+        System.arraycopy(digits, 0, out, seqAt, digits.length);
+        int rest = seqAt + PLACEHOLDER_DIGITS;
+        System.arraycopy(template, rest, out, seqAt + digits.length, template.length - rest);
+        return out;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
     /** RFC 8785 canonical UTF-8 bytes of any JSON text. */
     public static byte[] canonicalize(String json) {
         try {

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -35,17 +36,33 @@ public final class JsonLinesFileSink implements AuditSink, AutoCloseable {
     }
 
     @Override
-    public synchronized void append(AuditEvent event, AuditContext keys, StorageTx tx) {
-        byte[] entry;
+    public void append(AuditEvent event, AuditContext keys, StorageTx tx) {
+        appendAll(List.of(AuditDraft.of(event)), keys, tx);
+    }
+
+    @Override
+    public AuditDraft draft(AuditEvent event) {
+        return log.draft(event);
+    }
+
+    @Override
+    public synchronized void appendAll(List<AuditDraft> drafts, AuditContext keys, StorageTx tx) {
+        List<byte[]> entries;
         try {
-            entry = log.appendEntry(event, keys, tx);
+            entries = log.appendEntries(drafts, keys, tx);
         } catch (RuntimeException e) {
             throw new AuditFailureException("The audit entry could not be written, so the operation was refused.", e);
         }
-        ByteBuffer line = ByteBuffer.allocate(entry.length + 1).put(entry).put((byte) '\n').flip();
+        int length = 0;
+        for (byte[] e : entries) {
+            length += e.length + 1;
+        }
+        ByteBuffer lines = ByteBuffer.allocate(length);
+        entries.forEach(e -> lines.put(e).put((byte) '\n'));
+        lines.flip();
         try {
-            while (line.hasRemaining()) {
-                channel.write(line);
+            while (lines.hasRemaining()) {
+                channel.write(lines);
             }
         } catch (IOException e) {
             throw new AuditFailureException("The audit file " + file + " could not be written, so the operation was refused.", e);

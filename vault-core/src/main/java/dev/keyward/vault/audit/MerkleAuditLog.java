@@ -191,8 +191,18 @@ public final class MerkleAuditLog implements AuditSink {
 
     @Override
     public void append(AuditEvent event, AuditContext keys, StorageTx tx) {
+        appendAll(List.of(AuditDraft.of(event)), keys, tx);
+    }
+
+    @Override
+    public AuditDraft draft(AuditEvent event) {
+        return AuditEntries.draft(event);
+    }
+
+    @Override
+    public void appendAll(List<AuditDraft> drafts, AuditContext keys, StorageTx tx) {
         try {
-            appendEntry(event, keys, tx);
+            appendEntries(drafts, keys, tx);
         } catch (AuditFailureException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -200,27 +210,35 @@ public final class MerkleAuditLog implements AuditSink {
         }
     }
 
-    /** Appends and returns the canonical bytes written (for mirrors such as a SIEM file). */
-    byte[] appendEntry(AuditEvent event, AuditContext keys, StorageTx tx) {
+    /**
+     * Appends the drafts in order and returns the canonical bytes written (for mirrors such as a
+     * SIEM file). The state is read and sealed once for all of them.
+     */
+    List<byte[]> appendEntries(List<AuditDraft> drafts, AuditContext keys, StorageTx tx) {
         Barrier barrier = keys.barrier();
         State s = stateForAppend(keys, tx);
-        long seq = s.size;
-        byte[] entry = AuditEntries.canonical(seq, event);
-        tx.put(entryKey(seq), barrier.seal(ENTRY_BINDING, entry));
         Merkle.Frontier f = new Merkle.Frontier(s.size, s.frontier);
-        f.append(Merkle.leafHash(entry), (level, index, hash) -> tx.put(nodeKey(level, index), hash));
-        s.size = f.size();
-        s.frontier = f.roots();
-        boolean due = s.size - Math.max(0, s.headSize) >= settings.everyEntries()
-                || Duration.ofMillis(Math.max(0, event.time().toEpochMilli() - s.headMillis))
-                .compareTo(settings.every()) >= 0;
-        if (due) {
-            sign(keys, tx, s, f.root(), event.time());
+        java.security.MessageDigest md = Merkle.sha256();
+        List<byte[]> written = new ArrayList<>(drafts.size());
+        for (AuditDraft d : drafts) {
+            long seq = f.size();
+            byte[] entry = d.at(seq);
+            tx.put(entryKey(seq), barrier.seal(ENTRY_BINDING, entry));
+            f.append(Merkle.leafHash(md, entry, 0, entry.length), (level, index, hash) -> tx.put(nodeKey(level, index), hash));
+            s.size = f.size();
+            Instant time = d.event().time();
+            boolean due = s.size - Math.max(0, s.headSize) >= settings.everyEntries()
+                    || Duration.ofMillis(Math.max(0, time.toEpochMilli() - s.headMillis)).compareTo(settings.every()) >= 0;
+            if (due) {
+                sign(keys, tx, s, f.root(), time);
+            }
+            written.add(entry);
         }
+        s.frontier = f.roots();
         byte[] sealed = barrier.seal(STATE_BINDING, s.encode());
         tx.put(STATE, sealed);
         keys.lastState().set(new Written(sealed, s.copy()));
-        return entry;
+        return written;
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.keyward.vault.api.Decision;
 import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.audit.AuditDraft;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
 import dev.keyward.vault.crypto.Hmac;
@@ -17,6 +18,8 @@ import dev.keyward.vault.storage.Storage;
 import dev.keyward.vault.storage.StorageTx;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -81,12 +84,35 @@ final class Door {
             auditFailure(call, e);
             throw e;
         }
-        storage.write(tx -> {
-            authorizer.used(call.principal, op, resource, call.decision, call.now, tx);
-            appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), call.keys, tx);
-            return null;
-        });
+        AuditDraft draft = audit.draft(call.event(AuditEvent.Outcome.SUCCESS, null));
+        storage.writeBatched(readsDone, new ReadDone(call, draft));
         return result;
+    }
+
+    /** A successful read waiting for its durable audit entry. */
+    private record ReadDone(Call call, AuditDraft draft) {
+    }
+
+    /**
+     * The audit entries of all reads waiting for the same commit, appended in one go (the log's
+     * state is read and sealed once per group instead of once per read).
+     */
+    private final Storage.Batch<ReadDone> readsDone = this::appendReads;
+
+    private void appendReads(StorageTx tx, List<ReadDone> items) {
+        List<AuditDraft> drafts = new ArrayList<>(items.size());
+        Unsealed keysOfGroup = null;
+        for (ReadDone r : items) {
+            Call c = r.call();
+            if (keysOfGroup != null && c.keys != keysOfGroup) {
+                appendAllOrFail(drafts, keysOfGroup, tx); // resealed and unsealed in between: other keys
+                drafts.clear();
+            }
+            keysOfGroup = c.keys;
+            authorizer.used(c.principal, c.op, c.resource, c.decision, c.now, tx);
+            drafts.add(r.draft());
+        }
+        appendAllOrFail(drafts, keysOfGroup, tx);
     }
 
     /**
@@ -162,8 +188,12 @@ final class Door {
     }
 
     private void appendOrFail(AuditEvent event, Unsealed keys, StorageTx tx) {
+        appendAllOrFail(List.of(AuditDraft.of(event)), keys, tx);
+    }
+
+    private void appendAllOrFail(List<AuditDraft> drafts, Unsealed keys, StorageTx tx) {
         try {
-            audit.append(event, keys.audit(), tx);
+            audit.appendAll(drafts, keys.audit(), tx);
         } catch (AuditFailureException e) {
             throw e;
         } catch (RuntimeException e) {

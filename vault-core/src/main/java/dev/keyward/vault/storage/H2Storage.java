@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -207,13 +208,21 @@ public final class H2Storage implements Storage {
 
     @Override
     public <T> T write(TxWork<T> work) {
+        return submit(new Pending<>(work, null, null));
+    }
+
+    @Override
+    public <E> void writeBatched(Batch<E> kind, E item) {
+        submit(new Pending<Void>(null, Objects.requireNonNull(kind, "kind"), item));
+    }
+
+    private <T> T submit(Pending<T> p) {
         if (closed) {
             throw new StorageException("The vault storage is closed.");
         }
         if (broken != null) {
             throw new StorageException(broken);
         }
-        Pending<T> p = new Pending<>(work);
         queue.add(p);
         try {
             return p.future.get();
@@ -308,25 +317,12 @@ public final class H2Storage implements Storage {
         }
         List<Journal.Change> changes = new ArrayList<>();
         JdbcTx tx = new JdbcTx(writer, false, changes);
-        for (Pending<?> p : batch) {
-            Savepoint sp;
-            int mark = changes.size();
-            try {
-                sp = writer.setSavepoint();
-            } catch (SQLException e) {
-                throw new StorageException("Could not start a write.", e);
-            }
-            try {
-                p.runIn(tx);
-                writer.releaseSavepoint(sp);
-            } catch (Throwable t) {
-                try {
-                    writer.rollback(sp);
-                } catch (SQLException e) {
-                    throw new StorageException("Could not roll back a failed write.", e);
-                }
-                changes.subList(mark, changes.size()).clear();
-                p.error = t;
+        for (int i = 0; i < batch.size(); i++) {
+            Pending<?> p = batch.get(i);
+            if (p.kind == null) {
+                runIsolated(changes, p, () -> p.runIn(tx));
+            } else if (!p.done) {
+                runKind(tx, changes, batch, i);
             }
         }
         if (!changes.isEmpty()) {
@@ -357,6 +353,69 @@ public final class H2Storage implements Storage {
                         + " reopened.";
                 LOG.error("checkpoint failed: {}", e.getClass().getName());
             }
+        }
+    }
+
+    /**
+     * Runs every item of {@code batch.get(first)}'s kind in one call under one savepoint; if that
+     * call throws, runs each item again on its own so that only the bad one fails.
+     */
+    private void runKind(JdbcTx tx, List<Journal.Change> changes, List<Pending<?>> batch, int first) {
+        Batch<?> kind = batch.get(first).kind;
+        List<Pending<?>> same = new ArrayList<>();
+        for (int j = first; j < batch.size(); j++) {
+            Pending<?> q = batch.get(j);
+            if (q.kind == kind) {
+                q.done = true;
+                same.add(q);
+            }
+        }
+        Throwable failed = runIsolated(changes, null, () -> runAll(kind, tx, same));
+        if (failed != null) {
+            if (same.size() == 1) {
+                same.get(0).error = failed;
+                return;
+            }
+            for (Pending<?> q : same) {
+                runIsolated(changes, q, () -> runAll(kind, tx, List.of(q)));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E> void runAll(Batch<E> kind, StorageTx tx, List<Pending<?>> items) {
+        List<E> values = new ArrayList<>(items.size());
+        items.forEach(q -> values.add((E) q.item));
+        kind.runAll(tx, values);
+    }
+
+    /**
+     * Runs {@code work} under its own savepoint: on failure it is rolled back (and its journal
+     * changes dropped), and the failure is set on {@code owner} if given, and returned.
+     */
+    private Throwable runIsolated(List<Journal.Change> changes, Pending<?> owner, Runnable work) {
+        Savepoint sp;
+        int mark = changes.size();
+        try {
+            sp = writer.setSavepoint();
+        } catch (SQLException e) {
+            throw new StorageException("Could not start a write.", e);
+        }
+        try {
+            work.run();
+            writer.releaseSavepoint(sp);
+            return null;
+        } catch (Throwable t) {
+            try {
+                writer.rollback(sp);
+            } catch (SQLException e) {
+                throw new StorageException("Could not roll back a failed write.", e);
+            }
+            changes.subList(mark, changes.size()).clear();
+            if (owner != null) {
+                owner.error = t;
+            }
+            return t;
         }
     }
 
@@ -424,12 +483,19 @@ public final class H2Storage implements Storage {
 
     private static final class Pending<T> {
         final TxWork<T> work;
+        /** For batched work: its kind and item (work is null). */
+        final Batch<?> kind;
+        final Object item;
         final CompletableFuture<T> future = new CompletableFuture<>();
         T result;
         Throwable error;
+        /** Batched work already run with an earlier item of its kind in this batch. */
+        boolean done;
 
-        Pending(TxWork<T> work) {
+        Pending(TxWork<T> work, Batch<?> kind, Object item) {
             this.work = work;
+            this.kind = kind;
+            this.item = item;
         }
 
         void runIn(StorageTx tx) {

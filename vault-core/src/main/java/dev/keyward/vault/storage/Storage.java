@@ -1,5 +1,7 @@
 package dev.keyward.vault.storage;
 
+import java.util.List;
+
 /**
  * The physical store: an ordered map of ASCII keys to opaque values, with transactions. It is
  * untrusted: everything above it passes the barrier (values) or a keyed hash (identifiers in
@@ -15,6 +17,14 @@ public interface Storage extends AutoCloseable {
      */
     <T> T write(TxWork<T> work);
 
+    /**
+     * Like {@link #write} for one item of a kind of work that the committer runs for many callers
+     * at once: every item of {@code kind} waiting in the same commit goes to one
+     * {@link Batch#runAll} call. If that call throws, each of its items is run again on its own,
+     * so one bad item fails only its own caller. Returns once the item's commit is durable.
+     */
+    <E> void writeBatched(Batch<E> kind, E item);
+
     /** Runs {@code work} against committed data; {@link StorageTx#put} and delete are refused. */
     <T> T read(TxWork<T> work);
 
@@ -27,5 +37,11 @@ public interface Storage extends AutoCloseable {
     @FunctionalInterface
     interface TxWork<T> {
         T run(StorageTx tx);
+    }
+
+    /** Work for many items in one transaction (items of one kind are recognised by this object's identity). */
+    @FunctionalInterface
+    interface Batch<E> {
+        void runAll(StorageTx tx, List<E> items);
     }
 }
