@@ -50,9 +50,13 @@ public final class Identities {
     private final Barrier barrier;
     private final DestroyableKey indexKey;
 
+    /** Token records as last opened: every authenticated call looks its token up. */
+    private final Records.Cache<TokenRecord> tokenRecords;
+
     public Identities(Barrier barrier, DestroyableKey indexKey) {
         this.barrier = barrier;
         this.indexKey = indexKey;
+        this.tokenRecords = new Records.Cache<>(barrier, TOKEN_KIND, TokenRecord.class, 4096);
     }
 
     Barrier barrier() {
@@ -215,7 +219,7 @@ public final class Identities {
         if (token == null || token.isEmpty()) {
             throw new AccessDeniedException("permission denied: no token");
         }
-        TokenRecord r = Records.get(tx, barrier, TOKEN_KIND, tokenKey(token), TokenRecord.class);
+        TokenRecord r = tokenRecords.get(tx, tokenKey(token));
         if (r == null || !now.isBefore(r.expiresAt()) || (source != null && !Cidrs.allows(r.boundCidrs(), source))) {
             throw new AccessDeniedException("permission denied");
         }
