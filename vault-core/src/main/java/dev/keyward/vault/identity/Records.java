@@ -10,6 +10,7 @@ import dev.keyward.vault.storage.StorageTx;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /** Typed, barrier-sealed JSON records in storage. One mapper for every package. */
 public final class Records {
@@ -57,7 +58,7 @@ public final class Records {
     public static final class Cache<T> {
         private final Barrier barrier;
         private final String kind;
-        private final Class<T> type;
+        private final Function<byte[], T> decoder;
         private final int capacity;
         private final ConcurrentHashMap<String, Opened<T>> byKey = new ConcurrentHashMap<>();
 
@@ -66,9 +67,14 @@ public final class Records {
 
         /** {@code type} must be immutable: one instance is handed to every caller. */
         public Cache(Barrier barrier, String kind, Class<T> type, int capacity) {
+            this(barrier, kind, plain -> decode(plain, type), capacity);
+        }
+
+        /** Keeps what {@code decoder} makes of the opened bytes, which must be immutable. */
+        public Cache(Barrier barrier, String kind, Function<byte[], T> decoder, int capacity) {
             this.barrier = barrier;
             this.kind = kind;
-            this.type = type;
+            this.decoder = decoder;
             this.capacity = capacity;
         }
 
@@ -83,7 +89,7 @@ public final class Records {
             if (kept != null && Arrays.equals(kept.sealed(), sealed)) {
                 return kept.value();
             }
-            T value = decode(barrier.open(Barrier.Binding.of(kind, key), sealed), type);
+            T value = decoder.apply(barrier.open(Barrier.Binding.of(kind, key), sealed));
             if (byKey.size() >= capacity) {
                 byKey.clear(); // simple bound: a full cache starts over
             }

@@ -21,7 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -42,10 +44,23 @@ public final class KvStore {
 
     private final Barrier barrier;
     private final DestroyableKey indexKey;
+    /** What a read needs of a secret's metadata record, kept while the record's bytes are unchanged. */
+    private final Records.Cache<Readable> readables;
 
     public KvStore(Barrier barrier, DestroyableKey indexKey) {
         this.barrier = barrier;
         this.indexKey = indexKey;
+        this.readables = new Records.Cache<>(barrier, "kv.meta",
+                plain -> Readable.of(Records.decode(plain, MetaRecord.class)), 4096);
+    }
+
+    /** An immutable view of a metadata record for reads: the current version and each version's metadata. */
+    private record Readable(int currentVersion, Map<Integer, VersionMetadata> versions) {
+        static Readable of(MetaRecord m) {
+            Map<Integer, VersionMetadata> versions = new HashMap<>();
+            m.versions.forEach((v, rec) -> versions.put(v, versionMetadata(m, v, rec)));
+            return new Readable(m.currentVersion, Map.copyOf(versions));
+        }
     }
 
     private String id(String pathOrFolder) {
@@ -91,9 +106,13 @@ public final class KvStore {
     private MetaRecord existing(StorageTx tx, String path) {
         MetaRecord m = meta(tx, path);
         if (m == null) {
-            throw new NotFoundException("No secret at " + path + ".");
+            throw noSecret(path);
         }
         return m;
+    }
+
+    private static NotFoundException noSecret(String path) {
+        return new NotFoundException("No secret at " + path + ".");
     }
 
     public SecretVersion read(StorageTx tx, String path, int version, Instant now) {
@@ -101,14 +120,16 @@ public final class KvStore {
         if (version < 0) {
             throw new InvalidRequestException("A version is 0 (current) or a positive number.");
         }
-        MetaRecord m = existing(tx, path);
-        int v = version == 0 ? m.currentVersion : version;
-        MetaRecord.VersionRec rec = m.versions.get(v);
-        if (rec == null) {
+        Readable m = readables.get(tx, metaKey(path));
+        if (m == null) {
+            throw noSecret(path);
+        }
+        int v = version == 0 ? m.currentVersion() : version;
+        VersionMetadata vm = m.versions().get(v);
+        if (vm == null) {
             throw new NotFoundException("No version " + v + " of " + path + ".");
         }
-        VersionMetadata vm = versionMetadata(m, v, rec);
-        if (rec.destroyed || vm.deletedAt(now)) {
+        if (vm.destroyed() || vm.deletedAt(now)) {
             return new SecretVersion(path, null, vm);
         }
         String key = dataKey(path, v);
@@ -333,7 +354,7 @@ public final class KvStore {
         m.oldestVersion = m.versions.isEmpty() ? 0 : m.versions.firstKey();
     }
 
-    private VersionMetadata versionMetadata(MetaRecord m, int v, MetaRecord.VersionRec rec) {
+    private static VersionMetadata versionMetadata(MetaRecord m, int v, MetaRecord.VersionRec rec) {
         return new VersionMetadata(v, rec.createdTime, rec.deletionTime, rec.destroyed, m.customMetadata);
     }
 
