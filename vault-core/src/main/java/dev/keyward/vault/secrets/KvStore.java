@@ -68,11 +68,21 @@ public final class KvStore {
     }
 
     private String metaKey(String path) {
-        return "kv/m/" + id(path);
+        return metaKeyOf(id(path));
     }
 
     private String dataKey(String path, int version) {
-        return "kv/d/" + id(path) + "/" + String.format("%010d", version);
+        return dataKeyOf(id(path), version);
+    }
+
+    private static String metaKeyOf(String pathId) {
+        return "kv/m/" + pathId;
+    }
+
+    /** The version as ten digits, so that a secret's versions sort in order. */
+    private static String dataKeyOf(String pathId, int version) {
+        String digits = Integer.toString(version);
+        return "kv/d/" + pathId + "/" + "0".repeat(Math.max(0, 10 - digits.length())) + digits;
     }
 
     // ---- config ----
@@ -120,7 +130,8 @@ public final class KvStore {
         if (version < 0) {
             throw new InvalidRequestException("A version is 0 (current) or a positive number.");
         }
-        Readable m = readables.get(tx, metaKey(path));
+        String pathId = id(path); // one keyed hash for both keys of a read
+        Readable m = readables.get(tx, metaKeyOf(pathId));
         if (m == null) {
             throw noSecret(path);
         }
@@ -132,7 +143,7 @@ public final class KvStore {
         if (vm.destroyed() || vm.deletedAt(now)) {
             return new SecretVersion(path, null, vm);
         }
-        String key = dataKey(path, v);
+        String key = dataKeyOf(pathId, v);
         byte[] sealed = tx.get(key);
         if (sealed == null) {
             throw new dev.keyward.vault.api.IntegrityException("Version " + v + " of a secret is missing from storage.");
