@@ -224,11 +224,13 @@ public final class MerkleAuditLog implements AuditSink {
             long seq = f.size();
             byte[] entry = d.at(seq);
             tx.put(entryKey(seq), barrier.seal(ENTRY_BINDING, entry));
-            f.append(Merkle.leafHash(md, entry, 0, entry.length), (level, index, hash) -> tx.put(nodeKey(level, index), hash));
+            f.append(Merkle.leafHash(md, entry, 0, entry.length),
+                    (level, index, hash) -> tx.put(nodeKey(level, index), hash));
             s.size = f.size();
             Instant time = d.event().time();
             boolean due = s.size - Math.max(0, s.headSize) >= settings.everyEntries()
-                    || Duration.ofMillis(Math.max(0, time.toEpochMilli() - s.headMillis)).compareTo(settings.every()) >= 0;
+                    || Duration.ofMillis(Math.max(0, time.toEpochMilli() - s.headMillis))
+                    .compareTo(settings.every()) >= 0;
             if (due) {
                 sign(keys, tx, s, f.root(), time);
             }

@@ -20,8 +20,9 @@ public interface Storage extends AutoCloseable {
     /**
      * Like {@link #write} for one item of a kind of work that the committer runs for many callers
      * at once: every item of {@code kind} waiting in the same commit goes to one
-     * {@link Batch#runAll} call, made where the first of them is in the queue. If that call throws, each of its items is run again on its own,
-     * so one bad item fails only its own caller. Returns once the item's commit is durable.
+     * {@link Batch#runAll} call, made where the first of them is in the queue. If that call
+     * throws, each of its items is run again on its own, so one bad item fails only its own
+     * caller. Returns once the item's commit is durable.
      */
     <E> void writeBatched(Batch<E> kind, E item);
 

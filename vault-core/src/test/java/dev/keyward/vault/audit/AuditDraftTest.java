@@ -36,7 +36,8 @@ class AuditDraftTest {
         int n = rnd.nextInt(20);
         for (int i = 0; i < n; i++) {
             int kind = rnd.nextInt(4);
-            b.append(kind == 0 ? (char) rnd.nextInt(0x20) : kind == 1 ? '"' : kind == 2 ? '\\' : (char) ('a' + rnd.nextInt(26)));
+            b.append(kind == 0 ? (char) rnd.nextInt(0x20)
+                    : kind == 1 ? '"' : kind == 2 ? '\\' : (char) ('a' + rnd.nextInt(26)));
         }
         return b.toString();
     }
