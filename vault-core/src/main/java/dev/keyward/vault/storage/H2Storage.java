@@ -220,6 +220,11 @@ public final class H2Storage implements Storage {
         submit(new Pending<Void>(null, Objects.requireNonNull(kind, "kind"), item));
     }
 
+    /** Work items waiting for the committer; for tests that need to see callers queued. */
+    int queued() {
+        return queue.size();
+    }
+
     private <T> T submit(Pending<T> p) {
         if (closed) {
             throw new StorageException("The vault storage is closed.");

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,11 +30,16 @@ class BatchedWriteTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Runs each item's submission on its own thread while the committer is held busy, then lets it go. */
-    private static Map<String, Throwable> submitWhileCommitterBusy(Storage s, List<String> items,
+    /**
+     * Holds the committer inside a write, submits each item from its own thread, waits until all of
+     * them are queued behind that write, then lets it go.
+     */
+    private static Map<String, Throwable> submitWhileCommitterBusy(H2Storage s, List<String> items,
                                                                   Storage.Batch<String> kind) throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         Thread blocker = new Thread(() -> s.write(tx -> {
+            entered.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -43,6 +49,7 @@ class BatchedWriteTest {
             return null;
         }));
         blocker.start();
+        assertTrue(entered.await(30, TimeUnit.SECONDS), "the committer took the blocking write");
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
         List<Thread> callers = new ArrayList<>();
         for (String item : items) {
@@ -60,22 +67,17 @@ class BatchedWriteTest {
             callers.add(t);
             t.start();
         }
-        waitUntilWaiting(callers);
-        waitUntilWaiting(List.of(blocker)); // the blocker waits inside the committer
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (s.queued() < items.size()) {
+            assertTrue(System.nanoTime() < deadline, "callers did not queue up: " + s.queued());
+            Thread.sleep(5);
+        }
         release.countDown();
         for (Thread t : callers) {
             t.join(30_000);
         }
         blocker.join(30_000);
         return failures;
-    }
-
-    private static void waitUntilWaiting(List<Thread> threads) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (threads.stream().anyMatch(t -> t.getState() != Thread.State.WAITING)) {
-            assertTrue(System.nanoTime() < deadline, "threads did not queue up");
-            Thread.sleep(5);
-        }
     }
 
     @Test
