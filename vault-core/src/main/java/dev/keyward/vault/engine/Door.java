@@ -59,7 +59,7 @@ final class Door {
         try {
             return storage.write(tx -> {
                 T result = act.run(call.keys, call.principal, tx, call.now);
-                authorizer.used(call.principal, op, resource, call.decision, call.now, tx);
+                authorizer.used(List.of(call.use()), tx);
                 appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), call.keys, tx);
                 return result;
             });
@@ -101,6 +101,7 @@ final class Door {
 
     private void appendReads(StorageTx tx, List<ReadDone> items) {
         List<AuditDraft> drafts = new ArrayList<>(items.size());
+        List<Authorizer.Use> uses = new ArrayList<>(items.size());
         Unsealed keysOfGroup = null;
         for (ReadDone r : items) {
             Call c = r.call();
@@ -109,9 +110,10 @@ final class Door {
                 drafts.clear();
             }
             keysOfGroup = c.keys;
-            authorizer.used(c.principal, c.op, c.resource, c.decision, c.now, tx);
+            uses.add(c.use());
             drafts.add(r.draft());
         }
+        authorizer.used(uses, tx);
         appendAllOrFail(drafts, keysOfGroup, tx);
     }
 
@@ -228,6 +230,10 @@ final class Door {
             this.op = op;
             this.resource = resource;
             this.now = now;
+        }
+
+        Authorizer.Use use() {
+            return new Authorizer.Use(principal, op, resource, decision, now);
         }
 
         AuditEvent event(AuditEvent.Outcome outcome, String errorClass) {

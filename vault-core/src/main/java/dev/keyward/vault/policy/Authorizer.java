@@ -6,6 +6,7 @@ import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.Principal;
 import dev.keyward.vault.storage.StorageTx;
 import java.time.Instant;
+import java.util.List;
 
 /** The guarded door's authorize step. Default deny: whatever no rule allows is refused. */
 public interface Authorizer {
@@ -21,11 +22,15 @@ public interface Authorizer {
     Decision authorize(Principal principal, Operation operation, String resource, Caller caller, Instant now,
                        StorageTx tx);
 
+    /** One successful call, for {@link #used}. */
+    record Use(Principal principal, Operation operation, String resource, Decision decision, Instant now) {
+    }
+
     /**
-     * Called in the transaction that records a successful call, so that an authorizer can keep
-     * track of which grant was used when (entitlement analytics). Does nothing by default.
+     * Called in the transaction that records successful calls (one, or every read waiting for the
+     * same commit), so that an authorizer can keep track of which grant was used when (entitlement
+     * analytics). Does nothing by default.
      */
-    default void used(Principal principal, Operation operation, String resource, Decision decision, Instant now,
-                      StorageTx tx) {
+    default void used(List<Use> uses, StorageTx tx) {
     }
 }

@@ -7,7 +7,9 @@ import dev.keyward.vault.api.Principal;
 import dev.keyward.vault.storage.StorageTx;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -75,22 +77,34 @@ public final class PolicyAuthorizer implements Authorizer {
     }
 
     @Override
-    public void used(Principal principal, Operation operation, String resource, Decision decision, Instant now,
-                     StorageTx tx) {
+    public void used(List<Use> uses, StorageTx tx) {
         Supplier<Source> s = source;
-        String rule = decision.rule();
-        if (s == null || !rule.startsWith("policy:")) {
+        if (s == null) {
             return;
         }
-        int at = rule.indexOf('@');
-        int hash = rule.indexOf('#', at);
-        if (at < 0 || hash < 0) {
-            return;
+        // One stored update per grant however many of the uses went through it.
+        Map<String, PolicyStore.Uses> byGrant = new LinkedHashMap<>();
+        for (Use u : uses) {
+            String rule = u.decision().rule();
+            if (!rule.startsWith("policy:")) {
+                continue;
+            }
+            int at = rule.indexOf('@');
+            int hash = rule.indexOf('#', at);
+            if (at < 0 || hash < 0) {
+                continue;
+            }
+            String policy = rule.substring("policy:".length(), at);
+            if (BuiltInPolicies.isBuiltIn(policy)) {
+                continue; // fixed role policies are not in the entitlement report: no write per call for them
+            }
+            String ruleId = rule.substring(hash + 1);
+            byGrant.computeIfAbsent(policy + '\n' + ruleId, k -> new PolicyStore.Uses(policy, ruleId))
+                    .add(Access.need(u.operation(), u.resource()).path(), u.now());
         }
-        String policy = rule.substring("policy:".length(), at);
-        if (BuiltInPolicies.isBuiltIn(policy)) {
-            return; // fixed role policies are not in the entitlement report: no write per call for them
+        if (!byGrant.isEmpty()) {
+            PolicyStore store = s.get().store();
+            byGrant.values().forEach(g -> store.recordUses(tx, g));
         }
-        s.get().store().recordUse(tx, policy, rule.substring(hash + 1), Access.need(operation, resource).path(), now);
     }
 }

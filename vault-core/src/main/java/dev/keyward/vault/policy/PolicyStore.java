@@ -264,11 +264,39 @@ public final class PolicyStore {
 
     // ------------------------------------------------------------ usage
 
-    public void recordUse(StorageTx tx, String policy, String ruleId, String path, Instant now) {
-        String key = USAGE + h("policy", policy) + "/" + h("rule", ruleId);
+    /** Uses of one grant, oldest first, recorded together by {@link #recordUses}. */
+    public static final class Uses {
+        private final String policy;
+        private final String ruleId;
+        private final List<String> paths = new ArrayList<>();
+        private Instant first;
+        private Instant last;
+
+        public Uses(String policy, String ruleId) {
+            this.policy = policy;
+            this.ruleId = ruleId;
+        }
+
+        public void add(String path, Instant at) {
+            paths.add(path);
+            first = first == null || at.isBefore(first) ? at : first;
+            last = last == null || at.isAfter(last) ? at : last;
+        }
+    }
+
+    /** Adds uses of one grant to its usage record: count, first and last use, most recent distinct paths. */
+    public void recordUses(StorageTx tx, Uses uses) {
+        String key = USAGE + h("policy", uses.policy) + "/" + h("rule", uses.ruleId);
         UsageRecord prev = Records.get(tx, barrier, "policy.usage", key, UsageRecord.class);
         LinkedHashSet<String> paths = new LinkedHashSet<>();
-        paths.add(path);
+        String common = prev == null ? null : prev.commonPrefix();
+        for (int i = uses.paths.size() - 1; i >= 0; i--) {
+            String p = uses.paths.get(i);
+            if (paths.size() < MAX_USED_PATHS) {
+                paths.add(p);
+            }
+            common = common == null ? p : commonSegments(common, p);
+        }
         if (prev != null) {
             for (String p : prev.paths()) {
                 if (paths.size() >= MAX_USED_PATHS) {
@@ -277,9 +305,9 @@ public final class PolicyStore {
                 paths.add(p);
             }
         }
-        UsageRecord r = new UsageRecord(policy, ruleId, prev == null ? now : prev.firstUsed(), now,
-                prev == null ? 1 : prev.count() + 1, new ArrayList<>(paths),
-                prev == null || prev.commonPrefix() == null ? path : commonSegments(prev.commonPrefix(), path));
+        UsageRecord r = new UsageRecord(uses.policy, uses.ruleId, prev == null ? uses.first : prev.firstUsed(),
+                prev == null || uses.last.isAfter(prev.lastUsed()) ? uses.last : prev.lastUsed(),
+                (prev == null ? 0 : prev.count()) + uses.paths.size(), new ArrayList<>(paths), common);
         Records.put(tx, barrier, "policy.usage", key, r);
     }
 
