@@ -4,6 +4,7 @@ import dev.keyward.vault.api.IntegrityException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -12,13 +13,21 @@ import javax.crypto.spec.GCMParameterSpec;
  * AES-256-GCM with a random 96-bit nonce per message, from the JDK. Output: nonce || ciphertext
  * || 128-bit tag. Random nonces keep the message count per key far below the 2^32 limit in
  * practice because data keys rotate by term.
+ *
+ * <p>Initialised {@link Cipher} objects are kept for reuse (a few, one per concurrent caller):
+ * finding the provider and expanding the key is most of the cost of sealing a small record.
+ * {@link #close} re-keys each kept cipher with a throwaway key, so the provider's copy of this key
+ * is zeroed, and then destroys the key.
  */
 public final class AesGcm implements Aead, AutoCloseable {
     public static final int KEY_BYTES = 32;
     public static final int NONCE_BYTES = 12;
     public static final int TAG_BITS = 128;
+    private static final int KEPT_CIPHERS = 16;
 
     private final DestroyableKey key;
+    private final ArrayBlockingQueue<Cipher> kept = new ArrayBlockingQueue<>(KEPT_CIPHERS);
+    private volatile boolean closed;
 
     /** Takes ownership of the key: closing this destroys it. */
     public AesGcm(DestroyableKey key) {
@@ -32,8 +41,8 @@ public final class AesGcm implements Aead, AutoCloseable {
     @Override
     public byte[] encrypt(byte[] plaintext, byte[] associatedData) {
         byte[] nonce = Random.bytes(NONCE_BYTES);
+        Cipher c = borrow();
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
             if (associatedData != null) {
                 c.updateAAD(associatedData);
@@ -41,6 +50,7 @@ public final class AesGcm implements Aead, AutoCloseable {
             ByteBuffer out = ByteBuffer.allocate(NONCE_BYTES + c.getOutputSize(plaintext.length));
             out.put(nonce);
             c.doFinal(ByteBuffer.wrap(plaintext), out);
+            giveBack(c);
             return out.array();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
@@ -52,13 +62,15 @@ public final class AesGcm implements Aead, AutoCloseable {
         if (ciphertext.length < NONCE_BYTES + TAG_BITS / 8) {
             throw new IntegrityException();
         }
+        Cipher c = borrow();
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, ciphertext, 0, NONCE_BYTES));
             if (associatedData != null) {
                 c.updateAAD(associatedData);
             }
-            return c.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
+            byte[] plain = c.doFinal(ciphertext, NONCE_BYTES, ciphertext.length - NONCE_BYTES);
+            giveBack(c);
+            return plain;
         } catch (AEADBadTagException e) {
             throw new IntegrityException();
         } catch (GeneralSecurityException e) {
@@ -66,8 +78,47 @@ public final class AesGcm implements Aead, AutoCloseable {
         }
     }
 
+    private Cipher borrow() {
+        if (closed) {
+            throw new IllegalStateException("this key has been destroyed");
+        }
+        Cipher c = kept.poll();
+        if (c != null) {
+            return c;
+        }
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available", e);
+        }
+    }
+
+    /** Keeps a cipher that finished cleanly; one that threw is dropped. */
+    private void giveBack(Cipher c) {
+        if (!closed && kept.offer(c) && closed) {
+            wipeKept(); // closed meanwhile: do not leave it holding the key
+        }
+    }
+
+    private void wipeKept() {
+        DestroyableKey throwaway = DestroyableKey.generate(KEY_BYTES, "AES");
+        try {
+            for (Cipher c = kept.poll(); c != null; c = kept.poll()) {
+                try {
+                    c.init(Cipher.ENCRYPT_MODE, throwaway, new GCMParameterSpec(TAG_BITS, Random.bytes(NONCE_BYTES)));
+                } catch (GeneralSecurityException e) {
+                    // dropped either way; nothing else refers to it
+                }
+            }
+        } finally {
+            throwaway.destroy();
+        }
+    }
+
     @Override
     public void close() {
+        closed = true;
+        wipeKept();
         key.destroy();
     }
 

@@ -69,8 +69,7 @@ public final class Barrier {
     }
 
     private Aead aead(int term) {
-        // The AesGcm wrapper does not copy the key; the keyring owns and destroys it.
-        return new AesGcm(keyring.term(term).key());
+        return keyring.term(term).aead(); // owned by the keyring, closed with it
     }
 
     private static byte[] header(int term) {

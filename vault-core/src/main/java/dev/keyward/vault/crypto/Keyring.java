@@ -30,7 +30,11 @@ public final class Keyring implements AutoCloseable {
     private static final int MAGIC = 0x4B57524B; // "KWRK"
     private static final int FORMAT = 1;
 
-    public record Term(int term, Instant created, DestroyableKey key) {
+    /** A data key by term, with the AEAD that uses it (one per term, so its ciphers are reused). */
+    public record Term(int term, Instant created, DestroyableKey key, AesGcm aead) {
+        static Term of(int term, Instant created, DestroyableKey key) {
+            return new Term(term, created, key, new AesGcm(key));
+        }
     }
 
     private record State(int active, SortedMap<Integer, Term> terms, Map<String, DestroyableKey> named) {
@@ -45,7 +49,7 @@ public final class Keyring implements AutoCloseable {
     /** A new keyring: term 1 and fresh purpose keys. */
     public static Keyring create(Instant now) {
         TreeMap<Integer, Term> terms = new TreeMap<>();
-        terms.put(1, new Term(1, now, DestroyableKey.generate(AesGcm.KEY_BYTES, "AES")));
+        terms.put(1, Term.of(1, now, DestroyableKey.generate(AesGcm.KEY_BYTES, "AES")));
         TreeMap<String, DestroyableKey> named = new TreeMap<>();
         named.put(INDEX_KEY, DestroyableKey.generate(32, "HmacSHA256"));
         named.put(AUDIT_HMAC_KEY, DestroyableKey.generate(32, "HmacSHA256"));
@@ -95,7 +99,7 @@ public final class Keyring implements AutoCloseable {
     public synchronized int rotate(Instant now) {
         int next = state.terms.lastKey() + 1;
         TreeMap<Integer, Term> terms = new TreeMap<>(state.terms);
-        terms.put(next, new Term(next, now, DestroyableKey.generate(AesGcm.KEY_BYTES, "AES")));
+        terms.put(next, Term.of(next, now, DestroyableKey.generate(AesGcm.KEY_BYTES, "AES")));
         state = new State(next, Collections.unmodifiableSortedMap(terms), state.named);
         return next;
     }
@@ -139,7 +143,7 @@ public final class Keyring implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 int term = in.readInt();
                 Instant created = Instant.ofEpochMilli(in.readLong());
-                terms.put(term, new Term(term, created, readKey(in, "AES")));
+                terms.put(term, Term.of(term, created, readKey(in, "AES")));
             }
             int m = in.readInt();
             TreeMap<String, DestroyableKey> named = new TreeMap<>();
@@ -178,11 +182,11 @@ public final class Keyring implements AutoCloseable {
         }
     }
 
-    /** Zeroes every key. */
+    /** Zeroes every key (and the copies kept by each term's ciphers). */
     @Override
     public void close() {
         State s = state;
-        s.terms.values().forEach(t -> t.key.destroy());
+        s.terms.values().forEach(t -> t.aead.close());
         s.named.values().forEach(DestroyableKey::destroy);
     }
 
