@@ -1,6 +1,8 @@
 package dev.keyward.vault.audit;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,9 +10,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.vault.api.AuditRecord;
 import dev.keyward.vault.api.IntegrityException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
@@ -27,27 +35,108 @@ public final class AuditEntries {
     private AuditEntries() {
     }
 
-    /** Canonical bytes of {@code event} logged at {@code sequence}. */
+    /** One member of an entry: its name and how to get its value (null: left out, unless required). */
+    private record Member(String name, boolean required, Function<AuditEvent, String> text) {
+        static Member number(String name) {
+            return new Member(name, true, null);
+        }
+    }
+
+    /**
+     * The members in RFC 8785 order (by UTF-16 code units of the names, here plain ASCII order).
+     * {@code v} and {@code seq} are the two numbers; every other member is a string.
+     */
+    private static final List<Member> MEMBERS = Stream.of(
+            Member.number("v"),
+            Member.number("seq"),
+            new Member("time", true, e -> e.time().toString()),
+            new Member("requestId", true, AuditEvent::requestId),
+            new Member("identityId", false, AuditEvent::identityId),
+            new Member("identityName", false, AuditEvent::identityName),
+            new Member("authMethod", true, AuditEvent::authMethod),
+            new Member("source", false, AuditEvent::sourceAddress),
+            new Member("operation", true, AuditEvent::operation),
+            new Member("resource", false, AuditEvent::resource),
+            new Member("decision", true, e -> e.decision().name()),
+            new Member("rule", false, AuditEvent::rule),
+            new Member("justification", false, AuditEvent::justification),
+            new Member("approvalId", false, AuditEvent::approvalId),
+            new Member("outcome", true, e -> e.outcome().name()),
+            new Member("errorClass", false, AuditEvent::errorClass),
+            new Member("credentialHmac", false, AuditEvent::credentialHmac))
+            .sorted(Comparator.comparing(Member::name)).toList();
+
+    /**
+     * Canonical bytes of {@code event} logged at {@code sequence}. Written member by member in
+     * canonical order with Jackson's generator, whose output is RFC 8785's for integers and for
+     * strings without control characters or surrogates (it escapes only {@code "} and
+     * {@code \\} there, as RFC 8785 does). Any other string takes the general path: the entry as a
+     * JSON tree, canonicalized by the RFC 8785 reference implementation.
+     */
     public static byte[] canonical(long sequence, AuditEvent event) {
+        String[] values = new String[MEMBERS.size()];
+        boolean plain = true;
+        for (int i = 0; i < values.length; i++) {
+            Member m = MEMBERS.get(i);
+            if (m.text() != null) {
+                values[i] = m.text().apply(event);
+                plain &= values[i] == null || writtenAsIs(values[i]);
+            }
+        }
+        return plain ? generated(sequence, values) : canonicalize(tree(sequence, values).toString());
+    }
+
+    /** Whether Jackson writes this string exactly as RFC 8785 does. */
+    private static boolean writtenAsIs(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] generated(long sequence, String[] values) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            for (int i = 0; i < values.length; i++) {
+                Member m = MEMBERS.get(i);
+                if (m.text() == null) {
+                    g.writeNumberField(m.name(), m.name().equals("seq") ? sequence : FORMAT);
+                } else if (values[i] != null || m.required()) {
+                    g.writeStringField(m.name(), values[i]);
+                }
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The entry as a JSON tree; its canonical form is {@link #canonical}. */
+    static ObjectNode tree(long sequence, AuditEvent event) {
+        String[] values = new String[MEMBERS.size()];
+        for (int i = 0; i < values.length; i++) {
+            Member m = MEMBERS.get(i);
+            values[i] = m.text() == null ? null : m.text().apply(event);
+        }
+        return tree(sequence, values);
+    }
+
+    private static ObjectNode tree(long sequence, String[] values) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("v", FORMAT);
-        o.put("seq", sequence);
-        o.put("time", event.time().toString());
-        o.put("requestId", event.requestId());
-        put(o, "identityId", event.identityId());
-        put(o, "identityName", event.identityName());
-        o.put("authMethod", event.authMethod());
-        put(o, "source", event.sourceAddress());
-        o.put("operation", event.operation());
-        put(o, "resource", event.resource());
-        o.put("decision", event.decision().name());
-        put(o, "rule", event.rule());
-        put(o, "justification", event.justification());
-        put(o, "approvalId", event.approvalId());
-        o.put("outcome", event.outcome().name());
-        put(o, "errorClass", event.errorClass());
-        put(o, "credentialHmac", event.credentialHmac());
-        return canonicalize(o.toString());
+        for (int i = 0; i < values.length; i++) {
+            Member m = MEMBERS.get(i);
+            if (m.text() == null) {
+                o.put(m.name(), m.name().equals("seq") ? sequence : FORMAT);
+            } else if (values[i] != null || m.required()) {
+                o.put(m.name(), values[i]);
+            }
+        }
+        return o;
     }
 
     /**
@@ -107,12 +196,6 @@ public final class AuditEntries {
             return new JsonCanonicalizer(json).getEncodedUTF8();
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("not canonicalizable JSON: " + e.getClass().getSimpleName(), e);
-        }
-    }
-
-    private static void put(ObjectNode o, String name, String value) {
-        if (value != null) {
-            o.put(name, value);
         }
     }
 
