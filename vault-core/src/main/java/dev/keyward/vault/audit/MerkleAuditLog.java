@@ -176,15 +176,15 @@ public final class MerkleAuditLog implements AuditSink {
     }
 
     static String entryKey(long seq) {
-        return ENTRY_PREFIX + String.format("%016x", seq);
+        return ENTRY_PREFIX + HEX.toHexDigits(seq);
     }
 
     static String nodeKey(int level, long index) {
-        return NODE_PREFIX + String.format("%02x/%016x", level, index);
+        return NODE_PREFIX + HEX.toHexDigits((byte) level) + "/" + HEX.toHexDigits(index);
     }
 
     static String headKey(long size) {
-        return HEAD_PREFIX + String.format("%016x", size);
+        return HEAD_PREFIX + HEX.toHexDigits(size);
     }
 
     // ------------------------------------------------------------------ append

@@ -96,6 +96,14 @@ class AuditFormatTest {
     }
 
     @Test
+    void storageKeysAreFixedWidthLowercaseHexSoThatTheySortBySequence() {
+        assertEquals("audit/e/00000000000000ff", MerkleAuditLog.entryKey(255));
+        assertEquals("audit/h/1f/000000000000abcd", MerkleAuditLog.nodeKey(31, 0xabcd));
+        assertEquals("audit/sth/0000000100000000", MerkleAuditLog.headKey(1L << 32));
+        assertTrue(MerkleAuditLog.entryKey(9).compareTo(MerkleAuditLog.entryKey(10)) < 0);
+    }
+
+    @Test
     void entriesRoundTripAndCarryNoAbsentMembers() {
         byte[] b = AuditEntries.canonical(7, events().get(2));
         String s = new String(b, StandardCharsets.UTF_8);
