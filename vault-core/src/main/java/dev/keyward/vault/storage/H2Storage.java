@@ -175,11 +175,16 @@ public final class H2Storage implements Storage {
                 allReaders.clear();
                 readers.clear();
             }
+            long t0 = System.nanoTime();
             shutdown(writer);
+            long t1 = System.nanoTime();
             forceDatabaseFile();
+            long t2 = System.nanoTime();
             journal.truncate();
             writer = connect(dir, url);
             writer.setAutoCommit(false);
+            LOG.debug("checkpoint with every call held off: shutdown {} ms, sync {} ms, reopen {} ms",
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         } catch (SQLException e) {
             throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
         } finally {
@@ -356,9 +361,7 @@ public final class H2Storage implements Storage {
         }
         if (journal.size() >= checkpointBytes) {
             try {
-                long start = System.nanoTime();
                 checkpoint();
-                LOG.debug("checkpoint: {} ms with readers held off", (System.nanoTime() - start) / 1_000_000);
             } catch (RuntimeException e) {
                 broken = "The vault storage could not checkpoint its journal and refuses further writes until it is"
                         + " reopened.";
