@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,13 +43,19 @@ import java.util.Optional;
  *
  * <pre>
  * audit/e/&lt;seq, 16 hex&gt;            the canonical entry, sealed by the barrier (names and paths are sensitive)
- * audit/h/&lt;level&gt;/&lt;index&gt;        hash of each perfect subtree (level 0 = leaf hashes), 32 bytes
+ * audit/l/&lt;seq / 16, 16 hex&gt;       the leaf hashes of 16 consecutive entries, 32 bytes each, in order
+ * audit/h/&lt;level&gt;/&lt;index&gt;        hash of each perfect subtree of 16 or more leaves (level 4 and up)
  * audit/state                      sealed: size, the frontier (roots of the perfect subtrees), last head
  * audit/sth/&lt;size, 16 hex&gt;          signed tree heads (public)
  * audit/key/&lt;key id&gt;              every public key that signed a head (public)
  * </pre>
  *
- * Entries are sealed under one constant binding, not their slot: their position is authenticated
+ * Subtrees below level 4 are computed from the leaf hashes when a proof needs them, so an entry
+ * costs one entry record plus a sixteenth of a leaf record and of a node record, not a record per
+ * tree node. Logs written before the leaves were grouped keep their leaves as level-0 nodes
+ * ({@code audit/h/00/...}); both are read.
+ *
+ * <p>Entries are sealed under one constant binding, not their slot: their position is authenticated
  * by the Merkle tree, so a moved entry still opens and verification can say it was reordered.
  * {@link #append} runs on the group-commit thread inside the caller's transaction, reading the
  * state from that transaction, so a rolled-back call leaves no trace in the tree.
@@ -56,6 +63,11 @@ import java.util.Optional;
 public final class MerkleAuditLog implements AuditSink {
     public static final String ENTRY_PREFIX = "audit/e/";
     public static final String NODE_PREFIX = "audit/h/";
+    public static final String LEAF_PREFIX = "audit/l/";
+    /** Leaves per leaf record, and the lowest level of stored subtree hashes (2^4 = 16). */
+    static final int LEAVES_PER_RECORD = 16;
+    static final int LOWEST_STORED_LEVEL = 4;
+    private static final String LEGACY_LEAF_PREFIX = NODE_PREFIX + "00/";
     public static final String STATE = "audit/state";
     public static final String HEAD_PREFIX = "audit/sth/";
     public static final String KEY_PREFIX = "audit/key/";
@@ -183,8 +195,55 @@ public final class MerkleAuditLog implements AuditSink {
         return NODE_PREFIX + HEX.toHexDigits((byte) level) + "/" + HEX.toHexDigits(index);
     }
 
+    static String leafKey(long seq) {
+        return LEAF_PREFIX + HEX.toHexDigits(seq / LEAVES_PER_RECORD);
+    }
+
     static String headKey(long size) {
         return HEAD_PREFIX + HEX.toHexDigits(size);
+    }
+
+    /** The leaf record an append is filling: the hashes stored so far plus the new ones, in order. */
+    private static final class LeafRecord {
+        private final long first;
+        private byte[] hashes;
+
+        private LeafRecord(long first, byte[] hashes) {
+            this.first = first;
+            this.hashes = hashes;
+        }
+
+        static LeafRecord load(StorageTx tx, long seq) {
+            long first = seq - seq % LEAVES_PER_RECORD;
+            byte[] stored = tx.get(leafKey(seq));
+            int expected = Math.toIntExact((seq - first) * Merkle.HASH_BYTES);
+            if (stored == null) {
+                stored = new byte[0];
+            } else if (stored.length > expected) {
+                throw new IntegrityException("The audit log's leaf record " + leafKey(seq) + " holds more leaves than"
+                        + " the log has entries; run audit verification.");
+            }
+            // Slots before this entry that the record lacks were written as level-0 nodes (an older
+            // log); they stay zero here and are read from there.
+            return new LeafRecord(first, Arrays.copyOf(stored, expected));
+        }
+
+        boolean holds(long seq) {
+            return seq - first < LEAVES_PER_RECORD && seq >= first;
+        }
+
+        void add(long seq, byte[] leaf) {
+            if (hashes.length != (seq - first) * Merkle.HASH_BYTES) {
+                throw new IllegalStateException("leaves must be added in order");
+            }
+            byte[] grown = Arrays.copyOf(hashes, hashes.length + Merkle.HASH_BYTES);
+            System.arraycopy(leaf, 0, grown, hashes.length, Merkle.HASH_BYTES);
+            hashes = grown;
+        }
+
+        void store(StorageTx tx) {
+            tx.put(leafKey(first), hashes);
+        }
     }
 
     // ------------------------------------------------------------------ append
@@ -220,12 +279,24 @@ public final class MerkleAuditLog implements AuditSink {
         Merkle.Frontier f = new Merkle.Frontier(s.size, s.frontier);
         java.security.MessageDigest md = Merkle.sha256();
         List<byte[]> written = new ArrayList<>(drafts.size());
+        LeafRecord leaves = null;
         for (AuditDraft d : drafts) {
             long seq = f.size();
             byte[] entry = d.at(seq);
             tx.put(entryKey(seq), barrier.seal(ENTRY_BINDING, entry));
-            f.append(Merkle.leafHash(md, entry, 0, entry.length),
-                    (level, index, hash) -> tx.put(nodeKey(level, index), hash));
+            byte[] leaf = Merkle.leafHash(md, entry, 0, entry.length);
+            if (leaves == null || !leaves.holds(seq)) {
+                if (leaves != null) {
+                    leaves.store(tx);
+                }
+                leaves = LeafRecord.load(tx, seq);
+            }
+            leaves.add(seq, leaf);
+            f.append(leaf, (level, index, hash) -> {
+                if (level >= LOWEST_STORED_LEVEL) {
+                    tx.put(nodeKey(level, index), hash);
+                }
+            });
             s.size = f.size();
             Instant time = d.event().time();
             boolean due = s.size - Math.max(0, s.headSize) >= settings.everyEntries()
@@ -235,6 +306,9 @@ public final class MerkleAuditLog implements AuditSink {
                 sign(keys, tx, s, f.root(), time);
             }
             written.add(entry);
+        }
+        if (leaves != null) {
+            leaves.store(tx);
         }
         s.frontier = f.roots();
         byte[] sealed = barrier.seal(STATE_BINDING, s.encode());
@@ -388,14 +462,53 @@ public final class MerkleAuditLog implements AuditSink {
         return List.copyOf(keys(tx).values());
     }
 
+    /**
+     * Subtree hashes for proofs: stored from level 4 up, computed below that from the leaf hashes
+     * (at most 8 of them, all in one leaf record).
+     */
     private static Merkle.Nodes nodes(StorageTx tx) {
-        return (level, index) -> {
-            byte[] h = tx.get(nodeKey(level, index));
-            if (h == null || h.length != Merkle.HASH_BYTES) {
-                throw new IntegrityException("A stored audit tree node is missing or damaged; run audit verification.");
+        java.security.MessageDigest md = Merkle.sha256();
+        Map<Long, byte[]> records = new HashMap<>();
+        return new Merkle.Nodes() {
+            @Override
+            public byte[] node(int level, long index) {
+                if (level >= LOWEST_STORED_LEVEL) {
+                    return checked(tx.get(nodeKey(level, index)));
+                }
+                if (level == 0) {
+                    return leaf(index);
+                }
+                return Merkle.nodeHash(md, node(level - 1, 2 * index), node(level - 1, 2 * index + 1));
             }
-            return h;
+
+            private byte[] leaf(long seq) {
+                byte[] r = records.computeIfAbsent(seq / LEAVES_PER_RECORD, g -> {
+                    byte[] v = tx.get(leafKey(seq));
+                    return v == null ? new byte[0] : v;
+                });
+                int at = Math.toIntExact(seq % LEAVES_PER_RECORD * Merkle.HASH_BYTES);
+                if (r.length >= at + Merkle.HASH_BYTES && !zero(r, at)) {
+                    return Arrays.copyOfRange(r, at, at + Merkle.HASH_BYTES);
+                }
+                return checked(tx.get(nodeKey(0, seq))); // an older log's leaf
+            }
         };
+    }
+
+    private static byte[] checked(byte[] h) {
+        if (h == null || h.length != Merkle.HASH_BYTES) {
+            throw new IntegrityException("A stored audit tree node is missing or damaged; run audit verification.");
+        }
+        return h;
+    }
+
+    private static boolean zero(byte[] b, int at) {
+        for (int i = at; i < at + Merkle.HASH_BYTES; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private TreeHead headOrLatest(AuditContext keys, StorageTx tx, long size) {
@@ -503,15 +616,33 @@ public final class MerkleAuditLog implements AuditSink {
         }
     }
 
-    /** The stored leaf hashes 0..n-1 (zeros where one is missing). */
+    /** The stored leaf hashes 0..n-1 (zeros where one is missing), from leaf records and older level-0 nodes. */
     private static byte[] storedLeaves(StorageTx tx, long n) {
-        byte[] out = new byte[Math.toIntExact(n * 32)];
-        String prefix = NODE_PREFIX + "00/";
+        byte[] out = new byte[Math.toIntExact(n * Merkle.HASH_BYTES)];
+        scanHex(tx, LEGACY_LEAF_PREFIX, (v, i) -> {
+            if (i < n && v.length == Merkle.HASH_BYTES) {
+                System.arraycopy(v, 0, out, Math.toIntExact(i * Merkle.HASH_BYTES), Merkle.HASH_BYTES);
+            }
+        });
+        scanHex(tx, LEAF_PREFIX, (v, g) -> {
+            for (int j = 0; j + Merkle.HASH_BYTES <= v.length && j < LEAVES_PER_RECORD * Merkle.HASH_BYTES;
+                 j += Merkle.HASH_BYTES) {
+                long seq = g * LEAVES_PER_RECORD + j / Merkle.HASH_BYTES;
+                if (g >= 0 && seq < n && !zero(v, j)) {
+                    System.arraycopy(v, j, out, Math.toIntExact(seq * Merkle.HASH_BYTES), Merkle.HASH_BYTES);
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Every record under {@code prefix} whose key ends in a hex number, with that number. */
+    private static void scanHex(StorageTx tx, String prefix, java.util.function.ObjLongConsumer<byte[]> each) {
         String after = null;
         while (true) {
             List<StorageTx.Entry> batch = tx.scan(prefix, after, BATCH * 4);
             if (batch.isEmpty()) {
-                return out;
+                return;
             }
             for (StorageTx.Entry e : batch) {
                 long i;
@@ -520,8 +651,8 @@ public final class MerkleAuditLog implements AuditSink {
                 } catch (NumberFormatException ex) {
                     continue;
                 }
-                if (i >= 0 && i < n && e.value().length == 32) {
-                    System.arraycopy(e.value(), 0, out, (int) i * 32, 32);
+                if (i >= 0) {
+                    each.accept(e.value(), i);
                 }
             }
             after = batch.get(batch.size() - 1).key();

@@ -16,7 +16,8 @@ final class RecordKinds {
 
     /** Stored keys (or key prefixes ending in '/') that are not barrier records. */
     static final java.util.List<String> UNSEALED_BY_BARRIER = java.util.List.of("sys/keyring", "sys/keyring.next",
-            "pol/gen", MerkleAuditLog.NODE_PREFIX, MerkleAuditLog.HEAD_PREFIX, MerkleAuditLog.KEY_PREFIX);
+            "pol/gen", MerkleAuditLog.NODE_PREFIX, MerkleAuditLog.LEAF_PREFIX, MerkleAuditLog.HEAD_PREFIX,
+            MerkleAuditLog.KEY_PREFIX);
 
     static boolean notSealedByBarrier(String key) {
         return UNSEALED_BY_BARRIER.stream().anyMatch(k -> k.endsWith("/") ? key.startsWith(k) : key.equals(k));
