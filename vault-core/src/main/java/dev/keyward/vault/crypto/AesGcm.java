@@ -4,7 +4,8 @@ import dev.keyward.vault.api.IntegrityException;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
@@ -26,7 +27,8 @@ public final class AesGcm implements Aead, AutoCloseable {
     private static final int KEPT_CIPHERS = 16;
 
     private final DestroyableKey key;
-    private final ArrayBlockingQueue<Cipher> kept = new ArrayBlockingQueue<>(KEPT_CIPHERS);
+    private final ConcurrentLinkedQueue<Cipher> kept = new ConcurrentLinkedQueue<>(); // lock-free: many threads
+    private final AtomicInteger keptCount = new AtomicInteger();
     private volatile boolean closed;
 
     /** Takes ownership of the key: closing this destroys it. */
@@ -84,6 +86,7 @@ public final class AesGcm implements Aead, AutoCloseable {
         }
         Cipher c = kept.poll();
         if (c != null) {
+            keptCount.decrementAndGet();
             return c;
         }
         try {
@@ -95,7 +98,15 @@ public final class AesGcm implements Aead, AutoCloseable {
 
     /** Keeps a cipher that finished cleanly; one that threw is dropped. */
     private void giveBack(Cipher c) {
-        if (!closed && kept.offer(c) && closed) {
+        if (closed) {
+            return;
+        }
+        if (keptCount.incrementAndGet() > KEPT_CIPHERS) {
+            keptCount.decrementAndGet(); // enough kept: this one is dropped
+            return;
+        }
+        kept.offer(c);
+        if (closed) {
             wipeKept(); // closed meanwhile: do not leave it holding the key
         }
     }
@@ -104,6 +115,7 @@ public final class AesGcm implements Aead, AutoCloseable {
         DestroyableKey throwaway = DestroyableKey.generate(KEY_BYTES, "AES");
         try {
             for (Cipher c = kept.poll(); c != null; c = kept.poll()) {
+                keptCount.decrementAndGet();
                 try {
                     c.init(Cipher.ENCRYPT_MODE, throwaway, new GCMParameterSpec(TAG_BITS, Random.bytes(NONCE_BYTES)));
                 } catch (GeneralSecurityException e) {
