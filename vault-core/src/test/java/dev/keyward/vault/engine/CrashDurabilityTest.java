@@ -3,6 +3,7 @@ package dev.keyward.vault.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyward.vault.api.AuditVerification;
 import dev.keyward.vault.api.SecretMetadata;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -135,6 +136,10 @@ class CrashDurabilityTest {
                 }
                 return null;
             });
+            // The audit log came back whole as well: every entry, leaf record and subtree hash
+            // written before the kill agrees with the sealed state and the signed heads.
+            AuditVerification audit = e.audit().verify(TestVaults.login(e).caller(), null, null);
+            assertTrue(audit.ok(), "after kill " + round + ": " + audit.problems());
         }
     }
 }
