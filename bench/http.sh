@@ -2,7 +2,8 @@
 # Authenticated, audited KV reads over the local HTTPS endpoint next to nginx serving a static JSON
 # of the same size over TLS 1.3, in the same run on this machine: wrk, 50 keep-alive connections.
 # Prints requests/s for both, the ratio, and p99 latency; also the endpoint's own ceiling on this
-# machine: sys/health, which is TLS and HTTP only (no token, no storage, no audit).
+# machine: sys/health, which is TLS and HTTP only (no token, no storage, no audit); and, during the
+# KV run, the latencies of one more client reading 50 times a second, each request timed by curl.
 # The reads are made with an AppRole token, as a pipeline makes them (BENCH_AS=operator: the admin's).
 # The endpoint is warmed up first (WARMUP_SECONDS, default 90): on 2 cores the JIT compiler is
 # still busy for a minute or two, and a long-running endpoint is measured, not a cold start.
@@ -128,7 +129,15 @@ p99() { awk '$1=="99%" {print $2}'; }
 
 echo "warming up the endpoint (${WARMUP_SECONDS} s)..." >&2
 wrk -t2 -c50 -d"${WARMUP_SECONDS}s" -H "X-Vault-Token: $TOKEN" "$URL" >/dev/null
+# While wrk loads the endpoint, one more client reads the same secret 50 times a second over its
+# own keep-alive connection, as a pipeline would: its latencies are timed by curl, per request.
+PROBE_N=$(( 50 * (SECONDS_PER_RUN > 6 ? SECONDS_PER_RUN - 4 : 2) ))
+for _ in $(seq "$PROBE_N"); do printf 'url = "%s"\noutput = "/dev/null"\n' "$URL"; done > "$WORK/probe.cfg"
+(sleep 2; curl --rate 50/s -s -K "$WORK/probe.cfg" -w '%{time_total}\n' --cacert "$KEYWARD_HOME/tls/ca.pem" \
+  -H "X-Vault-Token: $TOKEN" > "$WORK/probe.txt") &
+PROBE_PID=$!
 VAULT_OUT="$(run_wrk "$URL" "X-Vault-Token: $TOKEN")"
+wait "$PROBE_PID" || true
 NGINX_OUT="$(run_wrk "https://127.0.0.1:$NGINX_PORT/v1/data.json")"
 HEALTH_OUT="$(run_wrk "https://127.0.0.1:$VAULT_PORT/v1/sys/health")"
 errors="$(echo "$VAULT_OUT" | awk '/Non-2xx/ {print $NF}')"
@@ -138,6 +147,8 @@ V_P99="$(echo "$VAULT_OUT" | p99)"; N_P99="$(echo "$NGINX_OUT" | p99)"
 H_RPS="$(echo "$HEALTH_OUT" | rps)"; H_P99="$(echo "$HEALTH_OUT" | p99)"
 echo "wrk -t2 -c50 -d${SECONDS_PER_RUN}s, keep-alive, TLS 1.3, body ${#BODY} bytes, $(nproc) cores"
 printf '%-44s %12s req/s   p99 %s\n' "keyward: audited KV read ($BENCH_AS token)" "$V_RPS" "$V_P99"
+sort -n "$WORK/probe.txt" | awk '{a[NR] = $1} END { if (NR > 0) printf "%-44s %12s reads   p50 %.2fms p99 %.2fms max %.2fms\n", \
+  "keyward, meanwhile: one client at 50 reads/s", NR, 1000 * a[int(NR * 0.5) + 1], 1000 * a[int(NR * 0.99) + 1], 1000 * a[NR] }'
 printf '%-44s %12s req/s   p99 %s\n' "nginx: static JSON" "$N_RPS" "$N_P99"
 printf '%-44s %12s req/s   p99 %s\n' "keyward: sys/health (TLS + HTTP only)" "$H_RPS" "$H_P99"
 awk -v v="$V_RPS" -v n="$N_RPS" 'BEGIN { printf "ratio keyward/nginx: %.2f\n", v / n }'
