@@ -7,11 +7,11 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.vault.api.AuditRecord;
 import dev.keyward.vault.api.IntegrityException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -70,20 +70,48 @@ public final class AuditEntries {
      * Canonical bytes of {@code event} logged at {@code sequence}. Written member by member in
      * canonical order with Jackson's generator, whose output is RFC 8785's for integers and for
      * strings without control characters or surrogates (it escapes only {@code "} and
-     * {@code \\} there, as RFC 8785 does). Any other string takes the general path: the entry as a
-     * JSON tree, canonicalized by the RFC 8785 reference implementation.
+     * {@code \\} there, as RFC 8785 does). Any other entry takes the general path: the same
+     * members as JSON text, canonicalized by the RFC 8785 reference implementation.
      */
     public static byte[] canonical(long sequence, AuditEvent event) {
-        String[] values = new String[MEMBERS.size()];
-        boolean plain = true;
-        for (int i = 0; i < values.length; i++) {
-            Member m = MEMBERS.get(i);
-            if (m.text() != null) {
-                values[i] = m.text().apply(event);
-                plain &= values[i] == null || writtenAsIs(values[i]);
+        String[] values = values(event);
+        for (String v : values) {
+            if (v != null && !writtenAsIs(v)) {
+                return canonicalize(json(sequence, values));
             }
         }
-        return plain ? generated(sequence, values) : canonicalize(tree(sequence, values).toString());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
+            writeMembers(g, sequence, values);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /** The entry as JSON text with its members in canonical order; its canonical form is {@link #canonical}. */
+    static String json(long sequence, AuditEvent event) {
+        return json(sequence, values(event));
+    }
+
+    private static String json(long sequence, String[] values) {
+        StringWriter out = new StringWriter(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            writeMembers(g, sequence, values);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /** Each string member's value in {@link #MEMBERS} order (null for the numbers and absent members). */
+    private static String[] values(AuditEvent event) {
+        String[] values = new String[MEMBERS.size()];
+        for (int i = 0; i < values.length; i++) {
+            Member m = MEMBERS.get(i);
+            values[i] = m.text() == null ? null : m.text().apply(event);
+        }
+        return values;
     }
 
     /** Whether Jackson writes this string exactly as RFC 8785 does. */
@@ -97,46 +125,17 @@ public final class AuditEntries {
         return true;
     }
 
-    private static byte[] generated(long sequence, String[] values) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            for (int i = 0; i < values.length; i++) {
-                Member m = MEMBERS.get(i);
-                if (m.text() == null) {
-                    g.writeNumberField(m.name(), m.name().equals("seq") ? sequence : FORMAT);
-                } else if (values[i] != null || m.required()) {
-                    g.writeStringField(m.name(), values[i]);
-                }
-            }
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return out.toByteArray();
-    }
-
-    /** The entry as a JSON tree; its canonical form is {@link #canonical}. */
-    static ObjectNode tree(long sequence, AuditEvent event) {
-        String[] values = new String[MEMBERS.size()];
-        for (int i = 0; i < values.length; i++) {
-            Member m = MEMBERS.get(i);
-            values[i] = m.text() == null ? null : m.text().apply(event);
-        }
-        return tree(sequence, values);
-    }
-
-    private static ObjectNode tree(long sequence, String[] values) {
-        ObjectNode o = JSON.createObjectNode();
+    private static void writeMembers(JsonGenerator g, long sequence, String[] values) throws IOException {
+        g.writeStartObject();
         for (int i = 0; i < values.length; i++) {
             Member m = MEMBERS.get(i);
             if (m.text() == null) {
-                o.put(m.name(), m.name().equals("seq") ? sequence : FORMAT);
+                g.writeNumberField(m.name(), m.name().equals("seq") ? sequence : FORMAT);
             } else if (values[i] != null || m.required()) {
-                o.put(m.name(), values[i]);
+                g.writeStringField(m.name(), values[i]);
             }
         }
-        return o;
+        g.writeEndObject();
     }
 
     /**

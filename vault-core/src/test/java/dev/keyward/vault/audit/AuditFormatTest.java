@@ -83,7 +83,7 @@ class AuditFormatTest {
             long seq = i % 7 == 0 ? AuditEntries.SEQ_PLACEHOLDER : rnd.nextInt(1 << 30);
             String reference;
             try {
-                reference = new String(AuditEntries.canonicalize(AuditEntries.tree(seq, e).toString()),
+                reference = new String(AuditEntries.canonicalize(AuditEntries.json(seq, e)),
                         StandardCharsets.UTF_8);
             } catch (IllegalArgumentException refused) {
                 // a lone surrogate is not text the reference writes: neither may the entry writer
