@@ -628,7 +628,7 @@ public final class MerkleAuditLog implements AuditSink {
             for (int j = 0; j + Merkle.HASH_BYTES <= v.length && j < LEAVES_PER_RECORD * Merkle.HASH_BYTES;
                  j += Merkle.HASH_BYTES) {
                 long seq = g * LEAVES_PER_RECORD + j / Merkle.HASH_BYTES;
-                if (g >= 0 && seq < n && !zero(v, j)) {
+                if (seq < n && !zero(v, j)) {
                     System.arraycopy(v, j, out, Math.toIntExact(seq * Merkle.HASH_BYTES), Merkle.HASH_BYTES);
                 }
             }
