@@ -1,6 +1,7 @@
 package dev.keyward.vault.api;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -23,11 +24,13 @@ import java.util.Objects;
  * @param outcome        SUCCESS or FAILURE
  * @param errorClass     the failure's class, or null
  * @param credentialHmac HMAC-SHA256 of the presented token under the vault's audit key, or null
+ * @param details        what a lifecycle event adds (rotation step, approval request, alert), by
+ *                       name, sorted; empty for most entries
  */
 public record AuditRecord(long sequence, Instant time, String requestId, String identityId, String identityName,
                           String authMethod, String sourceAddress, String operation, String resource,
                           String decision, String rule, String justification, String approvalId, String outcome,
-                          String errorClass, String credentialHmac) {
+                          String errorClass, String credentialHmac, Map<String, String> details) {
     public AuditRecord {
         if (sequence < 0) {
             throw new IllegalArgumentException("sequence must be >= 0");
@@ -37,5 +40,20 @@ public record AuditRecord(long sequence, Instant time, String requestId, String 
         Objects.requireNonNull(operation, "operation");
         Objects.requireNonNull(decision, "decision");
         Objects.requireNonNull(outcome, "outcome");
+        details = details == null ? Map.of() : details;
+    }
+
+    /** An entry without details. */
+    public AuditRecord(long sequence, Instant time, String requestId, String identityId, String identityName,
+                       String authMethod, String sourceAddress, String operation, String resource, String decision,
+                       String rule, String justification, String approvalId, String outcome, String errorClass,
+                       String credentialHmac) {
+        this(sequence, time, requestId, identityId, identityName, authMethod, sourceAddress, operation, resource,
+                decision, rule, justification, approvalId, outcome, errorClass, credentialHmac, Map.of());
+    }
+
+    /** One detail, or null. */
+    public String detail(String name) {
+        return details.get(name);
     }
 }

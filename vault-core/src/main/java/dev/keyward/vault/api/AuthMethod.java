@@ -11,5 +11,10 @@ public enum AuthMethod {
     /** AppRole role_id + secret_id. */
     APPROLE,
     /** A TLS client certificate. */
-    TLS_CERT
+    TLS_CERT,
+    /**
+     * One of the vault's own background jobs, by an in-memory credential made at unseal that never
+     * leaves the process (see {@code engine/SystemCallers}). No transport can present it.
+     */
+    SYSTEM
 }

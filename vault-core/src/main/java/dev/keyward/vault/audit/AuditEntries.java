@@ -15,14 +15,18 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
- * The one byte form of an audit entry: RFC 8785 (JCS) canonical JSON of a flat object. Absent
+ * The one byte form of an audit entry: RFC 8785 (JCS) canonical JSON of an object whose members
+ * are strings, two integers ({@code v}, {@code seq}) and one object of strings ({@code details}). Absent
  * values are omitted. The Merkle leaf is SHA-256(0x00 || these bytes); the bundle's
  * {@code entries.jsonl} holds exactly these bytes, one entry per line.
  */
@@ -40,11 +44,23 @@ public final class AuditEntries {
         static Member number(String name) {
             return new Member(name, true, null);
         }
+
+        /** The one object member: the event's details, each a string, left out when there are none. */
+        static Member details() {
+            return new Member(DETAILS, false, null);
+        }
+
+        boolean isDetails() {
+            return name.equals(DETAILS);
+        }
     }
+
+    private static final String DETAILS = "details";
 
     /**
      * The members in RFC 8785 order (by UTF-16 code units of the names, here plain ASCII order).
-     * {@code v} and {@code seq} are the two numbers; every other member is a string.
+     * {@code v} and {@code seq} are the two numbers, {@code details} is an object of strings;
+     * every other member is a string.
      */
     private static final List<Member> MEMBERS = Stream.of(
             Member.number("v"),
@@ -63,7 +79,8 @@ public final class AuditEntries {
             new Member("approvalId", false, AuditEvent::approvalId),
             new Member("outcome", true, e -> e.outcome().name()),
             new Member("errorClass", false, AuditEvent::errorClass),
-            new Member("credentialHmac", false, AuditEvent::credentialHmac))
+            new Member("credentialHmac", false, AuditEvent::credentialHmac),
+            Member.details())
             .sorted(Comparator.comparing(Member::name)).toList();
 
     /**
@@ -75,14 +92,13 @@ public final class AuditEntries {
      */
     public static byte[] canonical(long sequence, AuditEvent event) {
         String[] values = values(event);
-        for (String v : values) {
-            if (v != null && !writtenAsIs(v)) {
-                return canonicalize(json(sequence, values));
-            }
+        Map<String, String> details = event.details();
+        if (!allWrittenAsIs(values, details)) {
+            return canonicalize(json(sequence, values, details));
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = FACTORY.createGenerator(out, JsonEncoding.UTF8)) {
-            writeMembers(g, sequence, values);
+            writeMembers(g, sequence, values, details);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -91,17 +107,31 @@ public final class AuditEntries {
 
     /** The entry as JSON text with its members in canonical order; its canonical form is {@link #canonical}. */
     static String json(long sequence, AuditEvent event) {
-        return json(sequence, values(event));
+        return json(sequence, values(event), event.details());
     }
 
-    private static String json(long sequence, String[] values) {
+    private static String json(long sequence, String[] values, Map<String, String> details) {
         StringWriter out = new StringWriter(512);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            writeMembers(g, sequence, values);
+            writeMembers(g, sequence, values, details);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    private static boolean allWrittenAsIs(String[] values, Map<String, String> details) {
+        for (String v : values) {
+            if (v != null && !writtenAsIs(v)) {
+                return false;
+            }
+        }
+        for (String v : details.values()) {
+            if (!writtenAsIs(v)) {
+                return false; // detail names are plain ASCII (AuditEvent checks them)
+            }
+        }
+        return true;
     }
 
     /** Each string member's value in {@link #MEMBERS} order (null for the numbers and absent members). */
@@ -125,11 +155,21 @@ public final class AuditEntries {
         return true;
     }
 
-    private static void writeMembers(JsonGenerator g, long sequence, String[] values) throws IOException {
+    private static void writeMembers(JsonGenerator g, long sequence, String[] values, Map<String, String> details)
+            throws IOException {
         g.writeStartObject();
         for (int i = 0; i < values.length; i++) {
             Member m = MEMBERS.get(i);
-            if (m.text() == null) {
+            if (m.isDetails()) {
+                if (!details.isEmpty()) {
+                    // sorted by name (AuditEvent keeps them so); ASCII names sort as RFC 8785 sorts them
+                    g.writeObjectFieldStart(DETAILS);
+                    for (Map.Entry<String, String> d : details.entrySet()) {
+                        g.writeStringField(d.getKey(), d.getValue());
+                    }
+                    g.writeEndObject();
+                }
+            } else if (m.text() == null) {
                 g.writeNumberField(m.name(), m.name().equals("seq") ? sequence : FORMAT);
             } else if (values[i] != null || m.required()) {
                 g.writeStringField(m.name(), values[i]);
@@ -150,7 +190,8 @@ public final class AuditEntries {
      * The canonical form of {@code event} with the placeholder as its sequence number. The member
      * {@code "seq":9007199254740991} occurs exactly once: a quote inside a string is always
      * escaped, and a string followed by a colon is a member name, so any match is the one
-     * top-level {@code seq} member of this flat object. Member order does not depend on values,
+     * top-level {@code seq} member (the only nested object, {@code details}, holds strings only,
+     * so a detail named {@code seq} is followed by a quote, never by a digit). Member order does not depend on values,
      * so writing another number in its place gives exactly {@link #canonical}.
      */
     static AuditDraft draft(AuditEvent event) {
@@ -209,13 +250,30 @@ public final class AuditEntries {
                     text(n, "requestId"), text(n, "identityId"), text(n, "identityName"), text(n, "authMethod"),
                     text(n, "source"), text(n, "operation"), text(n, "resource"), text(n, "decision"),
                     text(n, "rule"), text(n, "justification"), text(n, "approvalId"), text(n, "outcome"),
-                    text(n, "errorClass"), text(n, "credentialHmac"));
+                    text(n, "errorClass"), text(n, "credentialHmac"), details(n.get(DETAILS)));
         } catch (IOException | RuntimeException e) {
             if (e instanceof IntegrityException ie) {
                 throw ie;
             }
             throw new IntegrityException("An audit entry could not be parsed.");
         }
+    }
+
+    private static Map<String, String> details(JsonNode d) {
+        if (d == null || d.isNull()) {
+            return Map.of();
+        }
+        if (!d.isObject()) {
+            throw new IntegrityException("An audit entry's details are not an object.");
+        }
+        Map<String, String> out = new TreeMap<>();
+        d.fields().forEachRemaining(f -> {
+            if (!f.getValue().isTextual()) {
+                throw new IntegrityException("An audit entry's detail is not a string.");
+            }
+            out.put(f.getKey(), f.getValue().asText());
+        });
+        return Collections.unmodifiableMap(out);
     }
 
     private static String text(JsonNode n, String field) {

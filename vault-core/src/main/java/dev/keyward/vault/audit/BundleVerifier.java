@@ -201,8 +201,9 @@ public final class BundleVerifier {
 
     /**
      * The entry's {@code seq}. In canonical JSON a quote inside a string is escaped, so the bytes
-     * {@code ,"seq":} only occur as a top-level member of our flat entries; anything else falls
-     * back to a full parse. (The hash, not this number, decides authenticity.)
+     * {@code ,"seq":} followed by a digit only occur as the top-level member (the one nested
+     * object, {@code details}, holds strings only); anything else falls back to a full parse.
+     * (The hash, not this number, decides authenticity.)
      */
     static long sequence(byte[] b, int off, int len) {
         int end = off + len;

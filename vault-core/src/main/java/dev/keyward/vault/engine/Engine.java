@@ -370,6 +370,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         unsealed = Unsealed.of(created.rootKey(), old.keyring(), newSeal.signer());
         seal = newSeal;
         old.root().close();
+        old.system().close();
         if (oldSeal != null && oldSeal != newSeal) {
             oldSeal.close();
         }
@@ -735,6 +736,14 @@ public final class Engine implements Vault, LifecycleService, AuthService {
             LOG.warn("the audit entry for a refused request could not be written: {}", e.getClass().getSimpleName());
             return false;
         }
+    }
+
+    /**
+     * The caller a background job of the vault presents (see {@link SystemCallers}); valid until
+     * the vault seals, so a job asks for it at each run. Throws when the vault is sealed.
+     */
+    Caller systemCaller(String job) {
+        return requireUnsealed().system().caller(job);
     }
 
     /** For tests and tools in this module: the keys of the unsealed vault. */

@@ -13,7 +13,7 @@ import dev.keyward.vault.seal.RootKey;
 
 /** Everything that exists only while the vault is unsealed. Closing zeroes every key. */
 record Unsealed(RootKey root, Keyring keyring, Barrier barrier, Identities identities, KvStore kv,
-               AuditContext audit, Machines machines, PolicyStore policies)
+               AuditContext audit, Machines machines, PolicyStore policies, SystemCallers system)
         implements AutoCloseable {
 
     static Unsealed of(RootKey root, Keyring keyring, Optional<Signer> signer) {
@@ -21,11 +21,12 @@ record Unsealed(RootKey root, Keyring keyring, Barrier barrier, Identities ident
         Identities ids = new Identities(barrier, keyring.named(Keyring.INDEX_KEY));
         return new Unsealed(root, keyring, barrier, ids, new KvStore(barrier, keyring.named(Keyring.INDEX_KEY)),
                 new AuditContext(barrier, keyring, signer), new Machines(ids),
-                new PolicyStore(barrier, keyring.named(Keyring.INDEX_KEY)));
+                new PolicyStore(barrier, keyring.named(Keyring.INDEX_KEY)), new SystemCallers());
     }
 
     @Override
     public void close() {
+        system.close();
         keyring.close();
         root.close();
     }

@@ -90,4 +90,66 @@ public final class BuiltInPolicies {
                 Capability.LIST))));
         return new Policy(AUDITOR, "Built-in: audit and metadata, never a secret value.", r);
     }
+
+    // ------------------------------------------------------------ the vault's own background jobs
+
+    /** The rotation scheduler: runs due rotations, writes the new versions, raises alerts. */
+    public static final String JOB_ROTATION = "rotation";
+    /** Containment: revokes, locks, restricts, triggers rotation or seals when an alert calls for it. */
+    public static final String JOB_CONTAINMENT = "containment";
+    /** The approval sweep: expires requests, grants and elevations on time, notifies. */
+    public static final String JOB_APPROVALS = "approvals";
+
+    private static final Map<String, Policy> SYSTEM = Map.of(
+            JOB_ROTATION, system(JOB_ROTATION, "Built-in: the rotation scheduler.", List.of(
+                    grant("secret/*", EnumSet.of(Capability.READ, Capability.CREATE, Capability.UPDATE,
+                            Capability.DELETE, Capability.DESTROY, Capability.LIST, Capability.REVEAL_METADATA,
+                            Capability.ROTATE), JOB_ROTATION),
+                    grant("sys/rotation/*", ALL, JOB_ROTATION),
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE, Capability.UPDATE), JOB_ROTATION))),
+            JOB_CONTAINMENT, system(JOB_CONTAINMENT, "Built-in: containment of anomalies.", List.of(
+                    grant("secret/*", EnumSet.of(Capability.ROTATE, Capability.REVEAL_METADATA, Capability.LIST),
+                            JOB_CONTAINMENT),
+                    grant("sys/token*", EnumSet.of(Capability.READ, Capability.LIST, Capability.DELETE),
+                            JOB_CONTAINMENT),
+                    grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.LIST, Capability.UPDATE),
+                            JOB_CONTAINMENT),
+                    grant("sys/rotation/*", EnumSet.of(Capability.READ, Capability.ROTATE), JOB_CONTAINMENT),
+                    grant("sys/containment/*", ALL, JOB_CONTAINMENT),
+                    grant("sys/alerts/*", ALL, JOB_CONTAINMENT),
+                    grant("sys/seal", EnumSet.of(Capability.ADMIN), JOB_CONTAINMENT))),
+            JOB_APPROVALS, system(JOB_APPROVALS, "Built-in: the approval expiry sweep.", List.of(
+                    grant("sys/approvals/*", ALL, JOB_APPROVALS),
+                    grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.UPDATE), JOB_APPROVALS),
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_APPROVALS))));
+
+    private static Policy system(String job, String description, List<PolicyRule> rules) {
+        return new Policy(systemPolicyName(job), description, rules);
+    }
+
+    /** The names of the vault's background jobs. */
+    public static List<String> systemJobs() {
+        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_ROTATION);
+    }
+
+    /** Names under this prefix are reserved for the background jobs' policies: no stored policy may take one. */
+    public static final String SYSTEM_PREFIX = "system.";
+
+    /**
+     * The policy of a background job. The authorizer gives it only to that job's principal; it is
+     * not looked up by name, so binding the name to a role or identity grants nothing.
+     */
+    public static String systemPolicyName(String job) {
+        return SYSTEM_PREFIX + job;
+    }
+
+    /** Whether a policy name is in the reserved namespace of the background jobs. */
+    public static boolean isSystem(String policyName) {
+        return policyName != null && policyName.startsWith(SYSTEM_PREFIX);
+    }
+
+    /** A background job's policy by its policy name, or null. */
+    public static Policy system(String policyName) {
+        return isSystem(policyName) ? SYSTEM.get(policyName.substring(SYSTEM_PREFIX.length())) : null;
+    }
 }

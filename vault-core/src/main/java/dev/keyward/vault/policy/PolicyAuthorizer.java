@@ -49,14 +49,40 @@ public final class PolicyAuthorizer implements Authorizer {
             return Decision.deny("default-deny", "no policies are loaded");
         }
         Source src = s.get();
+        if (principal.kind() == Principal.Kind.SYSTEM) {
+            return authorizeSystem(principal, operation, resource, caller, now);
+        }
         Evaluator.Outcome o = evaluate(src, tx, policiesOf(src, principal, tx), operation, resource, caller.sourceAddress(),
                 now, caller.justification(), src.approvals(caller, tx), () -> src.tokenMaxTtl(tx, caller.token()));
         return o.allowed() ? Decision.allow(o.ruleRef()) : Decision.deny(o.ruleRef(), o.reason());
     }
 
-    /** The policies in force for a principal. */
+    /**
+     * A background job of the vault: only its own built-in policy, compiled directly (never looked
+     * up by name in the store, so no stored policy or binding can widen or narrow it).
+     */
+    private static Decision authorizeSystem(Principal principal, Operation operation, String resource, Caller caller,
+                                            Instant now) {
+        List<Evaluator.Versioned> own = new java.util.ArrayList<>();
+        for (String name : principal.roles()) {
+            dev.keyward.vault.api.Policy p = BuiltInPolicies.system(name);
+            if (p != null) {
+                own.add(new Evaluator.Versioned(p, 1));
+            }
+        }
+        Access.Need need = Access.need(operation, resource);
+        Evaluator.Outcome o = Evaluator.evaluate(new Evaluator.Compiled(own), new Evaluator.Request(need.path(),
+                need.anyOf(), caller.sourceAddress(), now, caller.justification(), 0, () -> null));
+        return o.allowed() ? Decision.allow(o.ruleRef()) : Decision.deny(o.ruleRef(), o.reason());
+    }
+
+    /** The policies in force for a principal (none by name for a background job: see authorizeSystem). */
     public static List<String> policiesOf(Source src, Principal p, StorageTx tx) {
-        return p.kind() == Principal.Kind.OPERATOR ? src.store().policiesOfRoles(tx, p.roles()) : p.roles();
+        return switch (p.kind()) {
+            case OPERATOR -> src.store().policiesOfRoles(tx, p.roles());
+            case MACHINE -> p.roles();
+            case SYSTEM -> List.of();
+        };
     }
 
     /** The evaluation shared by enforcement and explain. */
@@ -95,7 +121,7 @@ public final class PolicyAuthorizer implements Authorizer {
                 continue;
             }
             String policy = rule.substring("policy:".length(), at);
-            if (BuiltInPolicies.isBuiltIn(policy)) {
+            if (BuiltInPolicies.isBuiltIn(policy) || BuiltInPolicies.isSystem(policy)) {
                 continue; // fixed role policies are not in the entitlement report: no write per call for them
             }
             String ruleId = rule.substring(hash + 1);

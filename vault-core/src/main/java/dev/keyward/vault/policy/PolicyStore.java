@@ -122,6 +122,10 @@ public final class PolicyStore {
         if (BuiltInPolicies.isBuiltIn(p.name())) {
             throw new InvalidRequestException("The built-in policy '" + p.name() + "' cannot be changed.");
         }
+        if (BuiltInPolicies.isSystem(p.name())) {
+            throw new InvalidRequestException("Policy names starting with '" + BuiltInPolicies.SYSTEM_PREFIX
+                    + "' are reserved for the vault's background jobs.");
+        }
         validateGrants(p);
         return store(tx, p.name(), p, author, reason, now);
     }

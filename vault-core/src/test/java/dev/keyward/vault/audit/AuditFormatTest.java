@@ -76,22 +76,39 @@ class AuditFormatTest {
                 }
                 text[j] = b.toString();
             }
-            AuditEvent e = new AuditEvent(Instant.ofEpochMilli(rnd.nextLong() & 0xffffffffffL), "req-" + i, text[0],
+            AuditEvent event = new AuditEvent(Instant.ofEpochMilli(rnd.nextLong() & 0xffffffffffL), "req-" + i, text[0],
                     text[1], "TOKEN", text[2], "secret.read", text[3],
                     AuditEvent.Decision.values()[rnd.nextInt(3)], text[4], text[5], text[6],
                     AuditEvent.Outcome.values()[rnd.nextInt(2)], text[7], i % 3 == 0 ? null : "hmac-" + i);
+            AuditEvent e = event;
+            if (i % 4 < 2) {
+                Map<String, String> details = new LinkedHashMap<>();
+                details.put("step", text[0] == null ? "set" : text[0]);
+                details.put("seq", "x" + i); // a detail named like the top-level member
+                details.put("A-b_c.9", text[2] == null ? "" : text[2]);
+                e = event.withDetails(details);
+            }
+            AuditEvent entry = e;
             long seq = i % 7 == 0 ? AuditEntries.SEQ_PLACEHOLDER : rnd.nextInt(1 << 30);
             String reference;
             try {
-                reference = new String(AuditEntries.canonicalize(AuditEntries.json(seq, e)),
+                reference = new String(AuditEntries.canonicalize(AuditEntries.json(seq, entry)),
                         StandardCharsets.UTF_8);
             } catch (IllegalArgumentException refused) {
                 // a lone surrogate is not text the reference writes: neither may the entry writer
                 org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                        () -> AuditEntries.canonical(seq, e));
+                        () -> AuditEntries.canonical(seq, entry));
                 continue;
             }
-            assertEquals(reference, new String(AuditEntries.canonical(seq, e), StandardCharsets.UTF_8), "event " + i);
+            assertEquals(reference, new String(AuditEntries.canonical(seq, entry), StandardCharsets.UTF_8), "event " + i);
+            if (seq != AuditEntries.SEQ_PLACEHOLDER) {
+                byte[] bytes = AuditEntries.canonical(seq, entry);
+                assertEquals(seq, BundleVerifier.sequence(bytes, 0, bytes.length), "seq of event " + i);
+                if (entry.details().values().stream().noneMatch(t -> t.chars().anyMatch(c -> Character.isSurrogate((char) c)))) {
+                    // (a lone surrogate is written as '?', as the reference canonicalizer writes it)
+                    assertEquals(entry.details(), AuditEntries.decode(bytes).details(), "details of event " + i);
+                }
+            }
         }
     }
 
@@ -109,10 +126,22 @@ class AuditFormatTest {
         String s = new String(b, StandardCharsets.UTF_8);
         assertFalse(s.contains("null"));
         assertFalse(s.contains("identityId"));
+        assertFalse(s.contains("details"), "an entry without details has no details member");
         AuditRecord r = AuditEntries.decode(b);
         assertEquals(7, r.sequence());
         assertEquals("operator.login", r.operation());
         assertEquals(7, BundleVerifier.sequence(b, 0, b.length));
+    }
+
+    @Test
+    void detailsAreOneObjectOfStringsSortedByName() {
+        AuditEvent e = events().get(2).withDetails(Map.of("trigger", "schedule", "step", "set", "durationMs", "12"));
+        String s = new String(AuditEntries.canonical(3, e), StandardCharsets.UTF_8);
+        assertTrue(s.contains("\"decision\":\"NONE\",\"details\":{\"durationMs\":\"12\",\"step\":\"set\","
+                + "\"trigger\":\"schedule\"},\"errorClass\""), s);
+        assertEquals("set", AuditEntries.decode(s.getBytes(StandardCharsets.UTF_8)).detail("step"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> e.withDetails(Map.of("no spaces", "x")));
     }
 
     @Test
