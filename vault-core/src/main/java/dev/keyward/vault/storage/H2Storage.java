@@ -148,18 +148,86 @@ public final class H2Storage implements Storage {
         }
     }
 
-    /** Replays the journal over the state H2 recovered, then checkpoints so the journal starts empty. */
+    /** The database's place in the journal's numbering (see V1_1__journal_position.sql). */
+    private record Position(long applied, long checkpointed) {
+    }
+
+    private Position position() throws SQLException {
+        try (Statement st = writer.createStatement();
+             ResultSet rs = st.executeQuery("SELECT applied, checkpointed FROM journal_position WHERE id = 1")) {
+            if (!rs.next()) {
+                throw new StorageException("The vault database in " + dir + " has lost its journal position; the vault"
+                        + " will not open over it.");
+            }
+            return new Position(rs.getLong(1), rs.getLong(2));
+        }
+    }
+
+    private void recordApplied(long batch) throws SQLException {
+        PreparedStatement ps = JdbcTx.statement(writer, "UPDATE journal_position SET applied = ? WHERE id = 1");
+        ps.setLong(1, batch);
+        ps.executeUpdate();
+    }
+
+    private void recordCheckpoint() throws SQLException {
+        try (Statement st = writer.createStatement()) {
+            st.executeUpdate("UPDATE journal_position SET checkpointed = applied WHERE id = 1");
+        }
+        writer.commit();
+    }
+
+    /**
+     * Checks that the journal and the database agree, then replays the journal over the state H2
+     * recovered and checkpoints so the journal starts empty. They agree when the journal holds
+     * every batch from the one after the database's last checkpoint up to (at least) the last batch
+     * the database applied. Otherwise the journal was cut, emptied or replaced with an older copy:
+     * replaying it would roll acknowledged writes back, so the vault refuses to open and changes
+     * nothing.
+     */
     private void recover() throws SQLException {
-        if (journal.size() == 0) {
+        Position at = position();
+        Journal.Contents c = journal.scan();
+        String problem = disagreement(at, c);
+        if (problem != null) {
+            throw new StorageException("The vault journal " + dir.resolve(Journal.FILE) + " and the database "
+                    + dir.resolve("vault.mv.db") + " disagree: " + problem + " Replaying it would roll acknowledged "
+                    + "writes back, so the vault will not open; nothing was changed. Restore the journal (or the "
+                    + "whole vault directory) from the copy it was taken from or a backup.");
+        }
+        if (c.size() == 0) {
+            journal.continueAfter(at.applied());
             return;
         }
         JdbcTx tx = new JdbcTx(writer, false, null);
-        int batches = journal.replay(changes -> changes.forEach(tx::apply));
+        Journal.Contents replayed = journal.replay(changes -> changes.forEach(tx::apply));
+        if (replayed.empty()) {
+            journal.continueAfter(at.applied());
+        } else {
+            recordApplied(replayed.lastSequence());
+        }
         writer.commit();
-        if (batches > 0) {
-            LOG.info("replayed {} journal batches after an unclean shutdown", batches);
+        if (replayed.batches() > 0) {
+            LOG.info("replayed {} journal batches after an unclean shutdown", replayed.batches());
         }
         checkpoint();
+    }
+
+    /** Why the journal cannot be replayed over the database, or null when it can. */
+    static String disagreement(Position at, Journal.Contents c) {
+        if (c.empty()) {
+            return at.applied() > at.checkpointed() ? "the database holds batches " + (at.checkpointed() + 1) + " to "
+                    + at.applied() + ", which were never checkpointed, but the journal is empty." : null;
+        }
+        if (c.lastSequence() < at.applied()) {
+            return "the journal ends at batch " + c.lastSequence() + " but the database already holds batch "
+                    + at.applied() + " (the journal was cut or replaced with an older copy).";
+        }
+        if (c.firstSequence() > at.checkpointed() + 1) {
+            return "the journal starts at batch " + c.firstSequence() + " but the last checkpoint was batch "
+                    + at.checkpointed() + " (batches " + (at.checkpointed() + 1) + " to " + (c.firstSequence() - 1)
+                    + " were cut from its start).";
+        }
+        return null;
     }
 
     /**
@@ -176,6 +244,7 @@ public final class H2Storage implements Storage {
                 readers.clear();
             }
             long t0 = System.nanoTime();
+            recordCheckpoint();
             shutdown(writer);
             long t1 = System.nanoTime();
             forceDatabaseFile();
@@ -342,17 +411,23 @@ public final class H2Storage implements Storage {
         if (!changes.isEmpty()) {
             long before = journal.size();
             try {
+                recordApplied(journal.sequence() + 1); // in the batch's own commit
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new StorageException("The write could not be committed.", e);
+            }
+            try {
                 journal.append(changes);
             } catch (RuntimeException e) {
                 rollbackQuietly();
-                undoJournal(before); // a partly written frame must not stay in front of later ones
+                undoJournal(before, false); // a partly written frame must not stay in front of later ones
                 throw e;
             }
             try {
                 writer.commit();
             } catch (SQLException e) {
                 rollbackQuietly();
-                undoJournal(before);
+                undoJournal(before, true);
                 throw new StorageException("The write could not be committed.", e);
             }
         }
@@ -441,10 +516,17 @@ public final class H2Storage implements Storage {
         }
     }
 
-    /** Takes a journaled batch back out after H2 refused its commit, so a restart cannot apply it. */
-    private void undoJournal(long length) {
+    /**
+     * Cuts a journaled batch (or a partly written frame) back out after the journal write or H2's
+     * commit failed, so a restart cannot apply it.
+     */
+    private void undoJournal(long length, boolean appended) {
         try {
-            journal.truncateTo(length);
+            if (appended) {
+                journal.takeBack(length);
+            } else {
+                journal.cutTo(length);
+            }
         } catch (RuntimeException e) {
             broken = "The vault storage failed and refuses further writes until it is reopened.";
             LOG.error("journal and database disagree after a failed commit; writes are refused until reopen");
@@ -472,10 +554,18 @@ public final class H2Storage implements Storage {
         synchronized (allReaders) {
             allReaders.forEach(H2Storage::closeQuietly);
         }
+        boolean clean = broken == null;
         try {
+            if (clean) {
+                try {
+                    recordCheckpoint();
+                } catch (SQLException e) {
+                    clean = false; // the journal stays: the next open replays it
+                }
+            }
             shutdown(writer);
             forceDatabaseFile();
-            if (broken == null) {
+            if (clean) {
                 journal.truncate();
             }
         } catch (StorageException e) {
@@ -543,6 +633,10 @@ public final class H2Storage implements Storage {
          * the statements close with it).
          */
         private PreparedStatement statement(String sql) throws SQLException {
+            return statement(c, sql);
+        }
+
+        static PreparedStatement statement(Connection c, String sql) throws SQLException {
             Map<String, PreparedStatement> cache = STATEMENTS.computeIfAbsent(c, k -> new HashMap<>());
             PreparedStatement ps = cache.get(sql);
             if (ps == null) {
