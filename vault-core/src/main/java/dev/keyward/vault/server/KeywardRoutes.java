@@ -5,7 +5,6 @@ import dev.keyward.vault.api.AuditProgress;
 import dev.keyward.vault.api.AuditVerification;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InclusionProof;
-import dev.keyward.vault.api.TreeHead;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.NotFoundException;
@@ -49,28 +48,16 @@ final class KeywardRoutes {
     record CertIssueBody(String name, List<String> policies, String owner, String description) {
     }
 
-    record HeadDto(long treeSize, String rootHash, String timestamp, String keyId, String algorithm, String signature,
-                   String fingerprint) {
-        static HeadDto of(TreeHead h) {
-            return new HeadDto(h.treeSize(), h.rootHash(), VaultApi.time(h.timestamp()), h.keyId(), h.algorithm(),
-                    h.signature(), h.fingerprint());
-        }
-    }
-
-    record ProofDto(long sequence, String leafHash, List<String> path, HeadDto head) {
+    record ProofDto(long sequence, String leafHash, List<String> path, AuditJson.HeadDto head) {
     }
 
     record VerifyBody(String recordedFingerprint) {
     }
 
-    record VerifyDto(boolean ok, long entries, long bytes, int headsVerified, HeadDto latest, List<String> problems,
-                     List<String> warnings) {
-    }
-
     record ExportBody(String path) {
     }
 
-    record ExportDto(String path, long entries, HeadDto head) {
+    record ExportDto(String path, long entries, AuditJson.HeadDto head) {
     }
 
     record ExplainDto(boolean allowed, String rule, String policy, int policyVersion, String ruleId,
@@ -140,10 +127,10 @@ final class KeywardRoutes {
             }
             case "audit/tree-head" -> {
                 if (m.equals("GET")) {
-                    return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().latestHead(caller))));
+                    return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(vault.audit().latestHead(caller))));
                 }
                 require(post);
-                return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().issueHead(caller))));
+                return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(vault.audit().issueHead(caller))));
             }
             case "audit/proof" -> {
                 require(m.equals("GET"));
@@ -153,15 +140,13 @@ final class KeywardRoutes {
                 }
                 InclusionProof p = vault.audit().inclusionProof(caller, seq, number(r, "tree_size", 0));
                 return ApiResponse.ok(VaultApi.envelope(new ProofDto(p.sequence(), p.leafHash(), p.path(),
-                        HeadDto.of(p.head()))));
+                        AuditJson.HeadDto.of(p.head()))));
             }
             case "audit/verify" -> {
                 require(post);
                 VerifyBody b = VaultApi.body(r, VerifyBody.class);
                 AuditVerification v = vault.audit().verify(caller, b.recordedFingerprint(), AuditProgress.NONE);
-                return ApiResponse.ok(VaultApi.envelope(new VerifyDto(v.ok(), v.entries(), v.bytes(), v.headsVerified(),
-                        v.latest() == null ? null : HeadDto.of(v.latest()),
-                        v.problems().stream().map(Object::toString).toList(), v.warnings())));
+                return ApiResponse.ok(VaultApi.envelope(AuditJson.VerifyDto.of(v)));
             }
             case "audit/export" -> {
                 require(post);
@@ -171,7 +156,7 @@ final class KeywardRoutes {
                 }
                 AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
-                        HeadDto.of(x.head()))));
+                        AuditJson.HeadDto.of(x.head()))));
             }
             case "cert/issue" -> {
                 require(post);
