@@ -59,6 +59,8 @@ public enum Operation {
     ENTITLEMENT_REPORT("entitlement.report"),
 
     AUDIT_EXPORT("audit.export"),
+    /** keyward check storage: every record opens, indexes and versions agree. */
+    STORAGE_CHECK("storage.check"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */

@@ -8,6 +8,7 @@ import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InitRequest;
 import dev.keyward.vault.api.InitResult;
+import dev.keyward.vault.api.IntegrityService;
 import dev.keyward.vault.api.KeyService;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.Operation;
@@ -74,6 +75,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final IdentityFacade identities;
     private final PolicyFacade policies;
     private final AuditFacade auditService;
+    private final StorageChecker storageChecker;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -104,6 +106,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null),
                 this::recordRefused);
+        this.storageChecker = new StorageChecker(door, guard, RecordKinds.defaults());
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -154,6 +157,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public AuditService audit() {
         return auditService;
+    }
+
+    @Override
+    public IntegrityService integrity() {
+        return storageChecker;
     }
 
     @Override

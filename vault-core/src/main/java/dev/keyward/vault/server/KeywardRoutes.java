@@ -10,6 +10,7 @@ import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.NotFoundException;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.PolicyService;
+import dev.keyward.vault.api.StorageCheck;
 import dev.keyward.vault.api.Vault;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -52,6 +53,9 @@ final class KeywardRoutes {
     }
 
     record VerifyBody(String recordedFingerprint) {
+    }
+
+    record StorageCheckDto(boolean ok, long records, long secrets, List<String> problems, long omitted) {
     }
 
     record ExportBody(String path) {
@@ -157,6 +161,12 @@ final class KeywardRoutes {
                 AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
                         AuditJson.HeadDto.of(x.head()))));
+            }
+            case "storage/check" -> {
+                require(m.equals("GET") || post);
+                StorageCheck c = vault.integrity().checkStorage(caller);
+                return ApiResponse.ok(VaultApi.envelope(new StorageCheckDto(c.ok(), c.records(), c.secrets(),
+                        c.problems(), c.omitted())));
             }
             case "cert/issue" -> {
                 require(post);
