@@ -305,8 +305,14 @@ final class SealLifecycle implements LifecycleService {
                 promote = true;
             }
         } catch (IntegrityException e) {
+            // The seal accepted the credentials and gave a root key (its own check passed: the
+            // wrapped root key opened, or the HSM logged in and has the key): the keyring record
+            // is what fails. That is damage (or a seal.json or token of another vault), not a wrong
+            // credential, so it is said as such and not counted toward the backoff.
             root.close();
-            throw new AuthenticationFailedException("The unseal credentials do not open this vault's keyring.");
+            throw new IntegrityException("The unseal credentials are right (the root key opened), but the vault's"
+                    + " keyring does not open with it: the keyring record is damaged, or seal.json (or the HSM key)"
+                    + " belongs to another vault. Restore the vault directory from a backup.");
         } catch (RuntimeException e) {
             root.close();
             throw e;
