@@ -7,6 +7,7 @@ import dev.keyward.vault.api.Decision;
 import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.audit.AuditDraft;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
@@ -192,6 +193,9 @@ final class Door {
             });
         } catch (KeywardException auditError) {
             LOG.error("audit entry for a failed {} could not be written", call.op.id());
+            if (e instanceof StorageException && auditError instanceof StorageException) {
+                throw e; // the storage itself fails (e.g. a full disk): say that, the call has failed either way
+            }
             throw new AuditFailureException();
         }
     }

@@ -176,7 +176,7 @@ final class SealLifecycle implements LifecycleService {
         return new VaultStatus(cfg.isPresent(), u == null, cfg.map(SealConfig::type).orElse(null),
                 u == null ? sealedReason : null, s == null ? 1 : s.threshold(), s == null ? 1 : s.shares(),
                 s == null ? 0 : s.progress(), u == null ? 0 : u.keyring().activeTerm(), storage.type(),
-                Keyward.VERSION, weak);
+                Keyward.VERSION, weak, storage.failure().orElse(null));
     }
 
     @Override

@@ -108,8 +108,10 @@ public final class Dto {
     public record UiMount(String path, String type, String description, MountOptions options) {
     }
 
+    /** sys/health; {@code storageError} (Keyward's own member) says why storage fails, null while it works. */
     public record Health(boolean initialized, boolean sealed, boolean standby, boolean performanceStandby,
-                         long serverTimeUtc, String version, String clusterName, String clusterId) {
+                         long serverTimeUtc, String version, String clusterName, String clusterId,
+                         String storageError) {
     }
 
     public record SealStatus(String type, boolean initialized, boolean sealed, int t, int n, int progress,

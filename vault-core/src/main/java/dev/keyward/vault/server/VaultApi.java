@@ -475,11 +475,13 @@ final class VaultApi {
             code = queryCode(r, "uninitcode", 501);
         } else if (st.sealed()) {
             code = queryCode(r, "sealedcode", 503);
+        } else if (st.storageFailure() != null) {
+            code = 500; // unsealed but unable to write (e.g. a full disk): not healthy
         } else {
             code = queryCode(r, "activecode", 200);
         }
         Dto.Health h = new Dto.Health(st.initialized(), st.sealed(), false, false, clock.instant().getEpochSecond(),
-                st.version(), "keyward", "keyward-local");
+                st.version(), "keyward", "keyward-local", st.storageFailure());
         return new ApiResponse(code, h);
     }
 

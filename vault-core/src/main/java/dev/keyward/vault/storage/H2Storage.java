@@ -1,6 +1,5 @@
 package dev.keyward.vault.storage;
 
-import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.api.VaultInUseException;
 import java.io.IOException;
@@ -9,20 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +43,6 @@ public final class H2Storage implements Storage {
     private static final int MAX_BATCH = 256;
     private static final int READERS = 4;
     private static final int H2_DATABASE_IN_USE = 90020;
-    /** Prepared statements per open connection; removed when the connection closes. */
-    private static final Map<Connection, Map<String, PreparedStatement>> STATEMENTS = new ConcurrentHashMap<>();
     /** Journal length at which the committer checkpoints (clean H2 shutdown, reopen, empty journal). */
     static final long DEFAULT_CHECKPOINT_BYTES = 64L * 1024 * 1024;
 
@@ -66,7 +58,18 @@ public final class H2Storage implements Storage {
     /** Readers hold it shared; a checkpoint holds it exclusively while the database is reopened. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closed;
-    private volatile String broken;
+    /** Why storage fails right now, in plain words (null while it works): for status and health. */
+    private volatile String failure;
+    /**
+     * The database (or the journal's agreement with it) must be reopened before the next write: H2
+     * closed itself after a failed write (a full disk), or a failed batch could not be cut back out
+     * of the journal, or a checkpoint failed. The committer reopens it by itself, as open does.
+     */
+    private volatile boolean reopen;
+    /** A journaled batch whose commit failed with the database closed: kept or cut at reopen. */
+    private long undecidedFrom = -1;
+    private long undecidedBatch;
+    private long lastReopenAttempt;
 
     private final DirectoryLock dirLock;
 
@@ -148,34 +151,6 @@ public final class H2Storage implements Storage {
         }
     }
 
-    /** The database's place in the journal's numbering (see V1_1__journal_position.sql). */
-    private record Position(long applied, long checkpointed) {
-    }
-
-    private Position position() throws SQLException {
-        try (Statement st = writer.createStatement();
-             ResultSet rs = st.executeQuery("SELECT applied, checkpointed FROM journal_position WHERE id = 1")) {
-            if (!rs.next()) {
-                throw new StorageException("The vault database in " + dir + " has lost its journal position; the vault"
-                        + " will not open over it.");
-            }
-            return new Position(rs.getLong(1), rs.getLong(2));
-        }
-    }
-
-    private void recordApplied(long batch) throws SQLException {
-        PreparedStatement ps = JdbcTx.statement(writer, "UPDATE journal_position SET applied = ? WHERE id = 1");
-        ps.setLong(1, batch);
-        ps.executeUpdate();
-    }
-
-    private void recordCheckpoint() throws SQLException {
-        try (Statement st = writer.createStatement()) {
-            st.executeUpdate("UPDATE journal_position SET checkpointed = applied WHERE id = 1");
-        }
-        writer.commit();
-    }
-
     /**
      * Checks that the journal and the database agree, then replays the journal over the state H2
      * recovered and checkpoints so the journal starts empty. They agree when the journal holds
@@ -185,9 +160,9 @@ public final class H2Storage implements Storage {
      * nothing.
      */
     private void recover() throws SQLException {
-        Position at = position();
+        JournalPosition at = JournalPosition.read(writer, dir);
         Journal.Contents c = journal.scan();
-        String problem = disagreement(at, c);
+        String problem = at.disagreement(c);
         if (problem != null) {
             throw new StorageException("The vault journal " + dir.resolve(Journal.FILE) + " and the database "
                     + dir.resolve("vault.mv.db") + " disagree: " + problem + " Replaying it would roll acknowledged "
@@ -198,36 +173,18 @@ public final class H2Storage implements Storage {
             journal.continueAfter(at.applied());
             return;
         }
-        JdbcTx tx = new JdbcTx(writer, false, null);
+        JdbcTx tx = new JdbcTx(dir, writer, false, null);
         Journal.Contents replayed = journal.replay(changes -> changes.forEach(tx::apply));
         if (replayed.empty()) {
             journal.continueAfter(at.applied());
         } else {
-            recordApplied(replayed.lastSequence());
+            JournalPosition.recordApplied(writer, replayed.lastSequence());
         }
         writer.commit();
         if (replayed.batches() > 0) {
             LOG.info("replayed {} journal batches after an unclean shutdown", replayed.batches());
         }
         checkpoint();
-    }
-
-    /** Why the journal cannot be replayed over the database, or null when it can. */
-    static String disagreement(Position at, Journal.Contents c) {
-        if (c.empty()) {
-            return at.applied() > at.checkpointed() ? "the database holds batches " + (at.checkpointed() + 1) + " to "
-                    + at.applied() + ", which were never checkpointed, but the journal is empty." : null;
-        }
-        if (c.lastSequence() < at.applied()) {
-            return "the journal ends at batch " + c.lastSequence() + " but the database already holds batch "
-                    + at.applied() + " (the journal was cut or replaced with an older copy).";
-        }
-        if (c.firstSequence() > at.checkpointed() + 1) {
-            return "the journal starts at batch " + c.firstSequence() + " but the last checkpoint was batch "
-                    + at.checkpointed() + " (batches " + (at.checkpointed() + 1) + " to " + (c.firstSequence() - 1)
-                    + " were cut from its start).";
-        }
-        return null;
     }
 
     /**
@@ -244,7 +201,7 @@ public final class H2Storage implements Storage {
                 readers.clear();
             }
             long t0 = System.nanoTime();
-            recordCheckpoint();
+            JournalPosition.recordCheckpoint(writer);
             shutdown(writer);
             long t1 = System.nanoTime();
             forceDatabaseFile();
@@ -303,9 +260,6 @@ public final class H2Storage implements Storage {
         if (closed) {
             throw new StorageException("The vault storage is closed.");
         }
-        if (broken != null) {
-            throw new StorageException(broken);
-        }
         queue.add(p);
         try {
             return p.future.get();
@@ -333,10 +287,18 @@ public final class H2Storage implements Storage {
         try {
             Connection c = borrowReader();
             try {
-                return work.run(new JdbcTx(c, true, null));
+                return work.run(new JdbcTx(dir, c, true, null));
             } finally {
                 readers.add(c);
             }
+        } catch (StorageException e) {
+            if (StorageFailures.databaseClosed(e)) {
+                reopen = true; // the committer reopens it within a second, writes or not
+                String f = StorageFailures.describe(e, dir);
+                failure = f;
+                throw new StorageException(f, e);
+            }
+            throw e;
         } finally {
             gate.readLock().unlock();
         }
@@ -376,6 +338,9 @@ public final class H2Storage implements Storage {
                     if (closed) {
                         return;
                     }
+                    if (reopen && System.nanoTime() - lastReopenAttempt > 1_000_000_000L) {
+                        reopenQuietly(); // so that reads come back too, without waiting for a write
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -386,8 +351,12 @@ public final class H2Storage implements Storage {
                 failAll(batch, new StorageException("The vault storage is closing."));
                 return;
             } catch (RuntimeException | Error e) {
-                LOG.error("group commit failed: {}", e.getClass().getName());
-                failAll(batch, new StorageException("The write could not be made durable.", e));
+                if (!writerUsable()) {
+                    reopen = true;
+                }
+                failure = StorageFailures.describe(e, dir);
+                LOG.error("group commit failed: {}", failure);
+                failAll(batch, new StorageException(failure, e));
             } finally {
                 batch.clear();
             }
@@ -395,11 +364,11 @@ public final class H2Storage implements Storage {
     }
 
     private void runBatch(List<Pending<?>> batch) {
-        if (broken != null) {
-            throw new StorageException(broken);
+        if (reopen) {
+            reopenNow();
         }
         List<Journal.Change> changes = new ArrayList<>();
-        JdbcTx tx = new JdbcTx(writer, false, changes);
+        JdbcTx tx = new JdbcTx(dir, writer, false, changes);
         for (int i = 0; i < batch.size(); i++) {
             Pending<?> p = batch.get(i);
             if (p.kind == null) {
@@ -411,7 +380,7 @@ public final class H2Storage implements Storage {
         if (!changes.isEmpty()) {
             long before = journal.size();
             try {
-                recordApplied(journal.sequence() + 1); // in the batch's own commit
+                JournalPosition.recordApplied(writer, journal.sequence() + 1); // in the batch's own commit
             } catch (SQLException e) {
                 rollbackQuietly();
                 throw new StorageException("The write could not be committed.", e);
@@ -427,21 +396,93 @@ public final class H2Storage implements Storage {
                 writer.commit();
             } catch (SQLException e) {
                 rollbackQuietly();
-                undoJournal(before, true);
+                if (writerUsable()) {
+                    undoJournal(before, true);
+                } else {
+                    // H2 closed itself: whether it kept the batch is known only once it is reopened.
+                    undecidedFrom = before;
+                    undecidedBatch = journal.sequence();
+                    reopen = true;
+                }
                 throw new StorageException("The write could not be committed.", e);
             }
+        } else if (!writerUsable()) {
+            reopen = true; // every item failed because the database is gone
         }
         for (Pending<?> p : batch) {
             p.complete();
+        }
+        if (!reopen) {
+            failure = null;
         }
         if (journal.size() >= checkpointBytes) {
             try {
                 checkpoint();
             } catch (RuntimeException e) {
-                broken = "The vault storage could not checkpoint its journal and refuses further writes until it is"
-                        + " reopened.";
-                LOG.error("checkpoint failed: {}", e.getClass().getName());
+                reopen = true;
+                failure = StorageFailures.describe(e, dir);
+                LOG.error("checkpoint failed: {}", failure);
             }
+        }
+    }
+
+    /** Whether the write connection still works (H2 closes the database after a failed write to its file). */
+    private boolean writerUsable() {
+        if (writer == null) {
+            return false;
+        }
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public java.util.Optional<String> failure() {
+        return java.util.Optional.ofNullable(failure);
+    }
+
+    private void reopenQuietly() {
+        try {
+            reopenNow();
+        } catch (RuntimeException stillFailing) {
+            LOG.debug("the vault storage could not be reopened yet: {}", failure);
+        }
+    }
+
+    /**
+     * Reopens the database as open does, with every reader held off: a fresh connection, the batch
+     * left undecided by a failed commit kept or cut by what the database holds, the journal checked
+     * against the database and replayed, a checkpoint. Throws (and stays failed) while it cannot.
+     */
+    private void reopenNow() {
+        lastReopenAttempt = System.nanoTime();
+        gate.writeLock().lock();
+        try {
+            synchronized (allReaders) {
+                allReaders.forEach(H2Storage::closeQuietly);
+                allReaders.clear();
+                readers.clear();
+            }
+            closeQuietly(writer);
+            writer = connect(dir, url);
+            writer.setAutoCommit(false);
+            if (undecidedFrom >= 0) {
+                if (JournalPosition.read(writer, dir).applied() < undecidedBatch) {
+                    journal.takeBack(undecidedFrom);
+                }
+                undecidedFrom = -1;
+            }
+            recover();
+            reopen = false;
+            failure = null;
+            LOG.info("the vault storage was reopened after a failure; writes go on");
+        } catch (SQLException | RuntimeException e) {
+            failure = StorageFailures.describe(e, dir);
+            throw new StorageException(failure, e);
+        } finally {
+            gate.writeLock().unlock();
         }
     }
 
@@ -528,8 +569,8 @@ public final class H2Storage implements Storage {
                 journal.cutTo(length);
             }
         } catch (RuntimeException e) {
-            broken = "The vault storage failed and refuses further writes until it is reopened.";
-            LOG.error("journal and database disagree after a failed commit; writes are refused until reopen");
+            reopen = true; // the journal is checked against the database again before the next write
+            LOG.error("a failed batch could not be cut out of the journal; the storage is reopened before the next write");
         }
     }
 
@@ -554,11 +595,11 @@ public final class H2Storage implements Storage {
         synchronized (allReaders) {
             allReaders.forEach(H2Storage::closeQuietly);
         }
-        boolean clean = broken == null;
+        boolean clean = !reopen;
         try {
             if (clean) {
                 try {
-                    recordCheckpoint();
+                    JournalPosition.recordCheckpoint(writer);
                 } catch (SQLException e) {
                     clean = false; // the journal stays: the next open replays it
                 }
@@ -577,195 +618,11 @@ public final class H2Storage implements Storage {
     }
 
     private static void closeQuietly(Connection c) {
-        STATEMENTS.remove(c);
+        JdbcTx.forget(c);
         try {
             c.close();
         } catch (SQLException e) {
             LOG.debug("close: {}", e.getMessage());
-        }
-    }
-
-    private static final class Pending<T> {
-        final TxWork<T> work;
-        /** For batched work: its kind and item (work is null). */
-        final Batch<?> kind;
-        final Object item;
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        T result;
-        Throwable error;
-        /** Batched work already run with an earlier item of its kind in this batch. */
-        boolean done;
-
-        Pending(TxWork<T> work, Batch<?> kind, Object item) {
-            this.work = work;
-            this.kind = kind;
-            this.item = item;
-        }
-
-        void runIn(StorageTx tx) {
-            result = work.run(tx);
-        }
-
-        void complete() {
-            if (error != null) {
-                future.completeExceptionally(error);
-            } else {
-                future.complete(result);
-            }
-        }
-    }
-
-    /** JDBC access to the records table. */
-    private static final class JdbcTx implements StorageTx {
-        private final Connection c;
-        private final boolean readOnly;
-        /** Where a write transaction records its changes for the journal (null: not journaled). */
-        private final List<Journal.Change> changes;
-
-        JdbcTx(Connection c, boolean readOnly, List<Journal.Change> changes) {
-            this.c = c;
-            this.readOnly = readOnly;
-            this.changes = changes;
-        }
-
-        /**
-         * A prepared statement kept with its connection (one thread uses a connection at a time;
-         * the statements close with it).
-         */
-        private PreparedStatement statement(String sql) throws SQLException {
-            return statement(c, sql);
-        }
-
-        static PreparedStatement statement(Connection c, String sql) throws SQLException {
-            Map<String, PreparedStatement> cache = STATEMENTS.computeIfAbsent(c, k -> new HashMap<>());
-            PreparedStatement ps = cache.get(sql);
-            if (ps == null) {
-                ps = c.prepareStatement(sql);
-                cache.put(sql, ps);
-            }
-            return ps;
-        }
-
-        /** Applies a journaled change (replay). */
-        void apply(Journal.Change ch) {
-            switch (ch.kind()) {
-                case PUT -> put(ch.key(), ch.value());
-                case DELETE -> delete(ch.key());
-                case DELETE_PREFIX -> deletePrefix(ch.key());
-                default -> throw new IllegalStateException("unknown change");
-            }
-        }
-
-        private void record(Journal.Change.Kind kind, String key, byte[] value) {
-            if (changes != null) {
-                changes.add(new Journal.Change(kind, key, value));
-            }
-        }
-
-        @Override
-        public byte[] get(String key) {
-            try {
-                PreparedStatement ps = statement("SELECT v FROM records WHERE k = ?");
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getBytes(1) : null;
-                }
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public void put(String key, byte[] value) {
-            checkWritable();
-            checkKey(key);
-            try {
-                PreparedStatement ps = statement("MERGE INTO records (k, v) KEY (k) VALUES (?, ?)");
-                ps.setString(1, key);
-                ps.setBytes(2, value);
-                ps.executeUpdate();
-                record(Journal.Change.Kind.PUT, key, value.clone());
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public boolean delete(String key) {
-            checkWritable();
-            try {
-                PreparedStatement ps = statement("DELETE FROM records WHERE k = ?");
-                ps.setString(1, key);
-                boolean deleted = ps.executeUpdate() > 0;
-                if (deleted) {
-                    record(Journal.Change.Kind.DELETE, key, null);
-                }
-                return deleted;
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public List<Entry> scan(String prefix, String startAfter, int limit) {
-            String from = startAfter != null && startAfter.compareTo(prefix) > 0 ? startAfter : null;
-            String sql = from == null
-                    ? "SELECT k, v FROM records WHERE k >= ? AND k < ? ORDER BY k LIMIT ?"
-                    : "SELECT k, v FROM records WHERE k > ? AND k < ? ORDER BY k LIMIT ?";
-            try {
-                PreparedStatement ps = statement(sql);
-                ps.setString(1, from == null ? prefix : from);
-                ps.setString(2, prefix + '\u007f');
-                ps.setInt(3, limit);
-                List<Entry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Entry(rs.getString(1), rs.getBytes(2)));
-                    }
-                }
-                return out;
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public int deletePrefix(String prefix) {
-            checkWritable();
-            try {
-                PreparedStatement ps = statement("DELETE FROM records WHERE k >= ? AND k < ?");
-                ps.setString(1, prefix);
-                ps.setString(2, prefix + '\u007f');
-                int n = ps.executeUpdate();
-                if (n > 0) {
-                    record(Journal.Change.Kind.DELETE_PREFIX, prefix, null);
-                }
-                return n;
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        private void checkWritable() {
-            if (readOnly) {
-                throw new IllegalStateException("write attempted in a read transaction");
-            }
-        }
-
-        private static void checkKey(String key) {
-            if (key.isEmpty() || key.length() > 1024) {
-                throw new IllegalArgumentException("storage key length out of range");
-            }
-            for (int i = 0; i < key.length(); i++) {
-                char ch = key.charAt(i);
-                if (ch < 0x21 || ch > 0x7e) {
-                    throw new IllegalArgumentException("storage keys are printable ASCII");
-                }
-            }
-        }
-
-        private static KeywardException failure(SQLException e) {
-            return new StorageException("The vault database failed: " + e.getSQLState(), e);
         }
     }
 }
