@@ -38,6 +38,20 @@ public final class Keyward {
     }
 
     /**
+     * The options {@code home/keyward.properties} and the {@code KEYWARD_*} environment give a vault
+     * opened in this process (auto-seal, the JSON-lines audit file, the tree-head witness file), as
+     * {@code keyward serve} uses them. A settings file that cannot be read is an
+     * {@link InvalidRequestException}.
+     */
+    public static VaultOptions options(Path home) {
+        try {
+            return CliConfig.load(home, System.getenv()).vaultOptions(home);
+        } catch (CliException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    /**
      * Verifies an exported audit evidence bundle offline: no vault, no unseal material. Pass the
      * fingerprint of a tree head recorded earlier (or null) to also detect a cut or replaced log.
      * Never throws for a damaged bundle: the result lists what is wrong.

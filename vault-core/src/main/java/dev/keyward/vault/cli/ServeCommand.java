@@ -42,6 +42,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, else a prompt).")
     Path pinFile;
 
+    @Option(names = "--audit-file", paramLabel = "FILE",
+            description = "Also append every audit entry as one JSON line to FILE, for a SIEM (default: "
+                    + "$KEYWARD_AUDIT_FILE, else audit_file in keyward.properties; relative to the vault directory).")
+    Path auditFile;
+
     @Option(names = "--share-file", paramLabel = "FILE",
             description = "Shamir seal: a file of unseal shares, one per line ('-' = standard input); repeatable. "
                     + "Without it, shares are read from standard input, or asked for on a terminal.")
@@ -79,7 +84,11 @@ final class ServeCommand implements Callable<Integer> {
         KeywardCli r = KeywardCli.root(spec);
         CliConfig cfg = r.config();
         ServerConfig sc = cfg.server(port);
-        Vault v = Keyward.open(VaultOptions.at(r.home()).withAutoSealAfter(cfg.autoSeal()));
+        VaultOptions options = cfg.vaultOptions(r.home());
+        if (auditFile != null) {
+            options = options.withAuditFile(auditFile);
+        }
+        Vault v = Keyward.open(options);
         try {
             VaultStatus st = v.lifecycle().status();
             if (!st.initialized()) {

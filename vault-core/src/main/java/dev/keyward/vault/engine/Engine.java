@@ -420,5 +420,12 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         rewrapper.stop();
         lifecycle.close();
         storage.close();
+        if (audit instanceof AutoCloseable sink) {
+            try {
+                sink.close();
+            } catch (Exception e) {
+                LOG.warn("the audit sink did not close: {}", e.getClass().getSimpleName());
+            }
+        }
     }
 }
