@@ -62,6 +62,19 @@ public final class Keyward {
     }
 
     /**
+     * For a client of a vault (the console): compares a head the vault served with the newest this
+     * user has seen of the same log, kept outside any vault directory
+     * ({@code ~/.config/keyward/seen-heads}). Returns why the vault is older than that (it was
+     * rolled back or restored from an older copy), or empty, in which case the head is now the
+     * newest seen. {@code logId} comes from {@code AuditService.logId}.
+     */
+    public static Optional<String> checkSeenHead(String logId, dev.keyward.vault.api.TreeHead head,
+                                                 boolean acceptRollback) {
+        return dev.keyward.vault.audit.SeenHeads.of(System.getenv()).observe(logId, head.treeSize(),
+                head.fingerprint(), acceptRollback);
+    }
+
+    /**
      * Whether {@code home} holds an initialised vault, judged from its seal configuration file
      * alone: no database is opened and nothing is locked. For choosing a first screen quickly;
      * {@code open(...).lifecycle().status()} is the authority.

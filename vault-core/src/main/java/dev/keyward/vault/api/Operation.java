@@ -59,6 +59,8 @@ public enum Operation {
     ENTITLEMENT_REPORT("entitlement.report"),
 
     AUDIT_EXPORT("audit.export"),
+    /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */
+    ROLLBACK_ACCEPT("audit.rollback.accept"),
     /** keyward check storage: every record opens, indexes and versions agree. */
     STORAGE_CHECK("storage.check"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */

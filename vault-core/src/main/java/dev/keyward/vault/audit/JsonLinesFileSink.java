@@ -85,6 +85,23 @@ public final class JsonLinesFileSink implements AuditSink, AutoCloseable {
         }
     }
 
+    /**
+     * Appends a signed tree head as a line of its own, {@code {"head":{...},"log":"<log id>"}} (the
+     * witness file's form; entries never have a {@code head} member), so that the SIEM also holds
+     * every head the vault published.
+     */
+    public synchronized void appendHead(String logId, dev.keyward.vault.api.TreeHead head) {
+        ByteBuffer line = ByteBuffer.wrap((WitnessFile.line(logId, head) + "\n").getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            while (line.hasRemaining()) {
+                channel.write(line);
+            }
+        } catch (IOException e) {
+            throw new AuditFailureException("The audit file " + file + " could not be written.", e);
+        }
+    }
+
     @Override
     public Optional<MerkleAuditLog> log() {
         return Optional.of(log);

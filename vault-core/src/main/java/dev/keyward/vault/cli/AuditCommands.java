@@ -1,7 +1,10 @@
 package dev.keyward.vault.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.vault.Keyward;
+import dev.keyward.vault.audit.SeenHeads;
 import dev.keyward.vault.server.AuditJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,23 @@ import picocli.CommandLine.Spec;
 /** {@code keyward audit ...}: the tamper-evident audit log through the endpoint, and offline bundle verification. */
 final class AuditCommands {
     private AuditCommands() {
+    }
+
+    /**
+     * Compares a head the vault served with the newest this user saw of the same log (kept under
+     * the user's config directory, see {@link SeenHeads}); an older one is said on stderr and
+     * returned. {@code accept} takes the served head as the newest seen, whatever it is.
+     */
+    static String seen(KeywardCli r, JsonNode head, boolean accept) {
+        if (head == null || !head.hasNonNull("log_id") || !head.hasNonNull("fingerprint")) {
+            return null;
+        }
+        String problem = SeenHeads.of(r.env).observe(head.get("log_id").asText(), head.path("tree_size").asLong(),
+                head.get("fingerprint").asText(), accept).orElse(null);
+        if (problem != null) {
+            r.err.println("keyward: WARNING: " + problem);
+        }
+        return problem;
     }
 
     @Command(name = "audit", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
@@ -53,6 +73,11 @@ final class AuditCommands {
                     Map<String, Object> body = new LinkedHashMap<>();
                     body.put("recorded_fingerprint", fingerprint);
                     d = r.data("POST", "kw/audit/verify", body);
+                    String older = seen(r, d.path("latest"), false);
+                    if (older != null && d instanceof ObjectNode o) {
+                        o.put("ok", false);
+                        ((ArrayNode) o.withArray("problems")).add("ROLLED_BACK: " + older);
+                    }
                 }
                 r.print(d);
                 return d.path("ok").asBoolean() ? ExitCodes.OK : ExitCodes.REFUSED;
@@ -72,8 +97,9 @@ final class AuditCommands {
             public Integer call() {
                 KeywardCli r = KeywardCli.root(spec);
                 Map<String, Object> body = Map.of("path", outFile.toAbsolutePath().toString());
-                r.print(r.data("POST", "kw/audit/export", body));
-                return ExitCodes.OK;
+                JsonNode d = r.data("POST", "kw/audit/export", body);
+                r.print(d);
+                return seen(r, d.path("head"), false) == null ? ExitCodes.OK : ExitCodes.REFUSED;
             }
         }
 
@@ -98,7 +124,10 @@ final class AuditCommands {
         }
 
         @Command(name = "head", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-                description = "Shows the latest signed tree head (--issue signs a new one first).")
+                description = {"Shows the latest signed tree head (--issue signs a new one first).",
+                    "The newest head this user has seen of the vault's log is kept in ~/.config/keyward/seen-heads "
+                        + "($XDG_CONFIG_HOME): a head older than that one means the vault directory was rolled "
+                        + "back, and exits 1 with a warning (so do 'audit verify' and 'audit export')."})
         static final class Head implements Callable<Integer> {
             @Spec
             CommandSpec spec;
@@ -106,11 +135,16 @@ final class AuditCommands {
             @Option(names = "--issue", description = "Sign a head over every entry now in the log.")
             boolean issue;
 
+            @Option(names = "--accept-rollback", description = "Take this head as the newest seen even if it is "
+                    + "older than one this user saw before (after a rollback accepted on purpose).")
+            boolean acceptRollback;
+
             @Override
             public Integer call() {
                 KeywardCli r = KeywardCli.root(spec);
-                r.print(r.data(issue ? "POST" : "GET", "kw/audit/tree-head", null));
-                return ExitCodes.OK;
+                JsonNode d = r.data(issue ? "POST" : "GET", "kw/audit/tree-head", null);
+                r.print(d);
+                return seen(r, d, acceptRollback) == null ? ExitCodes.OK : ExitCodes.REFUSED;
             }
         }
     }

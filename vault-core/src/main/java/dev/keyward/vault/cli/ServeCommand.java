@@ -47,6 +47,16 @@ final class ServeCommand implements Callable<Integer> {
                     + "$KEYWARD_AUDIT_FILE, else audit_file in keyward.properties; relative to the vault directory).")
     Path auditFile;
 
+    @Option(names = "--audit-witness-file", paramLabel = "FILE",
+            description = "Publish every signed tree head to FILE, kept outside the vault directory, and refuse to "
+                    + "unseal a vault whose audit log is older than the newest head there (default: "
+                    + "$KEYWARD_AUDIT_WITNESS_FILE, else audit_witness_file in keyward.properties).")
+    Path witnessFile;
+
+    @Option(names = "--accept-rollback", description = "Unseal even though the audit log is older than a tree head "
+            + "already published (after restoring a backup on purpose); the acceptance is audited.")
+    boolean acceptRollback;
+
     @Option(names = "--share-file", paramLabel = "FILE",
             description = "Shamir seal: a file of unseal shares, one per line ('-' = standard input); repeatable. "
                     + "Without it, shares are read from standard input, or asked for on a terminal.")
@@ -88,6 +98,10 @@ final class ServeCommand implements Callable<Integer> {
         if (auditFile != null) {
             options = options.withAuditFile(auditFile);
         }
+        if (witnessFile != null) {
+            options = options.withWitnessFile(witnessFile);
+        }
+        options = options.withAcceptRollback(acceptRollback);
         Vault v = Keyward.open(options);
         try {
             VaultStatus st = v.lifecycle().status();

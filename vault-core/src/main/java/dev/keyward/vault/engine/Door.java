@@ -217,9 +217,16 @@ final class Door {
     /** Audits a call outside the pipeline (unseal, login, init) in the given transaction; fails closed. */
     void appendDirect(Unsealed u, Caller caller, Principal principal, String claimedName, Operation op,
                       String resource, AuditEvent.Outcome outcome, String errorClass, Instant now, StorageTx tx) {
+        appendDirect(u, caller, principal, claimedName, op, resource, outcome, errorClass, now, tx, null);
+    }
+
+    /** As above, with the entry's {@code details} (nullable). */
+    void appendDirect(Unsealed u, Caller caller, Principal principal, String claimedName, Operation op,
+                      String resource, AuditEvent.Outcome outcome, String errorClass, Instant now, StorageTx tx,
+                      java.util.Map<String, String> details) {
         try {
             audit.append(event(u, caller, principal, claimedName, op, resource, AuditEvent.Decision.NONE, null,
-                    outcome, errorClass, now), u.audit(), tx);
+                    outcome, errorClass, now).withDetails(details), u.audit(), tx);
         } catch (AuditFailureException e) {
             throw e;
         } catch (RuntimeException e) {

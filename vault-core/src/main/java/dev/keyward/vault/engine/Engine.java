@@ -26,6 +26,8 @@ import dev.keyward.vault.api.VaultSealedException;
 import dev.keyward.vault.api.VaultStatus;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
+import dev.keyward.vault.audit.JsonLinesFileSink;
+import dev.keyward.vault.audit.WitnessFile;
 import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.crypto.Barrier;
 import dev.keyward.vault.crypto.Hmac;
@@ -66,6 +68,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final Clock clock;
     private final Storage storage;
     private final AuditSink audit;
+    private final RollbackGuard rollback;
     private final Door door;
     private final SealLifecycle lifecycle;
     private final OperatorLogin login;
@@ -94,7 +97,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         };
         this.secrets = new SecretsFacade(door, guard);
         this.rewrapper = new Rewrapper(this, storage, RecordKinds.defaults());
-        this.lifecycle = new SealLifecycle(this, config, storage, door, rewrapper);
+        this.rollback = new RollbackGuard(config.options().witnessFile() == null ? null
+                : new WitnessFile(config.options().witnessFile()),
+                audit instanceof JsonLinesFileSink siem ? siem : null, this::headStore);
+        audit.log().ifPresent(l -> l.publishTo(rollback));
+        this.lifecycle = new SealLifecycle(this, config, storage, door, rewrapper, rollback);
         this.login = new OperatorLogin(this, door, storage, clock);
         this.keys = new KeyLifecycle(this, door, rewrapper);
         PolicySource policySource = new PolicySource();
@@ -105,7 +112,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.identities = new IdentityFacade(door, guard, privileges);
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null),
-                this::recordRefused);
+                this::recordRefused, (u, tx) -> audit.log().map(l -> rollback.check(l, u, tx, lifecycle.headStore()))
+                .orElse(null));
         this.storageChecker = new StorageChecker(door, guard, RecordKinds.defaults());
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -340,6 +348,10 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         lastActivity = now;
     }
 
+    private Optional<dev.keyward.vault.seal.HeadStore> headStore() {
+        return lifecycle.headStore();
+    }
+
     SealLifecycle sealLifecycle() {
         return lifecycle;
     }
@@ -418,6 +430,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public void close() {
         timer.shutdownNow();
         rewrapper.stop();
+        rollback.close();
         lifecycle.close();
         storage.close();
         if (audit instanceof AutoCloseable sink) {

@@ -9,6 +9,8 @@ import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.PassphraseSealSpec;
+import dev.keyward.vault.api.PublishedHead;
+import dev.keyward.vault.api.RollbackDetectedException;
 import dev.keyward.vault.api.Principal;
 import dev.keyward.vault.api.UnsealCredential;
 import dev.keyward.vault.api.VaultAlreadyInitializedException;
@@ -17,10 +19,12 @@ import dev.keyward.vault.api.VaultSealedException;
 import dev.keyward.vault.api.VaultStatus;
 import dev.keyward.vault.api.AuthMethod;
 import dev.keyward.vault.audit.AuditEvent;
+import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.crypto.Keyring;
 import dev.keyward.vault.identity.OperatorRecord;
 import dev.keyward.vault.policy.BuiltInPolicies;
 import dev.keyward.vault.seal.PassphraseSealProvider;
+import dev.keyward.vault.seal.HeadStore;
 import dev.keyward.vault.seal.RootKey;
 import dev.keyward.vault.seal.Seal;
 import dev.keyward.vault.seal.SealConfig;
@@ -61,6 +65,7 @@ final class SealLifecycle implements LifecycleService {
     private final SealConfigStore sealStore;
     private final Door door;
     private final Rewrapper rewrapper;
+    private final RollbackGuard rollback;
 
     private volatile Unsealed unsealed;
     private volatile Seal seal;
@@ -68,8 +73,10 @@ final class SealLifecycle implements LifecycleService {
     private int unsealFailures;
     private Instant unsealBlockedUntil;
 
-    SealLifecycle(Engine engine, EngineConfig config, Storage storage, Door door, Rewrapper rewrapper) {
+    SealLifecycle(Engine engine, EngineConfig config, Storage storage, Door door, Rewrapper rewrapper,
+                  RollbackGuard rollback) {
         this.engine = engine;
+        this.rollback = rollback;
         this.config = config;
         this.clock = config.options().clock();
         this.storage = storage;
@@ -94,6 +101,12 @@ final class SealLifecycle implements LifecycleService {
     /** The keys of the unsealed vault, or null when sealed. */
     Unsealed unsealedOrNull() {
         return unsealed;
+    }
+
+    /** Where the seal keeps the newest tree head (the HSM, while unsealed), if it can keep one. */
+    Optional<HeadStore> headStore() {
+        Seal s = seal;
+        return unsealed != null && s != null ? s.headStore() : Optional.empty();
     }
 
     SealProvider sealProvider(String type) {
@@ -251,21 +264,71 @@ final class SealLifecycle implements LifecycleService {
         } catch (AuthenticationFailedException e) {
             throw unsealFailed(now, e);
         }
+        synchronized (this) {
+            unsealFailures = 0; // the credentials were right, whatever the log says next
+            unsealBlockedUntil = null;
+        }
+        Optional<PublishedHead> beyond = olderThanPublished(u);
         unsealed = u;
         sealedReason = null;
         engine.touch(now);
-        synchronized (this) {
-            unsealFailures = 0;
-            unsealBlockedUntil = null;
-        }
         storage.write(tx -> {
             door.appendDirect(u, Caller.anonymous(sourceAddress), null, null, Operation.VAULT_UNSEAL, null,
                     AuditEvent.Outcome.SUCCESS, null, now, tx);
+            beyond.ifPresent(p -> acceptRollback(u, p, sourceAddress, now, tx));
             return null;
         });
         LOG.info("vault unsealed");
         rewrapper.resumeIfPending();
         return status();
+    }
+
+    /**
+     * Compares the log with the newest heads published outside the vault directory. Older: refused
+     * (the keys are dropped again) unless the rollback is accepted on purpose, in which case the
+     * head it is older than is returned, to be audited.
+     */
+    private Optional<PublishedHead> olderThanPublished(Unsealed u) {
+        MerkleAuditLog log = config.auditSink().log().orElse(null);
+        if (log == null) {
+            return Optional.empty();
+        }
+        Optional<HeadStore> store = seal.headStore();
+        rollback.flush();
+        String why;
+        Optional<PublishedHead> beyond;
+        try {
+            why = storage.read(tx -> rollback.check(log, u, tx, store));
+            beyond = why == null ? Optional.empty() : storage.read(tx -> rollback.newestBeyond(log, u, tx, store));
+        } catch (RuntimeException e) {
+            u.close();
+            throw e;
+        }
+        if (why == null) {
+            return Optional.empty();
+        }
+        if (!config.options().acceptRollback()) {
+            u.close();
+            LOG.warn("unseal refused: the audit log is older than a published tree head");
+            throw new RollbackDetectedException(why + " The vault stays sealed. If this directory was restored from"
+                    + " a backup on purpose, unseal it with --accept-rollback (the acceptance is audited).");
+        }
+        LOG.warn("unsealing a vault whose audit log is older than a published tree head (accepted)");
+        return beyond;
+    }
+
+    /** Audits an accepted rollback and signs a head, which is published: the new baseline. */
+    private void acceptRollback(Unsealed u, PublishedHead p, String sourceAddress, Instant now,
+                                dev.keyward.vault.storage.StorageTx tx) {
+        MerkleAuditLog log = config.auditSink().log().orElseThrow();
+        java.util.Map<String, String> details = new java.util.TreeMap<>();
+        details.put("publishedSize", Long.toString(p.treeSize()));
+        details.put("publishedFingerprint", p.fingerprint());
+        details.put("publishedTo", p.source());
+        details.put("logSize", Long.toString(log.size(u.audit(), tx)));
+        door.appendDirect(u, Caller.anonymous(sourceAddress), null, null, Operation.ROLLBACK_ACCEPT, "audit/log",
+                AuditEvent.Outcome.SUCCESS, null, now, tx, details);
+        log.issueHead(u.audit(), tx, now);
     }
 
     private synchronized AuthenticationFailedException unsealFailed(Instant now, AuthenticationFailedException e) {

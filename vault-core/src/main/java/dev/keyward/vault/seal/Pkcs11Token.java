@@ -365,6 +365,83 @@ final class Pkcs11Token {
             };
         }
 
+        /**
+         * The newest tree head on the token. SunPKCS11 offers no data objects, so it is kept in the
+         * label of a small private AES key object (never used for anything):
+         * {@code keyward-audit-head/<log id, 16 hex>/<counter>/<tree size>/<fingerprint>}. Private token
+         * objects are seen and changed only after login with the PIN. A store creates the next one
+         * (counter + 1) and then removes the older ones; the highest counter wins.
+         */
+        HeadStore headStore() {
+            return new HeadStore() {
+                @Override
+                public java.util.Optional<dev.keyward.vault.api.PublishedHead> newest(String logId) {
+                    String[] best = newestLabel(headPrefix(logId));
+                    return best == null ? java.util.Optional.empty() : java.util.Optional.of(
+                            new dev.keyward.vault.api.PublishedHead(logId, Long.parseLong(best[2]), best[3],
+                                    "the HSM token " + loc.tokenId() + " (store " + best[1] + ")"));
+                }
+
+                @Override
+                public void store(String logId, dev.keyward.vault.api.TreeHead head) {
+                    storeHead(headPrefix(logId), head.treeSize(), head.fingerprint());
+                }
+            };
+        }
+
+        private static String headPrefix(String logId) {
+            return "keyward-audit-head/" + logId.substring(0, Math.min(16, logId.length())) + "/";
+        }
+
+        /** {label, counter, size, fingerprint} of the stored head with the highest counter, or null. */
+        private synchronized String[] newestLabel(String prefix) {
+            String[] best = null;
+            try {
+                for (java.util.Enumeration<String> e = ks.aliases(); e.hasMoreElements(); ) {
+                    String a = e.nextElement();
+                    if (!a.startsWith(prefix)) {
+                        continue;
+                    }
+                    String[] p = a.substring(prefix.length()).split("/");
+                    if (p.length != 3 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")
+                            || !p[2].matches("[0-9a-f]{64}")) {
+                        continue;
+                    }
+                    if (best == null || Long.parseLong(p[0]) > Long.parseLong(best[1])) {
+                        best = new String[] {a, p[0], p[1], p[2]};
+                    }
+                }
+                return best;
+            } catch (GeneralSecurityException | ProviderException e) {
+                LOG.warn("reading the stored tree head on {} failed: {}", loc.tokenId(), rootMessage(e));
+                throw new HsmUnavailableException("the stored tree head on the token could not be read");
+            }
+        }
+
+        private synchronized void storeHead(String prefix, long size, String fingerprint) {
+            String[] current = newestLabel(prefix);
+            long counter = current == null ? 1 : Long.parseLong(current[1]) + 1;
+            String label = prefix + counter + "/" + size + "/" + fingerprint;
+            try {
+                KeyGenerator g = KeyGenerator.getInstance("AES", provider);
+                g.init(128);
+                ks.setEntry(label, new KeyStore.SecretKeyEntry(g.generateKey()), null);
+                java.util.List<String> older = new java.util.ArrayList<>();
+                for (java.util.Enumeration<String> e = ks.aliases(); e.hasMoreElements(); ) {
+                    String a = e.nextElement();
+                    if (a.startsWith(prefix) && !a.equals(label)) {
+                        older.add(a);
+                    }
+                }
+                for (String a : older) {
+                    ks.deleteEntry(a);
+                }
+            } catch (GeneralSecurityException | ProviderException e) {
+                LOG.warn("storing the tree head on {} failed: {}", loc.tokenId(), rootMessage(e));
+                throw new HsmUnavailableException("the tree head could not be stored on the token");
+            }
+        }
+
         /** The key objects, for attribute checks in tests (never their bytes: they have none to give). */
         Key rootKeyObject() {
             return root;

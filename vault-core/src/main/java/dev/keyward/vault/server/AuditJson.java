@@ -15,12 +15,19 @@ public final class AuditJson {
     private AuditJson() {
     }
 
-    /** A signed tree head. */
+    /**
+     * A signed tree head; {@code logId} (not signed) names the log it belongs to (the hex leaf hash
+     * of the log's first entry), where the route knows it, else null.
+     */
     public record HeadDto(long treeSize, String rootHash, String timestamp, long timestampMs, String keyId,
-                          String algorithm, String signature, String fingerprint) {
+                          String algorithm, String signature, String fingerprint, String logId) {
         public static HeadDto of(TreeHead h) {
+            return of(h, null);
+        }
+
+        public static HeadDto of(TreeHead h, String logId) {
             return new HeadDto(h.treeSize(), h.rootHash(), VaultApi.time(h.timestamp()), h.timestamp().toEpochMilli(),
-                    h.keyId(), h.algorithm(), h.signature(), h.fingerprint());
+                    h.keyId(), h.algorithm(), h.signature(), h.fingerprint(), logId);
         }
     }
 
@@ -28,8 +35,12 @@ public final class AuditJson {
     public record VerifyDto(boolean ok, long entries, long bytes, int headsVerified, HeadDto latest,
                             List<String> problems, List<String> warnings) {
         public static VerifyDto of(AuditVerification v) {
+            return of(v, null);
+        }
+
+        public static VerifyDto of(AuditVerification v, String logId) {
             return new VerifyDto(v.ok(), v.entries(), v.bytes(), v.headsVerified(),
-                    v.latest() == null ? null : HeadDto.of(v.latest()),
+                    v.latest() == null ? null : HeadDto.of(v.latest(), logId),
                     v.problems().stream().map(Object::toString).toList(), v.warnings());
         }
     }

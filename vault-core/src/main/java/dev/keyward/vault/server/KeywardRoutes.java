@@ -11,6 +11,7 @@ import dev.keyward.vault.api.NotFoundException;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.StorageCheck;
+import dev.keyward.vault.api.TreeHead;
 import dev.keyward.vault.api.Vault;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -131,10 +132,12 @@ final class KeywardRoutes {
             }
             case "audit/tree-head" -> {
                 if (m.equals("GET")) {
-                    return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(vault.audit().latestHead(caller))));
+                    TreeHead h = vault.audit().latestHead(caller);
+                    return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(h, vault.audit().logId(caller))));
                 }
                 require(post);
-                return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(vault.audit().issueHead(caller))));
+                TreeHead h = vault.audit().issueHead(caller);
+                return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(h, vault.audit().logId(caller))));
             }
             case "audit/proof" -> {
                 require(m.equals("GET"));
@@ -150,7 +153,7 @@ final class KeywardRoutes {
                 require(post);
                 VerifyBody b = VaultApi.body(r, VerifyBody.class);
                 AuditVerification v = vault.audit().verify(caller, b.recordedFingerprint(), AuditProgress.NONE);
-                return ApiResponse.ok(VaultApi.envelope(AuditJson.VerifyDto.of(v)));
+                return ApiResponse.ok(VaultApi.envelope(AuditJson.VerifyDto.of(v, vault.audit().logId(caller))));
             }
             case "audit/export" -> {
                 require(post);
@@ -160,7 +163,7 @@ final class KeywardRoutes {
                 }
                 AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
-                        AuditJson.HeadDto.of(x.head()))));
+                        AuditJson.HeadDto.of(x.head(), vault.audit().logId(caller)))));
             }
             case "storage/check" -> {
                 require(m.equals("GET") || post);

@@ -372,9 +372,9 @@ public final class H2Storage implements Storage {
         for (int i = 0; i < batch.size(); i++) {
             Pending<?> p = batch.get(i);
             if (p.kind == null) {
-                runIsolated(changes, p, () -> p.runIn(tx));
+                runIsolated(tx, p, () -> p.runIn(tx));
             } else if (!p.done) {
-                runKind(tx, changes, batch, i);
+                runKind(tx, batch, i);
             }
         }
         if (!changes.isEmpty()) {
@@ -409,6 +409,7 @@ public final class H2Storage implements Storage {
         } else if (!writerUsable()) {
             reopen = true; // every item failed because the database is gone
         }
+        tx.committed(LOG);
         for (Pending<?> p : batch) {
             p.complete();
         }
@@ -490,7 +491,7 @@ public final class H2Storage implements Storage {
      * Runs every item of {@code batch.get(first)}'s kind in one call under one savepoint; if that
      * call throws, runs each item again on its own so that only the bad one fails.
      */
-    private void runKind(JdbcTx tx, List<Journal.Change> changes, List<Pending<?>> batch, int first) {
+    private void runKind(JdbcTx tx, List<Pending<?>> batch, int first) {
         Batch<?> kind = batch.get(first).kind;
         List<Pending<?>> same = new ArrayList<>();
         for (int j = first; j < batch.size(); j++) {
@@ -500,14 +501,14 @@ public final class H2Storage implements Storage {
                 same.add(q);
             }
         }
-        Throwable failed = runIsolated(changes, null, () -> runAll(kind, tx, same));
+        Throwable failed = runIsolated(tx, null, () -> runAll(kind, tx, same));
         if (failed != null) {
             if (same.size() == 1) {
                 same.get(0).error = failed;
                 return;
             }
             for (Pending<?> q : same) {
-                runIsolated(changes, q, () -> runAll(kind, tx, List.of(q)));
+                runIsolated(tx, q, () -> runAll(kind, tx, List.of(q)));
             }
         }
     }
@@ -521,11 +522,12 @@ public final class H2Storage implements Storage {
 
     /**
      * Runs {@code work} under its own savepoint: on failure it is rolled back (and its journal
-     * changes dropped), and the failure is set on {@code owner} if given, and returned.
+     * changes and after-commit work dropped), and the failure is set on {@code owner} if given, and
+     * returned.
      */
-    private Throwable runIsolated(List<Journal.Change> changes, Pending<?> owner, Runnable work) {
+    private Throwable runIsolated(JdbcTx tx, Pending<?> owner, Runnable work) {
         Savepoint sp;
-        int mark = changes.size();
+        long mark = tx.mark();
         try {
             sp = writer.setSavepoint();
         } catch (SQLException e) {
@@ -541,7 +543,7 @@ public final class H2Storage implements Storage {
             } catch (SQLException e) {
                 throw new StorageException("Could not roll back a failed write.", e);
             }
-            changes.subList(mark, changes.size()).clear();
+            tx.dropAfter(mark);
             if (owner != null) {
                 owner.error = t;
             }

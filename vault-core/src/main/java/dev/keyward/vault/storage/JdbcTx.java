@@ -23,6 +23,8 @@ final class JdbcTx implements StorageTx {
     private final boolean readOnly;
     /** Where a write transaction records its changes for the journal (null: not journaled). */
     private final List<Journal.Change> changes;
+    /** Work to run once the batch is durable (write transactions of the committer only). */
+    private final List<Runnable> afterCommit = new ArrayList<>();
 
     JdbcTx(Path dir, Connection c, boolean readOnly, List<Journal.Change> changes) {
         this.dir = dir;
@@ -37,6 +39,37 @@ final class JdbcTx implements StorageTx {
      */
     private PreparedStatement statement(String sql) throws SQLException {
         return statement(c, sql);
+    }
+
+    @Override
+    public void afterCommit(Runnable action) {
+        if (changes == null) {
+            throw new IllegalStateException("work after commit is for write transactions");
+        }
+        afterCommit.add(action);
+    }
+
+    /** Where a work item starts: its changes and after-commit work can be dropped back to here. */
+    long mark() {
+        return ((long) changes.size() << 32) | afterCommit.size();
+    }
+
+    /** Drops the changes and after-commit work of a work item that was rolled back. */
+    void dropAfter(long mark) {
+        changes.subList((int) (mark >>> 32), changes.size()).clear();
+        afterCommit.subList((int) mark, afterCommit.size()).clear();
+    }
+
+    /** The batch is durable: runs the after-commit work, each on its own. */
+    void committed(org.slf4j.Logger log) {
+        for (Runnable r : afterCommit) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("work after a commit failed: {}", e.getClass().getSimpleName());
+            }
+        }
+        afterCommit.clear();
     }
 
     /** Drops the statements kept for a connection that is being closed. */

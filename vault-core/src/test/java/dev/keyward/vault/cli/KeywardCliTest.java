@@ -80,6 +80,7 @@ class KeywardCliTest {
         env.put("KEYWARD_ADDRESS", server.urls().get(0));
         env.put("KEYWARD_CA_CERT", caPem.toString());
         env.put("KEYWARD_SECRET_ID", secretId);
+        env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     }
 
     @AfterAll
