@@ -39,7 +39,7 @@ public final class WitnessFile {
     }
 
     /** The line for one head. */
-    static String line(String logId, TreeHead head) {
+    public static String line(String logId, TreeHead head) {
         ObjectNode o = JSON.createObjectNode();
         try {
             o.set("head", JSON.readTree(TreeHeads.toJson(head)));

@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  */
 final class RollbackGuard implements HeadPublisher, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RollbackGuard.class);
+    /**
+     * Every published head, one line each, for syslog: off by default (outside dev.keyward, under the
+     * root's WARN); a logback configuration that sends this logger at INFO to a SyslogAppender
+     * publishes the heads there (docs/audit-format.md, section 7).
+     */
+    private static final Logger HEADS = LoggerFactory.getLogger("keyward.tree-heads");
 
     private final WitnessFile witness;
     private final JsonLinesFileSink siem;
@@ -61,6 +67,9 @@ final class RollbackGuard implements HeadPublisher, AutoCloseable {
     }
 
     private void publish(String logId, TreeHead head, Optional<HeadStore> store) {
+        if (HEADS.isInfoEnabled()) {
+            HEADS.info("{}", WitnessFile.line(logId, head));
+        }
         if (witness != null) {
             try {
                 witness.append(logId, head);
