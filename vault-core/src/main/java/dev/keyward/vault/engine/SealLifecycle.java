@@ -70,8 +70,7 @@ final class SealLifecycle implements LifecycleService {
     private volatile Unsealed unsealed;
     private volatile Seal seal;
     private volatile String sealedReason;
-    private int unsealFailures;
-    private Instant unsealBlockedUntil;
+    private final UnsealAttempts attempts;
 
     SealLifecycle(Engine engine, EngineConfig config, Storage storage, Door door, Rewrapper rewrapper,
                   RollbackGuard rollback) {
@@ -81,6 +80,7 @@ final class SealLifecycle implements LifecycleService {
         this.clock = config.options().clock();
         this.storage = storage;
         this.sealStore = new SealConfigStore(config.options().home());
+        this.attempts = new UnsealAttempts(config.options().home());
         this.door = door;
         this.rewrapper = rewrapper;
     }
@@ -92,8 +92,7 @@ final class SealLifecycle implements LifecycleService {
             if (!sealStore.exists()) {
                 throw new VaultNotInitializedException();
             }
-            throw sealedReason == null ? new VaultSealedException()
-                    : new VaultSealedException("The vault is sealed: " + sealedReason + ".");
+            throw sealedReason == null ? new VaultSealedException() : VaultSealedException.because(sealedReason);
         }
         return u;
     }
@@ -215,6 +214,9 @@ final class SealLifecycle implements LifecycleService {
                 return null;
             });
             sealStore.save(created.config());
+            synchronized (this) {
+                attempts.reset(); // a new vault starts with no failed attempts
+            }
         } finally {
             u.close();
         }
@@ -244,8 +246,8 @@ final class SealLifecycle implements LifecycleService {
         SealConfig cfg = sealStore.load().orElseThrow(VaultNotInitializedException::new);
         Instant now = clock.instant();
         synchronized (this) {
-            if (unsealBlockedUntil != null && now.isBefore(unsealBlockedUntil)) {
-                Duration wait = Duration.between(now, unsealBlockedUntil);
+            if (attempts.blockedUntil != null && now.isBefore(attempts.blockedUntil)) {
+                Duration wait = Duration.between(now, attempts.blockedUntil);
                 throw new AuthenticationFailedException("Too many failed unseal attempts: try again in "
                         + Math.max(1, wait.toSeconds()) + " s.", wait);
             }
@@ -265,8 +267,9 @@ final class SealLifecycle implements LifecycleService {
             throw unsealFailed(now, e);
         }
         synchronized (this) {
-            unsealFailures = 0; // the credentials were right, whatever the log says next
-            unsealBlockedUntil = null;
+            if (attempts.failures > 0 || attempts.blockedUntil != null) {
+                attempts.reset(); // the credentials were right, whatever the log says next
+            }
         }
         Optional<PublishedHead> beyond = olderThanPublished(u);
         unsealed = u;
@@ -332,18 +335,20 @@ final class SealLifecycle implements LifecycleService {
     }
 
     private synchronized AuthenticationFailedException unsealFailed(Instant now, AuthenticationFailedException e) {
-        unsealFailures++;
-        LOG.warn("failed unseal attempt ({} in a row)", unsealFailures);
-        if (unsealFailures >= FREE_UNSEAL_FAILURES) {
-            Duration d = Duration.ofSeconds(1L << Math.min(20, unsealFailures - FREE_UNSEAL_FAILURES));
+        attempts.failures++;
+        LOG.warn("failed unseal attempt ({} in a row)", attempts.failures);
+        AuthenticationFailedException out = e;
+        if (attempts.failures >= FREE_UNSEAL_FAILURES) {
+            Duration d = Duration.ofSeconds(1L << Math.min(20, attempts.failures - FREE_UNSEAL_FAILURES));
             if (d.compareTo(MAX_UNSEAL_BACKOFF) > 0) {
                 d = MAX_UNSEAL_BACKOFF;
             }
-            unsealBlockedUntil = now.plus(d);
-            return new AuthenticationFailedException(e.getMessage() + " Too many failed attempts: wait "
+            attempts.blockedUntil = now.plus(d);
+            out = new AuthenticationFailedException(e.getMessage() + " Too many failed attempts: wait "
                     + d.toSeconds() + " s before the next one.", d);
         }
-        return e;
+        attempts.save(); // a restart does not reset the count
+        return out;
     }
 
     private Unsealed loadKeyring(RootKey root) {

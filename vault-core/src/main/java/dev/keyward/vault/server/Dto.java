@@ -114,9 +114,11 @@ public final class Dto {
                          String storageError) {
     }
 
+    /** sys/seal-status; {@code sealedReason} (Keyward's own member) says why it sealed, null when unsealed or not known. */
     public record SealStatus(String type, boolean initialized, boolean sealed, int t, int n, int progress,
                              String nonce, String version, String buildDate, boolean migration,
-                             boolean recoverySeal, String storageType, String clusterName, String clusterId) {
+                             boolean recoverySeal, String storageType, String clusterName, String clusterId,
+                             String sealedReason) {
     }
 
     public record TokenLookup(String accessor, long creationTime, long creationTtl, String displayName,
