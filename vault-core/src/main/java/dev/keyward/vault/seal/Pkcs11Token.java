@@ -90,7 +90,7 @@ final class Pkcs11Token {
             p = Security.getProvider("SunPKCS11").configure(loc.providerConfig());
         } catch (ProviderException | IllegalArgumentException | SecurityException e) {
             LOG.warn("PKCS#11 provider for {} could not be initialised: {}", loc.tokenId(), rootMessage(e));
-            throw new HsmUnavailableException("the PKCS#11 library or token at " + loc.tokenId() + " does not answer");
+            throw slotOrUnavailable(loc, e, "the PKCS#11 library or token at " + loc.tokenId() + " does not answer");
         }
         KeyStore ks;
         try {
@@ -110,12 +110,29 @@ final class Pkcs11Token {
             throw new HsmUnavailableException("login to the token failed");
         } catch (GeneralSecurityException | ProviderException e) {
             LOG.warn("PKCS#11 token at {} failed: {}", loc.tokenId(), rootMessage(e));
-            throw new HsmUnavailableException("the token at " + loc.tokenId() + " does not answer");
+            throw slotOrUnavailable(loc, e, "the token at " + loc.tokenId() + " does not answer");
         }
         synchronized (LIVE) {
             LIVE.merge(loc.tokenId(), 1, Integer::sum);
         }
         return new Session(loc, p, ks);
+    }
+
+    /**
+     * A slot that does not exist says so in plain words (the library's CKR_SLOT_ID_INVALID, or a
+     * slot list index past its end) instead of "does not answer".
+     */
+    private static HsmUnavailableException slotOrUnavailable(Location loc, Throwable e, String otherwise) {
+        String m = rootMessage(e);
+        if (m.contains("CKR_SLOT_ID_INVALID") || m.contains("slotListIndex") || m.contains("Slot")
+                && m.contains("not") && m.contains("found")) {
+            return new HsmUnavailableException(loc.slot() != null
+                    ? "the library has no token in slot id " + loc.slot() + " (CKR_SLOT_ID_INVALID): slot ids are the"
+                    + " library's own (SoftHSM2 gives each token a new one; 'softhsm2-util --show-slots' lists them);"
+                    + " give that id, or --hsm-slot-index N for the N-th token"
+                    : "the library lists no token at slot list index " + loc.slotListIndex());
+        }
+        return new HsmUnavailableException(otherwise);
     }
 
     private static boolean hasCause(Throwable t, Class<?> type) {

@@ -56,6 +56,17 @@ final class KeywardRoutes {
     record VerifyBody(String recordedFingerprint) {
     }
 
+    /** Rewrap progress as the routes give it. */
+    static Map<String, Object> rewrap(dev.keyward.vault.api.RewrapStatus w) {
+        Map<String, Object> d = map();
+        d.put("state", w.state().name().toLowerCase(Locale.ROOT));
+        d.put("target_term", w.targetTerm());
+        d.put("total", w.total());
+        d.put("examined", w.examined());
+        d.put("rewrapped", w.rewrapped());
+        return d;
+    }
+
     record StorageCheckDto(boolean ok, long records, long secrets, List<String> problems, long omitted) {
     }
 
@@ -164,6 +175,13 @@ final class KeywardRoutes {
                 AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
                         AuditJson.HeadDto.of(x.head(), vault.audit().logId(caller)))));
+            }
+            case "key/rewrap" -> {
+                if (m.equals("GET")) {
+                    return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().rewrapStatus(caller))));
+                }
+                require(post);
+                return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().startRewrap(caller))));
             }
             case "storage/check" -> {
                 require(m.equals("GET") || post);
