@@ -195,11 +195,7 @@ public final class H2Storage implements Storage {
     private void checkpoint() {
         gate.writeLock().lock();
         try {
-            synchronized (allReaders) {
-                allReaders.forEach(H2Storage::closeQuietly);
-                allReaders.clear();
-                readers.clear();
-            }
+            closeReaders();
             long t0 = System.nanoTime();
             JournalPosition.recordCheckpoint(writer);
             shutdown(writer);
@@ -215,6 +211,15 @@ public final class H2Storage implements Storage {
             throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
         } finally {
             gate.writeLock().unlock();
+        }
+    }
+
+    /** Closes every reader connection (under the gate's write lock): the next reads open fresh ones. */
+    private void closeReaders() {
+        synchronized (allReaders) {
+            allReaders.forEach(H2Storage::closeQuietly);
+            allReaders.clear();
+            readers.clear();
         }
     }
 
@@ -461,11 +466,7 @@ public final class H2Storage implements Storage {
         lastReopenAttempt = System.nanoTime();
         gate.writeLock().lock();
         try {
-            synchronized (allReaders) {
-                allReaders.forEach(H2Storage::closeQuietly);
-                allReaders.clear();
-                readers.clear();
-            }
+            closeReaders();
             closeQuietly(writer);
             writer = connect(dir, url);
             writer.setAutoCommit(false);
