@@ -7,6 +7,8 @@ import dev.keyward.console.common.ConsoleSettings;
 import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.Endpoint;
+import dev.keyward.vault.api.ServiceLocation;
+import dev.keyward.vault.api.ServiceUnavailableException;
 import dev.keyward.vault.api.Session;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultInUseException;
@@ -18,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -28,8 +31,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console as a whole: owns the embedded vault, the operator's session and the lock state.
- * Every screen's ViewModel reaches the vault through it.
+ * The console as a whole: holds the vault (the running service it attached to, or the directory it
+ * opened itself), the operator's session and the lock state. Every screen's ViewModel reaches the
+ * vault through it, through the same {@code api} interfaces in either mode.
  */
 public final class ConsoleViewModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleViewModel.class);
@@ -38,7 +42,14 @@ public final class ConsoleViewModel implements AutoCloseable {
      * Where the console is. A directory that holds an initialised vault starts in LOCKED while
      * the vault is still being opened (see {@link #readyProperty()}); any other starts in OPENING.
      */
-    public enum Phase { OPENING, IN_USE, FAILED, NEEDS_INIT, LOCKED, UNLOCKED }
+    public enum Phase { OPENING, IN_USE, FAILED, NEEDS_INIT, LOCKED, UNLOCKED, DISCONNECTED }
+
+    /**
+     * How the console reaches the vault: ATTACHED to the running {@code keyward serve} over loopback
+     * HTTPS (pipelines keep working whatever the console does), or EMBEDDED (the console owns the
+     * vault directory while it runs; no service was running).
+     */
+    public enum Mode { ATTACHED, EMBEDDED }
 
     private final ConsoleConfig config;
     private final Background background = new Background();
@@ -50,6 +61,9 @@ public final class ConsoleViewModel implements AutoCloseable {
     private final ReadOnlyObjectWrapper<ConsoleSettings> settings = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<VaultStatus> status = new ReadOnlyObjectWrapper<>();
     private volatile Vault vault;
+    private final ReadOnlyObjectWrapper<Mode> mode = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper modeDescription = new ReadOnlyStringWrapper("");
+    private volatile ServiceLocation location;
     private final ReadOnlyStringWrapper endpointStatus = new ReadOnlyStringWrapper(ENDPOINT_OFF);
     private Endpoint endpoint;
     private boolean endpointChanging;
@@ -82,6 +96,25 @@ public final class ConsoleViewModel implements AutoCloseable {
 
     public Phase phase() {
         return phase.get();
+    }
+
+    /** ATTACHED or EMBEDDED once the vault is reached (null before). */
+    public ReadOnlyObjectProperty<Mode> modeProperty() {
+        return mode.getReadOnlyProperty();
+    }
+
+    public Mode mode() {
+        return mode.get();
+    }
+
+    /** "Attached to keyward serve at https://127.0.0.1:8210", or what embedded mode means. */
+    public ReadOnlyStringProperty modeDescriptionProperty() {
+        return modeDescription.getReadOnlyProperty();
+    }
+
+    /** Where the service the console attached to listens (null when embedded). */
+    public ServiceLocation location() {
+        return location;
     }
 
     /** A plain sentence when the vault cannot be opened (in use, unreadable). */
@@ -141,34 +174,66 @@ public final class ConsoleViewModel implements AutoCloseable {
     }
 
     /**
-     * Opens the vault directory in the background and decides where to go. The unlock screen of
-     * an initialised directory stays up meanwhile (its buttons wait for {@link #readyProperty()}).
+     * Reaches the vault in the background and decides where to go: attaches to the running service
+     * of the directory if one answers (pinned to the directory's CA), else opens the directory
+     * itself. The unlock screen of an initialised directory stays up meanwhile (its buttons wait for
+     * {@link #readyProperty()}).
      */
     public void open() {
         ready.set(false);
         if (phase.get() != Phase.LOCKED) {
             phase.set(Phase.OPENING);
         }
+        String[] attachProblem = {null};
         background.attempt(() -> {
             if (vault == null) {
-                vault = config.opener().apply(VaultOptions.at(config.home()).withClock(config.clock()));
+                Optional<ServiceLocation> where = config.locator().apply(config.home());
+                if (where.isPresent()) {
+                    try {
+                        vault = config.attacher().apply(where.get());
+                        location = where.get();
+                    } catch (ServiceUnavailableException e) {
+                        attachProblem[0] = e.getMessage();
+                    }
+                }
+                if (vault == null) {
+                    vault = config.opener().apply(VaultOptions.at(config.home()).withClock(config.clock()));
+                    location = null;
+                }
             }
             return vault.lifecycle().status();
         }, st -> {
             status.set(st);
+            showMode();
             ready.set(true);
             phase.set(st.initialized() ? Phase.LOCKED : Phase.NEEDS_INIT);
         }, t -> {
-            problem.set(describeOpenFailure(t, config.home().toString()));
+            problem.set(describeOpenFailure(t, config.home().toString(), attachProblem[0]));
             phase.set(t instanceof VaultInUseException ? Phase.IN_USE : Phase.FAILED);
         });
     }
 
+    private void showMode() {
+        ServiceLocation l = location;
+        mode.set(l != null ? Mode.ATTACHED : Mode.EMBEDDED);
+        modeDescription.set(l != null ? "Attached to keyward serve at " + l.address()
+                : "Embedded: this console owns the vault directory");
+        if (l != null) {
+            endpointStatus.set("HTTPS endpoint: served by keyward serve at " + l.address());
+        }
+    }
+
     /** The sentence shown when the vault cannot be opened. */
     public static String describeOpenFailure(Throwable t, String home) {
+        return describeOpenFailure(t, home, null);
+    }
+
+    static String describeOpenFailure(Throwable t, String home, String attachProblem) {
         if (t instanceof VaultInUseException) {
             return "Another Keyward process (for example `keyward serve`) is using the vault in " + home
-                    + ". Only one process can own a vault at a time: stop the other one, then press Retry.";
+                    + (attachProblem == null ? "" : ", but the console cannot attach to it: " + attachProblem)
+                    + ". Only one process can own a vault at a time: stop the other one"
+                    + (attachProblem == null ? "" : " or check its address and CA") + ", then press Retry.";
         }
         return Background.describe(t);
     }
@@ -241,13 +306,33 @@ public final class ConsoleViewModel implements AutoCloseable {
         }
     }
 
-    /** A screen found the vault sealed underneath it (auto-seal): go back to the unlock screen. */
+    /**
+     * A screen's call failed. The vault sealed underneath it (auto-seal, or sealed by someone else):
+     * back to the unlock screen. The service the console is attached to stopped answering: say so and
+     * offer to reconnect.
+     */
     public void handle(Throwable failure) {
         if (failure instanceof VaultSealedException) {
             session.set(null);
             refreshStatus();
             phase.set(Phase.LOCKED);
+        } else if (failure instanceof ServiceUnavailableException && mode.get() == Mode.ATTACHED) {
+            session.set(null);
+            problem.set(failure.getMessage() + " Start it again (keyward serve), then press Retry.");
+            phase.set(Phase.DISCONNECTED);
         }
+    }
+
+    /** After the service was lost: forget the connection and reach the vault again. */
+    public void reconnect() {
+        Vault v = vault;
+        vault = null;
+        location = null;
+        if (v != null) {
+            v.close();
+        }
+        phase.set(Keyward.initialized(config.home()) ? Phase.LOCKED : Phase.OPENING);
+        open();
     }
 
     /** User input happened. */
@@ -295,6 +380,9 @@ public final class ConsoleViewModel implements AutoCloseable {
         if (s.endpoint() == (running != null) && (!s.endpoint() || matches)) {
             return;
         }
+        if (mode.get() == Mode.ATTACHED) {
+            return; // keyward serve is the endpoint
+        }
         if (s.endpoint() && (vault == null || session.get() == null)) {
             return;
         }
@@ -328,18 +416,42 @@ public final class ConsoleViewModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the console: ends the operator's session (the token stops working), stops the
+     * console's own endpoint and lets go of the vault: an embedded vault is sealed and its directory
+     * released; the service the console was attached to keeps running.
+     */
     @Override
     public void close() {
+        Session s = session.get();
+        Vault v = vault;
+        if (s != null && v != null) {
+            Thread logout = new Thread(() -> {
+                try {
+                    v.auth().logout(s.caller());
+                } catch (RuntimeException e) {
+                    LOG.info("Logout on close failed: {}", e.getClass().getSimpleName());
+                }
+            }, "keyward-logout");
+            logout.setDaemon(true);
+            logout.start();
+            try {
+                logout.join(CLOSE_LOGOUT_WAIT.toMillis());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Endpoint e = endpoint;
         endpoint = null;
         if (e != null) {
             e.close();
         }
-        Vault v = vault;
         vault = null;
         if (v != null) {
             v.close();
         }
         background.close();
     }
+
+    private static final Duration CLOSE_LOGOUT_WAIT = Duration.ofSeconds(3);
 }

@@ -134,12 +134,21 @@ public final class ConsoleWindow {
         Parent view = switch (phase) {
             case OPENING -> message(new ProgressIndicator(), "Opening the vault in " + console.config().home() + "\u2026",
                     null);
-            case IN_USE, FAILED -> {
+            case IN_USE, FAILED, DISCONNECTED -> {
                 Button retry = new Button("Retry");
                 retry.setId("retryOpen");
-                retry.setOnAction(e -> console.open());
-                Label title = new Label(phase == ConsoleViewModel.Phase.IN_USE ? "The vault is in use"
-                        : "The vault could not be opened");
+                retry.setOnAction(e -> {
+                    if (phase == ConsoleViewModel.Phase.DISCONNECTED) {
+                        console.reconnect();
+                    } else {
+                        console.open();
+                    }
+                });
+                Label title = new Label(switch (phase) {
+                    case IN_USE -> "The vault is in use";
+                    case DISCONNECTED -> "The vault service stopped answering";
+                    default -> "The vault could not be opened";
+                });
                 title.getStyleClass().add("title");
                 yield message(title, console.problemProperty().get(), retry);
             }

@@ -39,6 +39,7 @@ public final class MainView {
     @FXML private Label hsmState;
     @FXML private Label endpoint;
     @FXML private Label treeHead;
+    @FXML private Label mode;
 
     public MainView(ConsoleViewModel console) {
         this.console = console;
@@ -77,6 +78,7 @@ public final class MainView {
         hsmState.textProperty().bind(vm.hsmStateProperty());
         endpoint.textProperty().bind(vm.endpointProperty());
         treeHead.textProperty().bind(vm.treeHeadProperty());
+        mode.textProperty().bind(vm.modeProperty());
         vm.currentProperty().addListener((o, a, s) -> show(s));
         show(vm.currentProperty().get());
     }

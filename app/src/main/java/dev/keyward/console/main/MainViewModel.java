@@ -23,6 +23,7 @@ public final class MainViewModel {
     private final ReadOnlyStringWrapper endpoint = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper operator = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper mode = new ReadOnlyStringWrapper("");
 
     public MainViewModel(ConsoleViewModel console) {
         this.console = console;
@@ -32,6 +33,12 @@ public final class MainViewModel {
         showSession(console.sessionProperty().get());
         endpoint.bind(console.endpointStatusProperty());
         treeHead.bind(console.treeHeadProperty());
+        mode.bind(console.modeDescriptionProperty());
+    }
+
+    /** Attached to the service (where) or embedded. */
+    public ReadOnlyStringProperty modeProperty() {
+        return mode.getReadOnlyProperty();
     }
 
     private void showSession(Session s) {
