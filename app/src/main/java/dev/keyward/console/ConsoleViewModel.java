@@ -293,17 +293,41 @@ public final class ConsoleViewModel implements AutoCloseable {
         }
     }
 
-    /** Seals the vault now: every key in memory is dropped; unlocking needs the unseal passphrase. */
+    /**
+     * Seals the vault now (the View asks for confirmation first): every key in memory is dropped.
+     * The unlock screen follows once the vault reports itself sealed, at the unseal step; a seal
+     * the vault refuses leaves the console as it was, with the reason in {@link #problemProperty()}.
+     */
     public void sealNow() {
         Session s = session.get();
-        session.set(null);
-        phase.set(Phase.LOCKED);
-        if (s != null) {
-            background.run(() -> {
-                vault.lifecycle().seal(s.caller());
-                return vault.lifecycle().status();
-            }, status::set, msg -> LOG.warn("Seal failed: {}", msg));
+        if (s == null || vault == null) {
+            return;
         }
+        Vault v = vault;
+        sealing.set(true);
+        background.attempt(() -> {
+            v.lifecycle().seal(s.caller());
+            return v.lifecycle().status();
+        }, st -> {
+            sealing.set(false);
+            session.set(null);
+            status.set(st);
+            phase.set(Phase.LOCKED);
+        }, t -> {
+            sealing.set(false);
+            LOG.warn("Seal failed: {}", t.getClass().getSimpleName());
+            problem.set("The vault was not sealed: " + Background.describe(t));
+            if (t instanceof VaultSealedException) {
+                handle(t);
+            }
+        });
+    }
+
+    private final ReadOnlyBooleanWrapper sealing = new ReadOnlyBooleanWrapper(false);
+
+    /** True while a seal runs. */
+    public ReadOnlyBooleanProperty sealingProperty() {
+        return sealing.getReadOnlyProperty();
     }
 
     /**

@@ -20,6 +20,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
@@ -135,8 +139,18 @@ public final class MainView {
         vm.lock();
     }
 
+    /** Asks first: sealing stops every client (in attached mode, the service's pipelines too). */
     @FXML
     private void sealNow() {
-        vm.sealNow();
+        ButtonType seal = new ButtonType("Seal now", ButtonBar.ButtonData.OK_DONE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, vm.sealConsequence(), ButtonType.CANCEL, seal);
+        a.initOwner(root.getScene().getWindow());
+        a.setTitle("Seal the vault");
+        a.setHeaderText("Seal the vault now?");
+        a.getDialogPane().setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        ((Button) a.getDialogPane().lookupButton(seal)).setDefaultButton(false);
+        ((Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        a.getDialogPane().lookupButton(seal).getStyleClass().add("danger");
+        a.showAndWait().filter(b -> b == seal).ifPresent(b -> vm.sealNow());
     }
 }

@@ -96,4 +96,12 @@ public final class MainViewModel {
     public void sealNow() {
         console.sealNow();
     }
+
+    /** What sealing now does, for the confirmation. */
+    public String sealConsequence() {
+        return console.mode() == ConsoleViewModel.Mode.ATTACHED
+                ? "Every key in keyward serve's memory is dropped: pipelines and the CLI get \"sealed\" until someone "
+                + "unseals it again with the passphrase, the HSM PIN or the shares."
+                : "Every key in memory is dropped. Unlocking needs the unseal passphrase, the HSM PIN or the shares.";
+    }
 }

@@ -53,6 +53,10 @@ public final class UnlockViewModel {
 
     public UnlockViewModel(ConsoleViewModel console) {
         this.console = console;
+        VaultStatus known = console.statusProperty().get();
+        if (console.ready() && known != null) {
+            show(known); // the last status the console saw (after a seal: sealed), until refresh() answers
+        }
     }
 
     public ReadOnlyObjectProperty<Step> stepProperty() {
