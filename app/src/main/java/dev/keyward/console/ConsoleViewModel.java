@@ -2,6 +2,7 @@ package dev.keyward.console;
 
 import dev.keyward.console.common.Background;
 import dev.keyward.console.common.ClipboardAccess;
+import dev.keyward.console.common.ClipboardGuard;
 import dev.keyward.console.common.ConsoleConfig;
 import dev.keyward.console.common.ConsoleSettings;
 import dev.keyward.vault.Keyward;
@@ -54,6 +55,7 @@ public final class ConsoleViewModel implements AutoCloseable {
     private final ConsoleConfig config;
     private final Background background = new Background();
     private final ClipboardAccess clipboard;
+    private final ClipboardGuard clipboardGuard;
     private final ReadOnlyObjectWrapper<Phase> phase = new ReadOnlyObjectWrapper<>(Phase.OPENING);
     private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
@@ -74,6 +76,7 @@ public final class ConsoleViewModel implements AutoCloseable {
     public ConsoleViewModel(ConsoleConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.clipboard = config.clipboard().get();
+        this.clipboardGuard = new ClipboardGuard(clipboard, config.clock(), () -> settings.get().clipboardFor());
         this.settings.set(ConsoleSettings.load(config.home()));
         this.lastActivity = config.clock().instant();
         if (Keyward.initialized(config.home())) {
@@ -153,6 +156,11 @@ public final class ConsoleViewModel implements AutoCloseable {
 
     public ClipboardAccess clipboard() {
         return clipboard;
+    }
+
+    /** Where screens copy sensitive values: cleared after the timeout and on lock, seal and close. */
+    public ClipboardGuard clipboardGuard() {
+        return clipboardGuard;
     }
 
     /** The open vault; only valid after {@link #open()} succeeded. */
@@ -280,6 +288,7 @@ public final class ConsoleViewModel implements AutoCloseable {
 
     /** Ends the operator's session and shows the unlock screen; the vault stays unsealed. */
     public void lock() {
+        clipboardGuard.clearNow();
         Session s = session.get();
         session.set(null);
         if (phase.get() == Phase.UNLOCKED) {
@@ -299,6 +308,7 @@ public final class ConsoleViewModel implements AutoCloseable {
      * the vault refuses leaves the console as it was, with the reason in {@link #problemProperty()}.
      */
     public void sealNow() {
+        clipboardGuard.clearNow();
         Session s = session.get();
         if (s == null || vault == null) {
             return;
@@ -366,6 +376,7 @@ public final class ConsoleViewModel implements AutoCloseable {
 
     /** Called about once a second: locks the console after the idle timeout. */
     public void tick() {
+        clipboardGuard.tick();
         if (phase.get() == Phase.UNLOCKED) {
             Duration idle = Duration.between(lastActivity, clock().instant());
             if (idle.compareTo(settings.get().autoLock()) >= 0) {
@@ -447,6 +458,9 @@ public final class ConsoleViewModel implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (javafx.application.Platform.isFxApplicationThread()) {
+            clipboardGuard.clearNow();
+        }
         Session s = session.get();
         Vault v = vault;
         if (s != null && v != null) {

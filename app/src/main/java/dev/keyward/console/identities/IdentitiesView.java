@@ -13,12 +13,15 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.VBox;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 
 public final class IdentitiesView implements ScreenView {
@@ -101,23 +104,59 @@ public final class IdentitiesView implements ScreenView {
                 this::showOnce);
     }
 
-    /** Shows a new secret_id once; nothing keeps it after the dialog closes. */
+    /**
+     * Shows a new secret_id once: role_id and secret_id (or the wrapping token) each in full in its
+     * own read-only field with its own Copy; the dialog stays open after a copy and closes with Close
+     * or Esc. Nothing keeps the secret after it closes.
+     */
     private void showOnce(IdentitiesViewModel.IssuedSecretId issued) {
         boolean wrapped = issued.wrappingToken() != null;
         String secret = wrapped ? issued.wrappingToken() : issued.secretId();
-        TextArea text = new TextArea("role_id:   " + issued.roleId() + "\n"
-                + (wrapped ? "wrapping token (single use, 5 min): " : "secret_id: ") + secret);
-        text.setEditable(false);
-        text.setPrefRowCount(3);
-        text.getStyleClass().add("code");
-        Alert a = new Alert(Alert.AlertType.INFORMATION);
-        a.initOwner(root.getScene().getWindow());
-        a.setHeaderText("Shown once: copy it now. Keyward keeps only its hash.");
-        a.getDialogPane().setContent(text);
-        ButtonType copy = new ButtonType("Copy " + (wrapped ? "wrapping token" : "secret_id"));
-        a.getButtonTypes().setAll(copy, ButtonType.CLOSE);
-        a.showAndWait().filter(b -> b == copy).ifPresent(b -> vm.copy(secret));
-        text.clear();
+        String secretName = wrapped ? "wrapping token" : "secret_id";
+        TextField roleField = onceField("shownRoleId", issued.roleId());
+        TextField secretField = onceField("shownSecretId", secret);
+        Button copyRole = new Button("Copy role_id");
+        copyRole.setId("copyRoleId");
+        copyRole.setOnAction(e -> vm.copyPlain(issued.roleId()));
+        Button copySecret = new Button("Copy " + secretName);
+        copySecret.setId("copySecretId");
+        copySecret.setOnAction(e -> vm.copy(secret));
+        Label roleLabel = new Label("role_id");
+        roleLabel.setLabelFor(roleField);
+        Label secretLabel = new Label(wrapped ? "Wrapping token (single use, 5 min)" : "secret_id");
+        secretLabel.setLabelFor(secretField);
+        GridPane grid = new GridPane();
+        grid.setHgap(8);
+        grid.setVgap(8);
+        grid.addRow(0, roleLabel, roleField, copyRole);
+        grid.addRow(1, secretLabel, secretField, copySecret);
+        Label note = new Label("Copy it now: Keyward keeps only its hash. A copied " + secretName
+                + " leaves the clipboard after " + vm.clipboardSeconds() + " s, or when the console locks.");
+        note.setWrapText(true);
+        note.setMaxWidth(560);
+        VBox box = new VBox(12, grid, note);
+        Dialog<ButtonType> d = new Dialog<>();
+        d.initOwner(root.getScene().getWindow());
+        d.setTitle("New " + secretName + " for " + issued.role());
+        d.setHeaderText("Shown once: the " + secretName + " for " + issued.role());
+        d.getDialogPane().setContent(box);
+        d.getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
+        d.setResizable(true);
+        d.setOnHidden(e -> {
+            roleField.clear();
+            secretField.clear();
+        });
+        d.showAndWait();
+    }
+
+    private static TextField onceField(String id, String value) {
+        TextField f = new TextField(value);
+        f.setId(id);
+        f.setEditable(false);
+        f.getStyleClass().add("code");
+        f.setPrefColumnCount(Math.max(20, value.length() + 4));
+        f.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        return f;
     }
 
     @FXML

@@ -138,9 +138,19 @@ public final class IdentitiesViewModel {
         }, this::failed);
     }
 
-    /** Copies a value the user chose to copy (secret_id, role_id), cleared like secret values. */
+    /** Copies a secret the user chose to copy (secret_id, wrapping token): cleared like secret values. */
     public void copy(String value) {
-        console.clipboard().put(value);
+        console.clipboardGuard().copy(value);
+    }
+
+    /** How long a copied secret stays on the clipboard, in seconds. */
+    public long clipboardSeconds() {
+        return console.settings().clipboardFor().toSeconds();
+    }
+
+    /** Copies a role_id (not a secret on its own). */
+    public void copyPlain(String value) {
+        console.clipboardGuard().copyPlain(value);
     }
 
     private void failed(Throwable t) {

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -72,8 +71,6 @@ public final class InitViewModel {
     private final ObservableList<String> sharesView = FXCollections.unmodifiableObservableList(shares);
     private final ReadOnlyStringWrapper shareInfo = new ReadOnlyStringWrapper("");
     private int confirmIndex;
-    private String copiedShare;
-    private Instant clearClipboardAt;
 
     public InitViewModel(ConsoleViewModel console) {
         this.console = console;
@@ -400,10 +397,7 @@ public final class InitViewModel {
         if (index < 0 || index >= shares.size()) {
             return;
         }
-        copiedShare = shares.get(index);
-        console.clipboard().put(copiedShare);
-        Duration d = console.settings().clipboardFor();
-        clearClipboardAt = console.clock().instant().plus(d);
+        Duration d = console.clipboardGuard().copy(shares.get(index));
         shareInfo.set("Share " + (index + 1) + " copied. The clipboard is cleared in " + d.toSeconds()
                 + " s if it still holds it.");
     }
@@ -468,11 +462,9 @@ public final class InitViewModel {
         return CharBuffer.wrap(s, from, to - from);
     }
 
-    /** Called about once a second: clears a copied share from the clipboard after the timeout. */
+    /** Called about once a second (the console's clipboard guard clears a copied share after the timeout). */
     public void tick() {
-        if (clearClipboardAt != null && !console.clock().instant().isBefore(clearClipboardAt)) {
-            clearCopiedShare();
-        }
+        // nothing of its own
     }
 
     /** The wizard is left: a copied share leaves the clipboard (if it still holds it). */
@@ -481,11 +473,7 @@ public final class InitViewModel {
     }
 
     private void clearCopiedShare() {
-        if (copiedShare != null && console.clipboard().current().map(copiedShare::equals).orElse(false)) {
-            console.clipboard().clear();
-        }
-        copiedShare = null;
-        clearClipboardAt = null;
+        console.clipboardGuard().clearNow();
     }
 
     private static boolean contentEquals(CharSequence a, CharSequence b) {

@@ -77,11 +77,14 @@ public final class SecretsViewModel implements AutoCloseable {
     private final ObservableList<FieldRow> fields = FXCollections.observableArrayList();
     private final ReadOnlyBooleanWrapper revealed = new ReadOnlyBooleanWrapper(false);
     private Instant hideAt;
-    private String copiedValue;
-    private Instant clearClipboardAt;
 
     public SecretsViewModel(ConsoleViewModel console) {
         this.console = Objects.requireNonNull(console);
+        console.clipboardGuard().clearedProperty().addListener((o, a, b) -> {
+            if (info.get().startsWith("Copied")) {
+                info.set("The copied value was cleared from the clipboard.");
+            }
+        });
         query.addListener((o, a, b) -> refilter());
         folder.addListener((o, a, b) -> refilter());
     }
@@ -332,10 +335,7 @@ public final class SecretsViewModel implements AutoCloseable {
                 error.set("The current version has no field " + field + ".");
                 return;
             }
-            console.clipboard().put(value);
-            copiedValue = value;
-            Duration d = console.settings().clipboardFor();
-            clearClipboardAt = console.clock().instant().plus(d);
+            Duration d = console.clipboardGuard().copy(value);
             info.set("Copied " + field + ". The clipboard is cleared in " + d.toSeconds() + " s if unchanged.");
         }, this::failed);
     }
@@ -347,7 +347,7 @@ public final class SecretsViewModel implements AutoCloseable {
             return null;
         }
         String ref = new SecretReference(m.path(), field, m.currentVersion()).format();
-        console.clipboard().put(ref);
+        console.clipboardGuard().copyPlain(ref);
         info.set("Copied the reference " + ref + ".");
         return ref;
     }
@@ -357,14 +357,6 @@ public final class SecretsViewModel implements AutoCloseable {
         Instant now = console.clock().instant();
         if (hideAt != null && !now.isBefore(hideAt)) {
             hide();
-        }
-        if (clearClipboardAt != null && !now.isBefore(clearClipboardAt)) {
-            if (console.clipboard().current().map(s -> s.equals(copiedValue)).orElse(false)) {
-                console.clipboard().clear();
-                info.set("The copied value was cleared from the clipboard.");
-            }
-            copiedValue = null;
-            clearClipboardAt = null;
         }
     }
 
