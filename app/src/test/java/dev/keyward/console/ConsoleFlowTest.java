@@ -56,7 +56,7 @@ class ConsoleFlowTest {
         // Init wizard with a passphrase, strength meter moving.
         Ui.waitPhase(window.viewModel(), ConsoleViewModel.Phase.NEEDS_INIT);
         Ui.type(robot, "#unsealPassphrase", TestConsoles.UNSEAL);
-        assertFalse(Ui.text(robot, "#strengthLabel").isEmpty());
+        Fx.until(() -> Ui.text(robot, "#strengthLabel").startsWith("Strong"));
         Ui.type(robot, "#unsealConfirm", TestConsoles.UNSEAL);
         Ui.type(robot, "#adminPassphrase", TestConsoles.ADMIN_PASS);
         Ui.type(robot, "#adminConfirm", TestConsoles.ADMIN_PASS);

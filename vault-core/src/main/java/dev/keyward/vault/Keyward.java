@@ -6,6 +6,7 @@ import dev.keyward.vault.api.Endpoint;
 import dev.keyward.vault.api.HsmProbe;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.Pkcs11SealInfo;
+import dev.keyward.vault.api.PassphraseRating;
 import dev.keyward.vault.api.Pkcs11SealSpec;
 import dev.keyward.vault.api.ServiceLocation;
 import dev.keyward.vault.api.ServiceUnavailableException;
@@ -18,6 +19,7 @@ import dev.keyward.vault.engine.Engine;
 import dev.keyward.vault.remote.RemoteVault;
 import dev.keyward.vault.remote.ServiceLocator;
 import dev.keyward.vault.engine.EngineConfig;
+import dev.keyward.vault.seal.PassphraseCheck;
 import dev.keyward.vault.seal.Pkcs11SealProvider;
 import dev.keyward.vault.seal.SealConfigStore;
 import dev.keyward.vault.server.KeywardServer;
@@ -71,6 +73,15 @@ public final class Keyward {
     public static AuditVerification verifyAuditBundle(java.nio.file.Path bundle, String recordedFingerprint,
                                                       AuditProgress progress) {
         return BundleVerifier.verify(bundle, recordedFingerprint, progress == null ? AuditProgress.NONE : progress);
+    }
+
+    /**
+     * Rates a passphrase (unseal or operator login) with the zxcvbn estimator: refused below the
+     * floor, usable after a confirmation at score 2, accepted from score 3. The first call loads
+     * the estimator's dictionaries (a few hundred milliseconds): call it off the UI thread.
+     */
+    public static PassphraseRating ratePassphrase(CharSequence passphrase) {
+        return PassphraseCheck.rate(passphrase);
     }
 
     /**
