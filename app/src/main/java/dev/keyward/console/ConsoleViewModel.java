@@ -255,12 +255,16 @@ public final class ConsoleViewModel implements AutoCloseable {
         session.set(Objects.requireNonNull(s));
         lastActivity = clock().instant();
         refreshStatus();
+        nextHeadCheck = clock().instant().plus(HEAD_CHECK);
         refreshTreeHead();
         phase.set(Phase.UNLOCKED);
         reconcileEndpoint();
     }
 
     private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
+    /** The vault signs heads on its own (every 1000 entries, a minute after new ones): look again this often. */
+    private static final Duration HEAD_CHECK = Duration.ofSeconds(60);
+    private Instant nextHeadCheck = Instant.MIN;
 
     /** The latest signed tree head's fingerprint, or a sentence why there is none. */
     public ReadOnlyStringProperty treeHeadProperty() {
@@ -274,7 +278,8 @@ public final class ConsoleViewModel implements AutoCloseable {
             return;
         }
         background.attempt(() -> vault.audit().latestHead(s.caller()),
-                h -> treeHead.set("Tree head " + h.treeSize() + ": " + h.fingerprint()),
+                h -> treeHead.set("Tree head " + h.treeSize() + " \u00b7 " + h.fingerprint().substring(0,
+                        Math.min(16, h.fingerprint().length())) + "\u2026"),
                 t -> treeHead.set("Tree head: " + Background.describe(t)));
     }
 
@@ -377,6 +382,10 @@ public final class ConsoleViewModel implements AutoCloseable {
     /** Called about once a second: locks the console after the idle timeout. */
     public void tick() {
         clipboardGuard.tick();
+        if (phase.get() == Phase.UNLOCKED && !clock().instant().isBefore(nextHeadCheck)) {
+            nextHeadCheck = clock().instant().plus(HEAD_CHECK);
+            refreshTreeHead();
+        }
         if (phase.get() == Phase.UNLOCKED) {
             Duration idle = Duration.between(lastActivity, clock().instant());
             if (idle.compareTo(settings.get().autoLock()) >= 0) {

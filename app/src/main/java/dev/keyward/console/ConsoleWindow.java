@@ -100,9 +100,14 @@ public final class ConsoleWindow {
         console.touch();
     }
 
-    private static void applyTheme(Scene scene, ConsoleSettings.Theme theme) {
+    /** AtlantaFX's Primer light or dark theme (binary CSS, parsed fast) under the console's own stylesheet. */
+    static void applyTheme(Scene scene, ConsoleSettings.Theme theme) {
+        boolean dark = theme == ConsoleSettings.Theme.DARK;
+        javafx.application.Application.setUserAgentStylesheet(dark
+                ? new atlantafx.base.theme.PrimerDark().getUserAgentStylesheetBSS()
+                : new atlantafx.base.theme.PrimerLight().getUserAgentStylesheetBSS());
         scene.getRoot().getStyleClass().remove("dark");
-        if (theme == ConsoleSettings.Theme.DARK) {
+        if (dark) {
             scene.getRoot().getStyleClass().add("dark");
         }
     }

@@ -1,24 +1,14 @@
 package dev.keyward.console.main;
 
 import dev.keyward.console.ConsoleViewModel;
-import dev.keyward.console.audit.AuditView;
-import dev.keyward.console.audit.AuditViewModel;
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.common.ScreenView;
 import dev.keyward.console.common.ViewLoader;
-import dev.keyward.console.dashboard.DashboardView;
-import dev.keyward.console.dashboard.DashboardViewModel;
-import dev.keyward.console.identities.IdentitiesView;
-import dev.keyward.console.identities.IdentitiesViewModel;
-import dev.keyward.console.policies.PoliciesView;
-import dev.keyward.console.policies.PoliciesViewModel;
-import dev.keyward.console.secrets.SecretsView;
-import dev.keyward.console.secrets.SecretsViewModel;
-import dev.keyward.console.settings.SettingsView;
-import dev.keyward.console.settings.SettingsViewModel;
 import java.util.EnumMap;
 import java.util.Map;
 import javafx.fxml.FXML;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.feather.Feather;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -27,6 +17,7 @@ import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
@@ -44,6 +35,8 @@ public final class MainView {
     @FXML private Label endpoint;
     @FXML private Label treeHead;
     @FXML private Label mode;
+    @FXML private Button lockButton;
+    @FXML private Button sealButton;
 
     public MainView(ConsoleViewModel console) {
         this.console = console;
@@ -62,11 +55,13 @@ public final class MainView {
     @FXML
     private void initialize() {
         ToggleGroup group = new ToggleGroup();
-        for (Screen s : MainViewModel.SIDEBAR) {
-            ToggleButton b = new ToggleButton(s.title());
+        for (Nav n : Nav.values()) {
+            Screen s = n.screen();
+            ToggleButton b = new ToggleButton(s.title(), new FontIcon(n.icon()));
             b.setId("nav-" + s.name().toLowerCase());
             b.getStyleClass().add("nav-button");
             b.setMaxWidth(Double.MAX_VALUE);
+            b.setMinWidth(Region.USE_PREF_SIZE);
             b.setToggleGroup(group);
             b.setOnAction(e -> vm.navigate(s));
             b.setSelected(s == vm.currentProperty().get());
@@ -77,6 +72,8 @@ public final class MainView {
                 a.setSelected(true);
             }
         });
+        lockButton.setGraphic(new FontIcon(Feather.LOCK));
+        sealButton.setGraphic(new FontIcon(Feather.POWER));
         operator.textProperty().bind(vm.operatorProperty());
         sealState.textProperty().bind(vm.sealStateProperty());
         hsmState.textProperty().bind(vm.hsmStateProperty());
@@ -105,15 +102,7 @@ public final class MainView {
     }
 
     private ScreenView create(Screen s) {
-        return switch (s) {
-            case DASHBOARD -> new DashboardView(new DashboardViewModel(console));
-            case SECRETS -> new SecretsView(new SecretsViewModel(console), console);
-            case POLICIES -> new PoliciesView(new PoliciesViewModel(console));
-            case IDENTITIES -> new IdentitiesView(new IdentitiesViewModel(console));
-            case AUDIT -> new AuditView(new AuditViewModel(console));
-            case SETTINGS -> new SettingsView(new SettingsViewModel(console));
-            default -> throw new IllegalArgumentException(s.name());
-        };
+        return Nav.of(s).orElseThrow(() -> new IllegalArgumentException(s.name())).create(console);
     }
 
     /** The View of a screen that has been shown. */

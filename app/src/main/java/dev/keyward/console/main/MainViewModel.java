@@ -13,8 +13,7 @@ import javafx.beans.property.SimpleObjectProperty;
 /** The main window: sidebar navigation, lock and seal, and the status bar. */
 public final class MainViewModel {
     /** The sidebar, in order. */
-    public static final List<Screen> SIDEBAR = List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES,
-            Screen.IDENTITIES, Screen.AUDIT, Screen.SETTINGS);
+    public static final List<Screen> SIDEBAR = Nav.screens();
 
     private final ConsoleViewModel console;
     private final ObjectProperty<Screen> current = new SimpleObjectProperty<>(Screen.DASHBOARD);
