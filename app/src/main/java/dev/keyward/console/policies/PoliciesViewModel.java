@@ -38,6 +38,8 @@ public final class PoliciesViewModel {
 
     public PoliciesViewModel(ConsoleViewModel console) {
         this.console = console;
+        // A validation result or error line describes the text as it was: it goes when the text changes.
+        yaml.addListener((o, a, b) -> clearYamlError());
     }
 
     private PolicyService service() {

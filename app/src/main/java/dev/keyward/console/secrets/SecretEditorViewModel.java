@@ -76,6 +76,16 @@ public final class SecretEditorViewModel {
     public SecretEditorViewModel(ConsoleViewModel console) {
         this.console = console;
         fields.add(new Field("value", ""));
+        // A problem shown for the form goes once the form changes: it may no longer hold.
+        javafx.beans.InvalidationListener changed = o -> {
+            if (!busy.get()) {
+                error.set("");
+            }
+        };
+        path.addListener(changed);
+        expires.addListener(changed);
+        criticality.addListener(changed);
+        fields.addListener(changed);
     }
 
     public StringProperty pathProperty() {

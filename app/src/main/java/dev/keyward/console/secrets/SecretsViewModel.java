@@ -247,6 +247,8 @@ public final class SecretsViewModel implements AutoCloseable {
 
     public void select(String path) {
         hide();
+        info.set("");
+        error.set("");
         selectedPath.set(path);
         metadata.set(null);
         versions.clear();
