@@ -118,6 +118,12 @@ public final class AuditView implements ScreenView {
         }
     }
 
+    @Override
+    public boolean focusSearch() {
+        filterIdentity.requestFocus();
+        return true;
+    }
+
     @FXML
     private void copyFingerprint() {
         vm.copyFingerprint();

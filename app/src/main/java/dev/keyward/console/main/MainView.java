@@ -7,6 +7,10 @@ import dev.keyward.console.common.ViewLoader;
 import java.util.EnumMap;
 import java.util.Map;
 import javafx.fxml.FXML;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kordamp.ikonli.feather.Feather;
 import javafx.scene.Parent;
@@ -42,6 +46,7 @@ public final class MainView {
         this.console = console;
         this.vm = new MainViewModel(console);
         this.root = ViewLoader.load(Screen.MAIN, this);
+        root.addEventFilter(KeyEvent.KEY_PRESSED, this::shortcut);
     }
 
     public Parent root() {
@@ -121,6 +126,21 @@ public final class MainView {
     public void dispose() {
         views.values().forEach(ScreenView::dispose);
         views.clear();
+    }
+
+    private static final KeyCombination FIND = new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN);
+    private static final KeyCombination NEW = new KeyCodeCombination(KeyCode.N, KeyCombination.SHORTCUT_DOWN);
+    private static final KeyCombination LOCK = new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN);
+
+    /** Ctrl+F (search of the screen), Ctrl+N (new item of the screen), Ctrl+L (lock), anywhere in the window. */
+    private void shortcut(KeyEvent e) {
+        ScreenView v = views.get(current());
+        if (FIND.match(e) && v != null && v.focusSearch() || NEW.match(e) && v != null && v.newItem()) {
+            e.consume();
+        } else if (LOCK.match(e)) {
+            e.consume();
+            vm.lock();
+        }
     }
 
     @FXML

@@ -10,6 +10,10 @@ import java.util.Optional;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -93,6 +97,20 @@ public final class SecretsView implements ScreenView {
         criticality.textProperty().bind(vm.criticalityProperty());
         expires.textProperty().bind(vm.expiresProperty());
         fieldTable.setItems(vm.fields());
+        // Ctrl+C on a field copies its value (an audited read, cleared from the clipboard like any copy);
+        // Ctrl+Shift+C its kw:// reference.
+        KeyCombination copy = new KeyCodeCombination(KeyCode.C, KeyCombination.SHORTCUT_DOWN);
+        KeyCombination copyRef = new KeyCodeCombination(KeyCode.C, KeyCombination.SHORTCUT_DOWN,
+                KeyCombination.SHIFT_DOWN);
+        fieldTable.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (copyRef.match(e)) {
+                e.consume();
+                copyReference();
+            } else if (copy.match(e)) {
+                e.consume();
+                copyValue();
+            }
+        });
         fieldName.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
         fieldValue.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().shown()));
         versionTable.setItems(vm.versions());
@@ -133,6 +151,19 @@ public final class SecretsView implements ScreenView {
     @Override
     public void shown() {
         search.requestFocus();
+    }
+
+    @Override
+    public boolean focusSearch() {
+        search.requestFocus();
+        search.selectAll();
+        return true;
+    }
+
+    @Override
+    public boolean newItem() {
+        openEditor(null);
+        return true;
     }
 
     @Override

@@ -1,0 +1,112 @@
+package dev.keyward.console.defects;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyward.console.ConsoleViewModel;
+import dev.keyward.console.Fx;
+import dev.keyward.console.Ui;
+import dev.keyward.console.UnlockedWindow;
+import dev.keyward.console.common.Screen;
+import dev.keyward.console.secrets.FieldRow;
+import dev.keyward.console.secrets.SecretRow;
+import dev.keyward.vault.api.SecretData;
+import java.nio.file.Path;
+import java.util.Map;
+import javafx.scene.control.ButtonBase;
+import javafx.scene.control.TableView;
+import javafx.scene.control.TextField;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.Background;
+import javafx.scene.layout.Border;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Ctrl+F, Ctrl+N, Ctrl+L, copy of the selected field, Esc on dialogs, and a visible focus ring in the sidebar. */
+class KeyboardTest {
+    private static final String CANARY = "keyboard-canary-77";
+    @TempDir
+    Path home;
+    UnlockedWindow ui;
+
+    @BeforeEach
+    void open() throws Exception {
+        ui = UnlockedWindow.open(home);
+        ui.vault().secrets().write(ui.admin(), "team/api", SecretData.of(Map.of("value", CANARY)), null);
+        ui.show(Screen.SECRETS);
+    }
+
+    @AfterEach
+    void close() {
+        ui.close();
+    }
+
+    private void shortcut(KeyCode key) {
+        ui.robot.press(KeyCode.SHORTCUT, key).release(key, KeyCode.SHORTCUT);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void ctrlFFocusesTheFilterFromAnywhereOnTheSecretsScreen() {
+        TableView<SecretRow> table = ui.find("#table", TableView.class);
+        Fx.until(() -> !table.getItems().isEmpty());
+        ui.robot.clickOn(table);
+        Fx.until(table::isFocused);
+        shortcut(KeyCode.F);
+        Fx.until(() -> ui.find("#search", TextField.class).isFocused());
+    }
+
+    @Test
+    void ctrlNOpensANewSecretAndEscClosesIt() {
+        ui.robot.clickOn("#table");
+        shortcut(KeyCode.N);
+        Fx.until(() -> ui.dialog() != null && Ui.visible(ui.robot, "#editPath"));
+        ui.robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
+        Fx.until(() -> ui.dialog() == null);
+    }
+
+    @Test
+    void ctrlLLocks() {
+        ui.robot.clickOn("#table");
+        shortcut(KeyCode.L);
+        Ui.waitPhase(ui.console(), ConsoleViewModel.Phase.LOCKED);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void ctrlCInTheFieldTableCopiesTheSelectedFieldsValue() {
+        TableView<SecretRow> table = ui.find("#table", TableView.class);
+        Fx.until(() -> !table.getItems().isEmpty());
+        Fx.run(() -> table.getSelectionModel().select(0));
+        TableView<FieldRow> fields = ui.find("#fieldTable", TableView.class);
+        Fx.until(() -> fields.getItems().size() == 1);
+        Fx.run(() -> {
+            fields.requestFocus();
+            fields.getSelectionModel().select(0);
+        });
+        Fx.until(fields::isFocused);
+        shortcut(KeyCode.C);
+        Fx.until(() -> ui.clipboard.current().map(CANARY::equals).orElse(false));
+    }
+
+    @Test
+    void theFocusedSidebarEntryIsVisiblyMarked() {
+        ButtonBase secrets = ui.find("#nav-secrets", ButtonBase.class);
+        ButtonBase audit = ui.find("#nav-audit", ButtonBase.class);
+        Fx.run(audit::requestFocus);
+        Fx.until(audit::isFocused);
+        Fx.run(() -> audit.applyCss());
+        Background focusedBg = Fx.call(audit::getBackground);
+        Border focusedBorder = Fx.call(audit::getBorder);
+        Fx.run(secrets::requestFocus);
+        Fx.until(() -> !audit.isFocused());
+        Fx.run(() -> audit.applyCss());
+        Background plainBg = Fx.call(audit::getBackground);
+        Border plainBorder = Fx.call(audit::getBorder);
+        assertTrue(!java.util.Objects.equals(focusedBg, plainBg) || !java.util.Objects.equals(focusedBorder,
+                plainBorder), "a focused sidebar entry looks the same as an unfocused one");
+        assertNotEquals(null, focusedBg);
+    }
+}
