@@ -41,6 +41,13 @@ public final class IdentitiesView implements ScreenView {
     @FXML private TextField newRolePolicies;
     @FXML private TextField newRoleOwner;
     @FXML private CheckBox wrapSecretId;
+    @FXML private TextField roleTokenTtl;
+    @FXML private TextField roleTokenMaxTtl;
+    @FXML private TextField roleTokenUses;
+    @FXML private TextField roleTokenCidrs;
+    @FXML private TextField roleSecretIdTtl;
+    @FXML private TextField roleSecretIdUses;
+    @FXML private TextField roleSecretIdCidrs;
     @FXML private TableView<TokenInfo> tokenTable;
     @FXML private TableColumn<TokenInfo, String> tokAccessor;
     @FXML private TableColumn<TokenInfo, String> tokName;
@@ -67,6 +74,11 @@ public final class IdentitiesView implements ScreenView {
         rolePolicies.setCellValueFactory(c -> new ReadOnlyStringWrapper(String.join(", ",
                 c.getValue().spec().policies())));
         roleOwner.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().spec().owner()));
+        roleTable.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
+            if (r != null) {
+                fill(IdentitiesViewModel.AppRoleForm.of(r));
+            }
+        });
         tokenTable.setItems(vm.tokens());
         tokAccessor.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().accessor()));
         tokName.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().displayName()));
@@ -92,9 +104,52 @@ public final class IdentitiesView implements ScreenView {
         vm.reload();
     }
 
+    private IdentitiesViewModel.AppRoleForm form() {
+        return new IdentitiesViewModel.AppRoleForm(newRoleName.getText(), newRolePolicies.getText(),
+                newRoleOwner.getText(), roleTokenTtl.getText(), roleTokenMaxTtl.getText(), roleTokenUses.getText(),
+                roleTokenCidrs.getText(), roleSecretIdTtl.getText(), roleSecretIdUses.getText(),
+                roleSecretIdCidrs.getText());
+    }
+
+    private void fill(IdentitiesViewModel.AppRoleForm f) {
+        newRoleName.setText(f.name());
+        newRolePolicies.setText(f.policies());
+        newRoleOwner.setText(f.owner());
+        roleTokenTtl.setText(f.tokenTtl());
+        roleTokenMaxTtl.setText(f.tokenMaxTtl());
+        roleTokenUses.setText(f.tokenUses());
+        roleTokenCidrs.setText(f.tokenCidrs());
+        roleSecretIdTtl.setText(f.secretIdTtl());
+        roleSecretIdUses.setText(f.secretIdUses());
+        roleSecretIdCidrs.setText(f.secretIdCidrs());
+    }
+
     @FXML
     private void createRole() {
-        vm.createAppRole(newRoleName.getText(), newRolePolicies.getText(), newRoleOwner.getText());
+        vm.createAppRole(form());
+    }
+
+    @FXML
+    private void saveRole() {
+        vm.saveAppRole(form());
+    }
+
+    @FXML
+    private void deleteRole() {
+        AppRoleInfo r = roleTable.getSelectionModel().getSelectedItem();
+        if (r == null) {
+            vm.deleteAppRole(null);
+            return;
+        }
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "Its secret_ids stop working and every token issued through it"
+                + " is revoked at once: pipelines using it lose access.", ButtonType.CANCEL, ButtonType.OK);
+        a.initOwner(root.getScene().getWindow());
+        a.setHeaderText("Delete the AppRole " + r.name() + "?");
+        ((Button) a.getDialogPane().lookupButton(ButtonType.OK)).setDefaultButton(false);
+        ((Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        if (a.showAndWait().filter(b -> b == ButtonType.OK).isPresent()) {
+            vm.deleteAppRole(r.name());
+        }
     }
 
     @FXML
