@@ -251,6 +251,13 @@ public final class ConsoleViewModel implements AutoCloseable {
         phase.set(Phase.LOCKED);
     }
 
+    /** Owner, tags, expiry and field names of every secret (metadata only), for search and expiry warnings. */
+    public dev.keyward.console.secrets.SecretCatalog catalog() {
+        return catalog;
+    }
+
+    private final dev.keyward.console.secrets.SecretCatalog catalog = new dev.keyward.console.secrets.SecretCatalog(this);
+
     public void loggedIn(Session s) {
         session.set(Objects.requireNonNull(s));
         lastActivity = clock().instant();
@@ -258,6 +265,7 @@ public final class ConsoleViewModel implements AutoCloseable {
         nextHeadCheck = clock().instant().plus(HEAD_CHECK);
         refreshTreeHead();
         phase.set(Phase.UNLOCKED);
+        catalog.refresh();
         reconcileEndpoint();
     }
 

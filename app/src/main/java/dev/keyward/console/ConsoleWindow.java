@@ -1,6 +1,7 @@
 package dev.keyward.console;
 
 import dev.keyward.console.common.ConsoleSettings;
+import dev.keyward.console.common.WindowGeometry;
 import dev.keyward.console.init.InitView;
 import dev.keyward.console.init.InitViewModel;
 import dev.keyward.console.main.MainView;
@@ -56,7 +57,33 @@ public final class ConsoleWindow {
         console.phaseProperty().addListener((o, a, p) -> show(p));
         ticker = new Timeline(new KeyFrame(Duration.seconds(1), e -> tick()));
         ticker.setCycleCount(Timeline.INDEFINITE);
-        stage.setOnHidden(e -> ticker.stop());
+        stage.setOnHidden(e -> {
+            ticker.stop();
+            rememberGeometry();
+        });
+        WindowGeometry.load(console.config().home()).filter(ConsoleWindow::fitsAScreen).ifPresent(g -> {
+            stage.setX(g.x());
+            stage.setY(g.y());
+            stage.setWidth(g.width());
+            stage.setHeight(g.height());
+        });
+    }
+
+    private static boolean fitsAScreen(WindowGeometry g) {
+        return !javafx.stage.Screen.getScreensForRectangle(g.x(), g.y(), g.width(), g.height()).isEmpty();
+    }
+
+    private void rememberGeometry() {
+        if (Double.isNaN(stage.getX()) || stage.getWidth() <= 0) {
+            return;
+        }
+        try {
+            new WindowGeometry(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight())
+                    .save(console.config().home());
+        } catch (java.io.IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ConsoleWindow.class).info("The window size was not saved: {}",
+                    e.getClass().getSimpleName());
+        }
     }
 
     /** Runs once when the unlock screen first appears (used to measure start-up time). */

@@ -289,6 +289,7 @@ public final class AuditViewModel {
             java.util.Collections.reverse(newestFirst);
             heads.setAll(newestFirst);
             showHead(null);
+            console.refreshTreeHead();
         }, this::failed);
     }
 

@@ -70,6 +70,21 @@ public final class MainView {
             b.setToggleGroup(group);
             b.setOnAction(e -> vm.navigate(s));
             b.setSelected(s == vm.currentProperty().get());
+            if (n == Nav.SECRETS) {
+                Label badge = new Label();
+                badge.setId("expiryBadge");
+                badge.getStyleClass().add("nav-badge");
+                var cat = console.catalog();
+                badge.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> Integer.toString(
+                        cat.expiredProperty().get() + cat.expiringProperty().get()), cat.expiredProperty(),
+                        cat.expiringProperty()));
+                badge.visibleProperty().bind(badge.textProperty().isNotEqualTo("0"));
+                badge.setTooltip(new javafx.scene.control.Tooltip("Secrets expired or expiring within 30 days"));
+                javafx.scene.layout.HBox graphic = new javafx.scene.layout.HBox(6, new FontIcon(n.icon()), badge);
+                graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+                b.setGraphic(graphic);
+                b.setContentDisplay(javafx.scene.control.ContentDisplay.LEFT);
+            }
             sidebar.getChildren().add(b);
         }
         group.selectedToggleProperty().addListener((o, a, b) -> {

@@ -23,6 +23,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeView;
@@ -43,6 +44,8 @@ public final class SecretsView implements ScreenView {
     @FXML private TableView<SecretRow> table;
     @FXML private TableColumn<SecretRow, String> nameColumn;
     @FXML private TableColumn<SecretRow, String> folderColumn;
+    @FXML private TableColumn<SecretRow, String> ownerColumn;
+    @FXML private TableColumn<SecretRow, String> expiresColumn;
     @FXML private VBox details;
     @FXML private Label selectedPath;
     @FXML private Label owner;
@@ -74,6 +77,22 @@ public final class SecretsView implements ScreenView {
         table.setItems(vm.rows());
         nameColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
         folderColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().folder()));
+        ownerColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().owner()));
+        expiresColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().expires()));
+        expiresColumn.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                SecretRow row = empty || getTableRow() == null ? null : getTableRow().getItem();
+                getStyleClass().removeAll("expired", "expiring");
+                if (row != null && !row.expiryState().isEmpty()) {
+                    getStyleClass().add(row.expiryState());
+                    setText(v + (row.expiryState().equals("expired") ? " (expired)" : " (soon)"));
+                } else {
+                    setText(empty ? null : v);
+                }
+            }
+        });
         table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (b != null) {
                 vm.select(b.path());
@@ -254,6 +273,64 @@ public final class SecretsView implements ScreenView {
         ((Button) a.getDialogPane().lookupButton(ButtonType.OK)).setDefaultButton(false);
         ((Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         return a.showAndWait().filter(b -> b == ButtonType.OK).isPresent();
+    }
+
+    @FXML
+    private void revealField() {
+        FieldRow f = fieldTable.getSelectionModel().getSelectedItem();
+        if (f == null) {
+            info("Select a field to reveal.");
+        } else {
+            vm.revealField(f.name());
+        }
+    }
+
+    @FXML
+    private void showJson() {
+        TextArea text = new TextArea(vm.json());
+        text.setEditable(false);
+        text.getStyleClass().add("code");
+        text.setPrefColumnCount(60);
+        text.setPrefRowCount(20);
+        Dialog<ButtonType> d = new Dialog<>();
+        d.initOwner(root.getScene().getWindow());
+        d.setTitle("Secret as JSON");
+        d.setHeaderText("Values show only while revealed");
+        d.getDialogPane().setContent(text);
+        d.getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
+        d.setResizable(true);
+        d.setOnHidden(e -> text.clear());
+        d.showAndWait();
+    }
+
+    @FXML
+    private void viewVersion() {
+        selectedVersion().ifPresent(v -> vm.revealVersion(v.version(), sv -> {
+            TextArea text = new TextArea();
+            sv.data().fields().forEach((k, val) -> text.appendText(k + " = " + val + "\n"));
+            text.setEditable(false);
+            text.getStyleClass().add("code");
+            text.setPrefRowCount(Math.min(12, sv.data().size() + 1));
+            Dialog<ButtonType> d = new Dialog<>();
+            d.initOwner(root.getScene().getWindow());
+            d.setTitle("Version " + v.version());
+            d.setHeaderText("The values of version " + v.version() + " (this reveal is in the audit log)");
+            d.getDialogPane().setContent(text);
+            d.getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
+            d.setResizable(true);
+            d.setOnHidden(e -> text.clear());
+            d.showAndWait();
+        }));
+    }
+
+    @FXML
+    private void restoreVersion() {
+        selectedVersion().ifPresent(v -> {
+            if (confirm("Restore version " + v.version() + "?", "Its values become the current version again, as a"
+                    + " new version; the versions in between stay.")) {
+                vm.restoreVersion(v.version());
+            }
+        });
     }
 
     @FXML
