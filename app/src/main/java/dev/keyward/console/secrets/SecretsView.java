@@ -287,15 +287,20 @@ public final class SecretsView implements ScreenView {
 
     @FXML
     private void showJson() {
-        TextArea text = new TextArea(vm.json());
+        showText("Secret as JSON", "Values show only while revealed", vm.json(), 20);
+    }
+
+    /** A read-only text in a resizable dialog; the text is dropped when it closes. */
+    private void showText(String title, String header, String content, int rows) {
+        TextArea text = new TextArea(content);
         text.setEditable(false);
         text.getStyleClass().add("code");
         text.setPrefColumnCount(60);
-        text.setPrefRowCount(20);
+        text.setPrefRowCount(rows);
         Dialog<ButtonType> d = new Dialog<>();
         d.initOwner(root.getScene().getWindow());
-        d.setTitle("Secret as JSON");
-        d.setHeaderText("Values show only while revealed");
+        d.setTitle(title);
+        d.setHeaderText(header);
         d.getDialogPane().setContent(text);
         d.getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
         d.setResizable(true);
@@ -306,20 +311,10 @@ public final class SecretsView implements ScreenView {
     @FXML
     private void viewVersion() {
         selectedVersion().ifPresent(v -> vm.revealVersion(v.version(), sv -> {
-            TextArea text = new TextArea();
-            sv.data().fields().forEach((k, val) -> text.appendText(k + " = " + val + "\n"));
-            text.setEditable(false);
-            text.getStyleClass().add("code");
-            text.setPrefRowCount(Math.min(12, sv.data().size() + 1));
-            Dialog<ButtonType> d = new Dialog<>();
-            d.initOwner(root.getScene().getWindow());
-            d.setTitle("Version " + v.version());
-            d.setHeaderText("The values of version " + v.version() + " (this reveal is in the audit log)");
-            d.getDialogPane().setContent(text);
-            d.getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
-            d.setResizable(true);
-            d.setOnHidden(e -> text.clear());
-            d.showAndWait();
+            StringBuilder values = new StringBuilder();
+            sv.data().fields().forEach((k, val) -> values.append(k).append(" = ").append(val).append('\n'));
+            showText("Version " + v.version(), "The values of version " + v.version()
+                    + " (this reveal is in the audit log)", values.toString(), Math.min(12, sv.data().size() + 1));
         }));
     }
 

@@ -209,7 +209,8 @@ public final class SecretsViewModel implements AutoCloseable {
             return SecretIndex.of(all, searchable(catalog));
         }, idx -> {
             loading.set(false);
-            setIndex(idx);
+            // the catalog may have arrived while the paths were listed
+            setIndex(idx.withSearchable(searchable(catalog)));
         }, this::failed);
     }
 

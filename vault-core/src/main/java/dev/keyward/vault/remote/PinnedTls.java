@@ -30,21 +30,27 @@ public final class PinnedTls {
                     + "serve' writes it to <home>/tls/ca.pem ('keyward ca export' copies it).");
         }
         try {
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            int i = 0;
-            for (Certificate c : certificates(caPem)) {
-                trust.setCertificateEntry("ca" + i++, c);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(keys, tmf.getTrustManagers(), null);
-            return ctx;
+            return context(certificates(caPem), keys);
         } catch (GeneralSecurityException | IOException e) {
             throw new InvalidRequestException("The CA certificate " + caPem + " could not be loaded ("
                     + e.getClass().getSimpleName() + ").");
         }
+    }
+
+    /** Trusts exactly {@code cas}; {@code keys} may present a client certificate (null: none). */
+    public static SSLContext context(Collection<? extends Certificate> cas, KeyManager[] keys)
+            throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        int i = 0;
+        for (Certificate c : cas) {
+            trust.setCertificateEntry("ca" + i++, c);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(keys, tmf.getTrustManagers(), null);
+        return ctx;
     }
 
     /** The certificates in a PEM file; at least one. */
