@@ -79,6 +79,7 @@ public final class MainView {
                         cat.expiredProperty().get() + cat.expiringProperty().get()), cat.expiredProperty(),
                         cat.expiringProperty()));
                 badge.visibleProperty().bind(badge.textProperty().isNotEqualTo("0"));
+                badge.managedProperty().bind(badge.visibleProperty());
                 badge.setTooltip(new javafx.scene.control.Tooltip("Secrets expired or expiring within 30 days"));
                 javafx.scene.layout.HBox graphic = new javafx.scene.layout.HBox(6, new FontIcon(n.icon()), badge);
                 graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);

@@ -93,20 +93,21 @@ class KeyboardTest {
 
     @Test
     void theFocusedSidebarEntryIsVisiblyMarked() {
+        // The selected entry (Secrets is shown) is the one the keyboard lands on first: its focus must show.
         ButtonBase secrets = ui.find("#nav-secrets", ButtonBase.class);
         ButtonBase audit = ui.find("#nav-audit", ButtonBase.class);
-        Fx.run(audit::requestFocus);
-        Fx.until(audit::isFocused);
-        Fx.run(() -> audit.applyCss());
-        Background focusedBg = Fx.call(audit::getBackground);
-        Border focusedBorder = Fx.call(audit::getBorder);
         Fx.run(secrets::requestFocus);
-        Fx.until(() -> !audit.isFocused());
-        Fx.run(() -> audit.applyCss());
-        Background plainBg = Fx.call(audit::getBackground);
-        Border plainBorder = Fx.call(audit::getBorder);
+        Fx.until(secrets::isFocused);
+        Fx.run(() -> secrets.applyCss());
+        Background focusedBg = Fx.call(secrets::getBackground);
+        Border focusedBorder = Fx.call(secrets::getBorder);
+        Fx.run(audit::requestFocus);
+        Fx.until(() -> !secrets.isFocused());
+        Fx.run(() -> secrets.applyCss());
+        Background plainBg = Fx.call(secrets::getBackground);
+        Border plainBorder = Fx.call(secrets::getBorder);
         assertTrue(!java.util.Objects.equals(focusedBg, plainBg) || !java.util.Objects.equals(focusedBorder,
-                plainBorder), "a focused sidebar entry looks the same as an unfocused one");
+                plainBorder), "the focused, selected sidebar entry looks the same as when it is not focused");
         assertNotEquals(null, focusedBg);
     }
 }
