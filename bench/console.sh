@@ -31,7 +31,7 @@ printf 'port = %s\nlisten = 127.0.0.1\n' "$port" > "$attached/keyward.properties
 printf 'bench unseal passphrase' > "$work/pass"
 java -cp "$cp" dev.keyward.vault.cli.KeywardCli serve --home "$attached" --passphrase-file "$work/pass" > "$work/serve.log" 2>&1 &
 serve_pid=$!
-for i in $(seq 100); do grep -q '^Serving' "$work/serve.log" && break; sleep 0.2; done
+for i in $(seq 600); do grep -q "^Serving" "$work/serve.log" && break; sleep 0.2; done
 grep -q '^Serving' "$work/serve.log" || { echo "keyward serve did not start:"; cat "$work/serve.log"; exit 1; }
 
 start() { # home, extra JVM options...

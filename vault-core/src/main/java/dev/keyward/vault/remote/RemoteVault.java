@@ -40,7 +40,7 @@ import javax.net.ssl.SSLHandshakeException;
  * total while the call runs and the final count when it returns.
  */
 public final class RemoteVault implements InvocationHandler {
-    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
     static final Duration LONG_CALL_TIMEOUT = Duration.ofMinutes(30);
 
