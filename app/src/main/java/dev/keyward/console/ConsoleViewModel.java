@@ -2,11 +2,14 @@ package dev.keyward.console;
 
 import dev.keyward.console.common.Background;
 import dev.keyward.console.common.ClipboardAccess;
+import dev.keyward.console.common.ClipboardGuard;
 import dev.keyward.console.common.ConsoleConfig;
 import dev.keyward.console.common.ConsoleSettings;
 import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.Endpoint;
+import dev.keyward.vault.api.ServiceLocation;
+import dev.keyward.vault.api.ServiceUnavailableException;
 import dev.keyward.vault.api.Session;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultInUseException;
@@ -18,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -28,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console as a whole: owns the embedded vault, the operator's session and the lock state.
- * Every screen's ViewModel reaches the vault through it.
+ * The console as a whole: holds the vault (the running service it attached to, or the directory it
+ * opened itself), the operator's session and the lock state. Every screen's ViewModel reaches the
+ * vault through it, through the same {@code api} interfaces in either mode.
  */
 public final class ConsoleViewModel implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleViewModel.class);
@@ -38,11 +43,19 @@ public final class ConsoleViewModel implements AutoCloseable {
      * Where the console is. A directory that holds an initialised vault starts in LOCKED while
      * the vault is still being opened (see {@link #readyProperty()}); any other starts in OPENING.
      */
-    public enum Phase { OPENING, IN_USE, FAILED, NEEDS_INIT, LOCKED, UNLOCKED }
+    public enum Phase { OPENING, IN_USE, FAILED, NEEDS_INIT, LOCKED, UNLOCKED, DISCONNECTED }
+
+    /**
+     * How the console reaches the vault: ATTACHED to the running {@code keyward serve} over loopback
+     * HTTPS (pipelines keep working whatever the console does), or EMBEDDED (the console owns the
+     * vault directory while it runs; no service was running).
+     */
+    public enum Mode { ATTACHED, EMBEDDED }
 
     private final ConsoleConfig config;
     private final Background background = new Background();
     private final ClipboardAccess clipboard;
+    private final ClipboardGuard clipboardGuard;
     private final ReadOnlyObjectWrapper<Phase> phase = new ReadOnlyObjectWrapper<>(Phase.OPENING);
     private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
@@ -50,6 +63,9 @@ public final class ConsoleViewModel implements AutoCloseable {
     private final ReadOnlyObjectWrapper<ConsoleSettings> settings = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<VaultStatus> status = new ReadOnlyObjectWrapper<>();
     private volatile Vault vault;
+    private final ReadOnlyObjectWrapper<Mode> mode = new ReadOnlyObjectWrapper<>();
+    private final ReadOnlyStringWrapper modeDescription = new ReadOnlyStringWrapper("");
+    private volatile ServiceLocation location;
     private final ReadOnlyStringWrapper endpointStatus = new ReadOnlyStringWrapper(ENDPOINT_OFF);
     private Endpoint endpoint;
     private boolean endpointChanging;
@@ -60,6 +76,7 @@ public final class ConsoleViewModel implements AutoCloseable {
     public ConsoleViewModel(ConsoleConfig config) {
         this.config = Objects.requireNonNull(config, "config");
         this.clipboard = config.clipboard().get();
+        this.clipboardGuard = new ClipboardGuard(clipboard, config.clock(), () -> settings.get().clipboardFor());
         this.settings.set(ConsoleSettings.load(config.home()));
         this.lastActivity = config.clock().instant();
         if (Keyward.initialized(config.home())) {
@@ -82,6 +99,25 @@ public final class ConsoleViewModel implements AutoCloseable {
 
     public Phase phase() {
         return phase.get();
+    }
+
+    /** ATTACHED or EMBEDDED once the vault is reached (null before). */
+    public ReadOnlyObjectProperty<Mode> modeProperty() {
+        return mode.getReadOnlyProperty();
+    }
+
+    public Mode mode() {
+        return mode.get();
+    }
+
+    /** "Attached to keyward serve at https://127.0.0.1:8210", or what embedded mode means. */
+    public ReadOnlyStringProperty modeDescriptionProperty() {
+        return modeDescription.getReadOnlyProperty();
+    }
+
+    /** Where the service the console attached to listens (null when embedded). */
+    public ServiceLocation location() {
+        return location;
     }
 
     /** A plain sentence when the vault cannot be opened (in use, unreadable). */
@@ -122,6 +158,11 @@ public final class ConsoleViewModel implements AutoCloseable {
         return clipboard;
     }
 
+    /** Where screens copy sensitive values: cleared after the timeout and on lock, seal and close. */
+    public ClipboardGuard clipboardGuard() {
+        return clipboardGuard;
+    }
+
     /** The open vault; only valid after {@link #open()} succeeded. */
     public Vault vault() {
         Vault v = vault;
@@ -141,34 +182,66 @@ public final class ConsoleViewModel implements AutoCloseable {
     }
 
     /**
-     * Opens the vault directory in the background and decides where to go. The unlock screen of
-     * an initialised directory stays up meanwhile (its buttons wait for {@link #readyProperty()}).
+     * Reaches the vault in the background and decides where to go: attaches to the running service
+     * of the directory if one answers (pinned to the directory's CA), else opens the directory
+     * itself. The unlock screen of an initialised directory stays up meanwhile (its buttons wait for
+     * {@link #readyProperty()}).
      */
     public void open() {
         ready.set(false);
         if (phase.get() != Phase.LOCKED) {
             phase.set(Phase.OPENING);
         }
+        String[] attachProblem = {null};
         background.attempt(() -> {
             if (vault == null) {
-                vault = config.opener().apply(VaultOptions.at(config.home()).withClock(config.clock()));
+                Optional<ServiceLocation> where = config.locator().apply(config.home());
+                if (where.isPresent()) {
+                    try {
+                        vault = config.attacher().apply(where.get());
+                        location = where.get();
+                    } catch (ServiceUnavailableException e) {
+                        attachProblem[0] = e.getMessage();
+                    }
+                }
+                if (vault == null) {
+                    vault = config.opener().apply(VaultOptions.at(config.home()).withClock(config.clock()));
+                    location = null;
+                }
             }
             return vault.lifecycle().status();
         }, st -> {
             status.set(st);
+            showMode();
             ready.set(true);
             phase.set(st.initialized() ? Phase.LOCKED : Phase.NEEDS_INIT);
         }, t -> {
-            problem.set(describeOpenFailure(t, config.home().toString()));
+            problem.set(describeOpenFailure(t, config.home().toString(), attachProblem[0]));
             phase.set(t instanceof VaultInUseException ? Phase.IN_USE : Phase.FAILED);
         });
     }
 
+    private void showMode() {
+        ServiceLocation l = location;
+        mode.set(l != null ? Mode.ATTACHED : Mode.EMBEDDED);
+        modeDescription.set(l != null ? "Attached to keyward serve at " + l.address()
+                : "Embedded: this console owns the vault directory");
+        if (l != null) {
+            endpointStatus.set("HTTPS endpoint: served by keyward serve at " + l.address());
+        }
+    }
+
     /** The sentence shown when the vault cannot be opened. */
     public static String describeOpenFailure(Throwable t, String home) {
+        return describeOpenFailure(t, home, null);
+    }
+
+    static String describeOpenFailure(Throwable t, String home, String attachProblem) {
         if (t instanceof VaultInUseException) {
             return "Another Keyward process (for example `keyward serve`) is using the vault in " + home
-                    + ". Only one process can own a vault at a time: stop the other one, then press Retry.";
+                    + (attachProblem == null ? "" : ", but the console cannot attach to it: " + attachProblem)
+                    + ". Only one process can own a vault at a time: stop the other one"
+                    + (attachProblem == null ? "" : " or check its address and CA") + ", then press Retry.";
         }
         return Background.describe(t);
     }
@@ -178,16 +251,28 @@ public final class ConsoleViewModel implements AutoCloseable {
         phase.set(Phase.LOCKED);
     }
 
+    /** Owner, tags, expiry and field names of every secret (metadata only), for search and expiry warnings. */
+    public dev.keyward.console.secrets.SecretCatalog catalog() {
+        return catalog;
+    }
+
+    private final dev.keyward.console.secrets.SecretCatalog catalog = new dev.keyward.console.secrets.SecretCatalog(this);
+
     public void loggedIn(Session s) {
         session.set(Objects.requireNonNull(s));
         lastActivity = clock().instant();
         refreshStatus();
+        nextHeadCheck = clock().instant().plus(HEAD_CHECK);
         refreshTreeHead();
         phase.set(Phase.UNLOCKED);
+        catalog.refresh();
         reconcileEndpoint();
     }
 
     private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
+    /** The vault signs heads on its own (every 1000 entries, a minute after new ones): look again this often. */
+    private static final Duration HEAD_CHECK = Duration.ofSeconds(60);
+    private Instant nextHeadCheck = Instant.MIN;
 
     /** The latest signed tree head's fingerprint, or a sentence why there is none. */
     public ReadOnlyStringProperty treeHeadProperty() {
@@ -201,7 +286,8 @@ public final class ConsoleViewModel implements AutoCloseable {
             return;
         }
         background.attempt(() -> vault.audit().latestHead(s.caller()),
-                h -> treeHead.set("Tree head " + h.treeSize() + ": " + h.fingerprint()),
+                h -> treeHead.set("Tree head " + h.treeSize() + " \u00b7 " + h.fingerprint().substring(0,
+                        Math.min(16, h.fingerprint().length())) + "\u2026"),
                 t -> treeHead.set("Tree head: " + Background.describe(t)));
     }
 
@@ -215,6 +301,7 @@ public final class ConsoleViewModel implements AutoCloseable {
 
     /** Ends the operator's session and shows the unlock screen; the vault stays unsealed. */
     public void lock() {
+        clipboardGuard.clearNow();
         Session s = session.get();
         session.set(null);
         if (phase.get() == Phase.UNLOCKED) {
@@ -228,26 +315,71 @@ public final class ConsoleViewModel implements AutoCloseable {
         }
     }
 
-    /** Seals the vault now: every key in memory is dropped; unlocking needs the unseal passphrase. */
+    /**
+     * Seals the vault now (the View asks for confirmation first): every key in memory is dropped.
+     * The unlock screen follows once the vault reports itself sealed, at the unseal step; a seal
+     * the vault refuses leaves the console as it was, with the reason in {@link #problemProperty()}.
+     */
     public void sealNow() {
+        clipboardGuard.clearNow();
         Session s = session.get();
-        session.set(null);
-        phase.set(Phase.LOCKED);
-        if (s != null) {
-            background.run(() -> {
-                vault.lifecycle().seal(s.caller());
-                return vault.lifecycle().status();
-            }, status::set, msg -> LOG.warn("Seal failed: {}", msg));
+        if (s == null || vault == null) {
+            return;
         }
+        Vault v = vault;
+        sealing.set(true);
+        background.attempt(() -> {
+            v.lifecycle().seal(s.caller());
+            return v.lifecycle().status();
+        }, st -> {
+            sealing.set(false);
+            session.set(null);
+            status.set(st);
+            phase.set(Phase.LOCKED);
+        }, t -> {
+            sealing.set(false);
+            LOG.warn("Seal failed: {}", t.getClass().getSimpleName());
+            problem.set("The vault was not sealed: " + Background.describe(t));
+            if (t instanceof VaultSealedException) {
+                handle(t);
+            }
+        });
     }
 
-    /** A screen found the vault sealed underneath it (auto-seal): go back to the unlock screen. */
+    private final ReadOnlyBooleanWrapper sealing = new ReadOnlyBooleanWrapper(false);
+
+    /** True while a seal runs. */
+    public ReadOnlyBooleanProperty sealingProperty() {
+        return sealing.getReadOnlyProperty();
+    }
+
+    /**
+     * A screen's call failed. The vault sealed underneath it (auto-seal, or sealed by someone else):
+     * back to the unlock screen. The service the console is attached to stopped answering: say so and
+     * offer to reconnect.
+     */
     public void handle(Throwable failure) {
         if (failure instanceof VaultSealedException) {
             session.set(null);
             refreshStatus();
             phase.set(Phase.LOCKED);
+        } else if (failure instanceof ServiceUnavailableException && mode.get() == Mode.ATTACHED) {
+            session.set(null);
+            problem.set(failure.getMessage() + " Start it again (keyward serve), then press Retry.");
+            phase.set(Phase.DISCONNECTED);
         }
+    }
+
+    /** After the service was lost: forget the connection and reach the vault again. */
+    public void reconnect() {
+        Vault v = vault;
+        vault = null;
+        location = null;
+        if (v != null) {
+            v.close();
+        }
+        phase.set(Keyward.initialized(config.home()) ? Phase.LOCKED : Phase.OPENING);
+        open();
     }
 
     /** User input happened. */
@@ -257,6 +389,11 @@ public final class ConsoleViewModel implements AutoCloseable {
 
     /** Called about once a second: locks the console after the idle timeout. */
     public void tick() {
+        clipboardGuard.tick();
+        if (phase.get() == Phase.UNLOCKED && !clock().instant().isBefore(nextHeadCheck)) {
+            nextHeadCheck = clock().instant().plus(HEAD_CHECK);
+            refreshTreeHead();
+        }
         if (phase.get() == Phase.UNLOCKED) {
             Duration idle = Duration.between(lastActivity, clock().instant());
             if (idle.compareTo(settings.get().autoLock()) >= 0) {
@@ -295,6 +432,9 @@ public final class ConsoleViewModel implements AutoCloseable {
         if (s.endpoint() == (running != null) && (!s.endpoint() || matches)) {
             return;
         }
+        if (mode.get() == Mode.ATTACHED) {
+            return; // keyward serve is the endpoint
+        }
         if (s.endpoint() && (vault == null || session.get() == null)) {
             return;
         }
@@ -328,18 +468,45 @@ public final class ConsoleViewModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the console: ends the operator's session (the token stops working), stops the
+     * console's own endpoint and lets go of the vault: an embedded vault is sealed and its directory
+     * released; the service the console was attached to keeps running.
+     */
     @Override
     public void close() {
+        if (javafx.application.Platform.isFxApplicationThread()) {
+            clipboardGuard.clearNow();
+        }
+        Session s = session.get();
+        Vault v = vault;
+        if (s != null && v != null) {
+            Thread logout = new Thread(() -> {
+                try {
+                    v.auth().logout(s.caller());
+                } catch (RuntimeException e) {
+                    LOG.info("Logout on close failed: {}", e.getClass().getSimpleName());
+                }
+            }, "keyward-logout");
+            logout.setDaemon(true);
+            logout.start();
+            try {
+                logout.join(CLOSE_LOGOUT_WAIT.toMillis());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Endpoint e = endpoint;
         endpoint = null;
         if (e != null) {
             e.close();
         }
-        Vault v = vault;
         vault = null;
         if (v != null) {
             v.close();
         }
         background.close();
     }
+
+    private static final Duration CLOSE_LOGOUT_WAIT = Duration.ofSeconds(3);
 }

@@ -1,6 +1,7 @@
 package dev.keyward.console;
 
 import dev.keyward.console.common.ConsoleSettings;
+import dev.keyward.console.common.WindowGeometry;
 import dev.keyward.console.init.InitView;
 import dev.keyward.console.init.InitViewModel;
 import dev.keyward.console.main.MainView;
@@ -56,7 +57,33 @@ public final class ConsoleWindow {
         console.phaseProperty().addListener((o, a, p) -> show(p));
         ticker = new Timeline(new KeyFrame(Duration.seconds(1), e -> tick()));
         ticker.setCycleCount(Timeline.INDEFINITE);
-        stage.setOnHidden(e -> ticker.stop());
+        stage.setOnHidden(e -> {
+            ticker.stop();
+            rememberGeometry();
+        });
+        WindowGeometry.load(console.config().home()).filter(ConsoleWindow::fitsAScreen).ifPresent(g -> {
+            stage.setX(g.x());
+            stage.setY(g.y());
+            stage.setWidth(g.width());
+            stage.setHeight(g.height());
+        });
+    }
+
+    private static boolean fitsAScreen(WindowGeometry g) {
+        return !javafx.stage.Screen.getScreensForRectangle(g.x(), g.y(), g.width(), g.height()).isEmpty();
+    }
+
+    private void rememberGeometry() {
+        if (Double.isNaN(stage.getX()) || stage.getWidth() <= 0) {
+            return;
+        }
+        try {
+            new WindowGeometry(stage.getX(), stage.getY(), stage.getWidth(), stage.getHeight())
+                    .save(console.config().home());
+        } catch (java.io.IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(ConsoleWindow.class).info("The window size was not saved: {}",
+                    e.getClass().getSimpleName());
+        }
     }
 
     /** Runs once when the unlock screen first appears (used to measure start-up time). */
@@ -100,9 +127,14 @@ public final class ConsoleWindow {
         console.touch();
     }
 
-    private static void applyTheme(Scene scene, ConsoleSettings.Theme theme) {
+    /** AtlantaFX's Primer light or dark theme (binary CSS, parsed fast) under the console's own stylesheet. */
+    static void applyTheme(Scene scene, ConsoleSettings.Theme theme) {
+        boolean dark = theme == ConsoleSettings.Theme.DARK;
+        javafx.application.Application.setUserAgentStylesheet(dark
+                ? new atlantafx.base.theme.PrimerDark().getUserAgentStylesheetBSS()
+                : new atlantafx.base.theme.PrimerLight().getUserAgentStylesheetBSS());
         scene.getRoot().getStyleClass().remove("dark");
-        if (theme == ConsoleSettings.Theme.DARK) {
+        if (dark) {
             scene.getRoot().getStyleClass().add("dark");
         }
     }
@@ -134,12 +166,21 @@ public final class ConsoleWindow {
         Parent view = switch (phase) {
             case OPENING -> message(new ProgressIndicator(), "Opening the vault in " + console.config().home() + "\u2026",
                     null);
-            case IN_USE, FAILED -> {
+            case IN_USE, FAILED, DISCONNECTED -> {
                 Button retry = new Button("Retry");
                 retry.setId("retryOpen");
-                retry.setOnAction(e -> console.open());
-                Label title = new Label(phase == ConsoleViewModel.Phase.IN_USE ? "The vault is in use"
-                        : "The vault could not be opened");
+                retry.setOnAction(e -> {
+                    if (phase == ConsoleViewModel.Phase.DISCONNECTED) {
+                        console.reconnect();
+                    } else {
+                        console.open();
+                    }
+                });
+                Label title = new Label(switch (phase) {
+                    case IN_USE -> "The vault is in use";
+                    case DISCONNECTED -> "The vault service stopped answering";
+                    default -> "The vault could not be opened";
+                });
                 title.getStyleClass().add("title");
                 yield message(title, console.problemProperty().get(), retry);
             }

@@ -49,66 +49,53 @@ class ConsoleFlowTest {
         window.viewModel().close();
     }
 
-    private void waitPhase(ConsoleViewModel.Phase p) {
-        try {
-            Fx.until(() -> window.viewModel().phase() == p);
-        } catch (AssertionError e) {
-            String shown = Fx.call(() -> new FxRobot().lookup(".error").queryAll().stream()
-                    .map(n -> ((Label) n).getText()).toList().toString());
-            throw new AssertionError("phase " + window.viewModel().phase() + " instead of " + p + "; errors shown: "
-                    + shown, e);
-        }
-    }
 
-    private String text(FxRobot robot, String query) {
-        return Fx.call(() -> robot.lookup(query).queryAs(Label.class).getText());
-    }
 
     @Test
     void firstRunCreatesVaultThenUnlocksAfterAWrongPassphraseAndHandlesASecret(FxRobot robot) {
         // Init wizard with a passphrase, strength meter moving.
-        waitPhase(ConsoleViewModel.Phase.NEEDS_INIT);
-        type(robot, "#unsealPassphrase", TestConsoles.UNSEAL);
-        assertFalse(text(robot, "#strengthLabel").isEmpty());
-        type(robot, "#unsealConfirm", TestConsoles.UNSEAL);
-        type(robot, "#adminPassphrase", TestConsoles.ADMIN_PASS);
-        type(robot, "#adminConfirm", TestConsoles.ADMIN_PASS);
+        Ui.waitPhase(window.viewModel(), ConsoleViewModel.Phase.NEEDS_INIT);
+        Ui.type(robot, "#unsealPassphrase", TestConsoles.UNSEAL);
+        Fx.until(() -> Ui.text(robot, "#strengthLabel").startsWith("Strong"));
+        Ui.type(robot, "#unsealConfirm", TestConsoles.UNSEAL);
+        Ui.type(robot, "#adminPassphrase", TestConsoles.ADMIN_PASS);
+        Ui.type(robot, "#adminConfirm", TestConsoles.ADMIN_PASS);
         robot.clickOn("#createButton");
-        waitPhase(ConsoleViewModel.Phase.LOCKED);
+        Ui.waitPhase(window.viewModel(), ConsoleViewModel.Phase.LOCKED);
 
         // Unlock: wrong then right unseal passphrase, then operator login.
         Fx.until(() -> robot.lookup("#unsealPassphrase").tryQuery().map(n -> n.isVisible()).orElse(false));
-        type(robot, "#unsealPassphrase", "not the passphrase");
+        Ui.type(robot, "#unsealPassphrase", "not the passphrase");
         robot.clickOn("#unsealButton");
-        Fx.until(() -> !text(robot, "#error").isEmpty());
-        assertFalse(text(robot, "#error").contains("not the passphrase"));
-        type(robot, "#unsealPassphrase", TestConsoles.UNSEAL);
+        Fx.until(() -> !Ui.text(robot, "#error").isEmpty());
+        assertFalse(Ui.text(robot, "#error").contains("not the passphrase"));
+        Ui.type(robot, "#unsealPassphrase", TestConsoles.UNSEAL);
         robot.clickOn("#unsealButton");
         Fx.until(() -> robot.lookup("#operatorPassphrase").tryQuery().map(n -> n.isVisible()).orElse(false));
-        type(robot, "#operatorPassphrase", TestConsoles.ADMIN_PASS);
+        Ui.type(robot, "#operatorPassphrase", TestConsoles.ADMIN_PASS);
         robot.clickOn("#loginButton");
-        waitPhase(ConsoleViewModel.Phase.UNLOCKED);
+        Ui.waitPhase(window.viewModel(), ConsoleViewModel.Phase.UNLOCKED);
         assertEquals("Keyward", stage.getTitle());
 
         // Create a secret with the field editor.
         robot.clickOn("#nav-secrets");
         robot.clickOn("#newSecret");
-        type(robot, "#editPath", "team/db/password");
-        type(robot, "#editOwner", "platform");
-        type(robot, "#fieldValue0", CANARY);
+        Ui.type(robot, "#editPath", "team/db/password");
+        Ui.type(robot, "#editOwner", "platform");
+        Ui.type(robot, "#fieldValue0", CANARY);
         robot.clickOn("#saveSecret");
         Fx.until(() -> "team/db/password".equals(
                 window.main() == null ? null : robot.lookup("#selectedPath").queryAs(Label.class).getText()));
         Fx.until(() -> fieldTable(robot).getItems().size() == 1);
         assertEquals(FieldRow.MASK, fieldTable(robot).getItems().get(0).shown());
-        Fx.until(() -> "platform".equals(text(robot, "#owner")));
+        Fx.until(() -> "platform".equals(Ui.text(robot, "#owner")));
 
         // Edit: add a field, keep the value.
         robot.clickOn("#editButton");
         Fx.until(() -> robot.lookup("#fieldValue0").tryQuery().isPresent());
         robot.clickOn("#addFieldButton");
-        type(robot, "#fieldName1", "user");
-        type(robot, "#fieldValue1", "app");
+        Ui.type(robot, "#fieldName1", "user");
+        Ui.type(robot, "#fieldValue1", "app");
         robot.clickOn("#saveSecret");
         Fx.until(() -> fieldTable(robot).getItems().size() == 2);
         assertTrue(fieldTable(robot).getItems().stream().noneMatch(FieldRow::revealed));
@@ -140,29 +127,9 @@ class ConsoleFlowTest {
 
         // Lock returns to the unlock screen at the login step.
         robot.clickOn("#lockButton");
-        waitPhase(ConsoleViewModel.Phase.LOCKED);
+        Ui.waitPhase(window.viewModel(), ConsoleViewModel.Phase.LOCKED);
     }
 
-    /** Clicks a text field and types into it, waiting until the field holds the text. */
-    private static void type(FxRobot robot, String query, String text) {
-        robot.clickOn(query);
-        javafx.scene.control.TextInputControl field = robot.lookup(query).queryAs(
-                javafx.scene.control.TextInputControl.class);
-        Fx.until(field::isFocused);
-        // Monocle's robot can drop the first key typed into a freshly focused field: type a probe
-        // character, clear the field, then type the text.
-        robot.write("x");
-        WaitForAsyncUtils.waitForFxEvents();
-        Fx.run(field::clear);
-        String before = "";
-        robot.write(text, 15);
-        try {
-            Fx.until(() -> field.getText().equals(before + text));
-        } catch (AssertionError e) {
-            throw new AssertionError(query + " holds [" + Fx.call(field::getText) + "], focus owner "
-                    + Fx.call(() -> String.valueOf(field.getScene().getFocusOwner())), e);
-        }
-    }
 
     @SuppressWarnings("unchecked")
     private static TableView<FieldRow> fieldTable(FxRobot robot) {

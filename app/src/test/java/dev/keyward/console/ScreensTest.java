@@ -52,8 +52,8 @@ class ScreensTest {
         Fx.run(() -> editor.setText(bad));
         robot.clickOn("#validateButton");
         Label message = robot.lookup("#yamlMessage").queryAs(Label.class);
-        Fx.until(() -> message.getText().startsWith("line "));
-        assertTrue(message.getText().startsWith("line 6, column "), message.getText());
+        Fx.until(() -> message.getText().startsWith("Line "));
+        assertTrue(message.getText().startsWith("Line 6, column "), message.getText());
         int selectedLine = Fx.call(() -> (int) editor.getText().substring(0, editor.getSelection().getStart())
                 .chars().filter(c -> c == '\n').count() + 1);
         assertEquals(6, selectedLine, "the editor selects the line of the error");

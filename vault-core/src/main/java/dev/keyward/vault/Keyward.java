@@ -6,14 +6,20 @@ import dev.keyward.vault.api.Endpoint;
 import dev.keyward.vault.api.HsmProbe;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.Pkcs11SealInfo;
+import dev.keyward.vault.api.PassphraseRating;
 import dev.keyward.vault.api.Pkcs11SealSpec;
+import dev.keyward.vault.api.ServiceLocation;
+import dev.keyward.vault.api.ServiceUnavailableException;
 import dev.keyward.vault.api.Vault;
 import dev.keyward.vault.api.VaultOptions;
 import dev.keyward.vault.audit.BundleVerifier;
 import dev.keyward.vault.cli.CliConfig;
 import dev.keyward.vault.cli.CliException;
 import dev.keyward.vault.engine.Engine;
+import dev.keyward.vault.remote.RemoteVault;
+import dev.keyward.vault.remote.ServiceLocator;
 import dev.keyward.vault.engine.EngineConfig;
+import dev.keyward.vault.seal.PassphraseCheck;
 import dev.keyward.vault.seal.Pkcs11SealProvider;
 import dev.keyward.vault.seal.SealConfigStore;
 import dev.keyward.vault.server.KeywardServer;
@@ -52,6 +58,28 @@ public final class Keyward {
     }
 
     /**
+     * Where the service ({@code keyward serve}) of the vault in {@code home} should be listening, from
+     * the directory's files and {@code KEYWARD_*} variables only; empty when its service never ran
+     * (there is no CA certificate to pin). Connects to nothing.
+     */
+    public static Optional<ServiceLocation> locateService(Path home) {
+        return ServiceLocator.locate(home, System.getenv());
+    }
+
+    /**
+     * A client of the running vault service at {@code location}: every {@code api} call goes over
+     * HTTPS to the same services behind the same guarded door ({@code /v1/kw/api/...}), trusting only
+     * the pinned CA. Checks at once that the service answers and is that vault; throws
+     * {@link ServiceUnavailableException} otherwise. Closing the returned vault disconnects; the
+     * service keeps running.
+     */
+    public static Vault attach(ServiceLocation location) {
+        Vault v = RemoteVault.connect(location.address(), location.caCertificate());
+        v.lifecycle().status();
+        return v;
+    }
+
+    /**
      * Verifies an exported audit evidence bundle offline: no vault, no unseal material. Pass the
      * fingerprint of a tree head recorded earlier (or null) to also detect a cut or replaced log.
      * Never throws for a damaged bundle: the result lists what is wrong.
@@ -72,6 +100,15 @@ public final class Keyward {
                                                  boolean acceptRollback) {
         return dev.keyward.vault.audit.SeenHeads.of(System.getenv()).observe(logId, head.treeSize(),
                 head.fingerprint(), acceptRollback);
+    }
+
+    /**
+     * Rates a passphrase (unseal or operator login) with the zxcvbn estimator: refused below the
+     * floor, usable after a confirmation at score 2, accepted from score 3. The first call loads
+     * the estimator's dictionaries (a few hundred milliseconds): call it off the UI thread.
+     */
+    public static PassphraseRating ratePassphrase(CharSequence passphrase) {
+        return PassphraseCheck.rate(passphrase);
     }
 
     /**

@@ -39,6 +39,9 @@ public final class AuditView implements ScreenView {
     @FXML private TableColumn<AuditRecord, String> colOperation;
     @FXML private TableColumn<AuditRecord, String> colResource;
     @FXML private TableColumn<AuditRecord, String> colDecision;
+    @FXML private TableColumn<AuditRecord, String> colOutcome;
+    @FXML private TextField headFingerprint;
+    @FXML private Label headSize;
     @FXML private Label pageInfo;
     @FXML private Label error;
     @FXML private TextArea detail;
@@ -66,6 +69,24 @@ public final class AuditView implements ScreenView {
         colOperation.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().operation()));
         colResource.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().resource()));
         colDecision.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().decision()));
+        colOutcome.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().outcome()
+                + (c.getValue().errorClass() == null ? "" : " (" + c.getValue().errorClass() + ")")));
+        colOutcome.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                setText(empty ? null : v);
+                getStyleClass().remove("error");
+                if (!empty && v != null && v.startsWith("FAILURE")) {
+                    getStyleClass().add("error");
+                }
+            }
+        });
+        headFingerprint.textProperty().bind(vm.headFingerprintProperty());
+        headSize.textProperty().bind(vm.headSizeProperty());
+        headList.getSelectionModel().selectedItemProperty().addListener((o, a, h) -> vm.showHead(h));
+        vm.exportFailedProperty().addListener((o, a, failed) -> style(exportResult, failed));
+        vm.verifyFailedProperty().addListener((o, a, failed) -> style(verifyResult, failed));
         entryTable.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> vm.showEntry(b));
         pageInfo.textProperty().bind(vm.pageInfoProperty());
         error.textProperty().bind(vm.errorProperty());
@@ -85,6 +106,32 @@ public final class AuditView implements ScreenView {
                         + h.fingerprint());
             }
         });
+    }
+
+    private static void style(Label l, boolean failed) {
+        l.getStyleClass().removeAll("error-box", "ok");
+        l.getStyleClass().add(failed ? "error-box" : "ok");
+        if (failed) {
+            l.getStyleClass().add("error");
+        } else {
+            l.getStyleClass().remove("error");
+        }
+    }
+
+    @Override
+    public boolean focusSearch() {
+        filterIdentity.requestFocus();
+        return true;
+    }
+
+    @FXML
+    private void copyFingerprint() {
+        vm.copyFingerprint();
+    }
+
+    /** The ViewModel (for tests that drive what a file chooser would). */
+    public AuditViewModel viewModel() {
+        return vm;
     }
 
     @Override

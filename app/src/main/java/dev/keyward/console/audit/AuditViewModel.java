@@ -50,6 +50,10 @@ public final class AuditViewModel {
     private final ReadOnlyDoubleWrapper exportProgress = new ReadOnlyDoubleWrapper(0);
     private final ReadOnlyStringWrapper exportResult = new ReadOnlyStringWrapper("");
     private final ReadOnlyBooleanWrapper exporting = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyStringWrapper headFingerprint = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper headSize = new ReadOnlyStringWrapper("");
+    private final ReadOnlyBooleanWrapper exportFailed = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyBooleanWrapper verifyFailed = new ReadOnlyBooleanWrapper(false);
     private AuditQuery query = AuditQuery.all(PAGE);
     private Long nextAfter;
 
@@ -86,6 +90,52 @@ public final class AuditViewModel {
     /** What the last export or bundle check found, as a sentence. */
     public ReadOnlyStringProperty exportResultProperty() {
         return exportResult.getReadOnlyProperty();
+    }
+
+    /** The fingerprint of the latest (or the selected) signed head: selectable, copyable. */
+    public ReadOnlyStringProperty headFingerprintProperty() {
+        return headFingerprint.getReadOnlyProperty();
+    }
+
+    public ReadOnlyStringProperty headSizeProperty() {
+        return headSize.getReadOnlyProperty();
+    }
+
+    /** True when the last export or bundle check failed (the bundle is tampered, or the export broke). */
+    public ReadOnlyBooleanProperty exportFailedProperty() {
+        return exportFailed.getReadOnlyProperty();
+    }
+
+    public ReadOnlyBooleanProperty verifyFailedProperty() {
+        return verifyFailed.getReadOnlyProperty();
+    }
+
+    /** Shows a head's fingerprint (the latest when {@code h} is null). */
+    public void showHead(TreeHead h) {
+        TreeHead shown = h != null ? h : heads.isEmpty() ? null : heads.get(0);
+        headFingerprint.set(shown == null ? "" : shown.fingerprint());
+        headSize.set(shown == null ? "No signed head yet" : (shown == (heads.isEmpty() ? null : heads.get(0))
+                ? "Latest signed head, " : "Signed head, ") + "size " + shown.treeSize());
+    }
+
+    /** Puts the shown fingerprint on the clipboard (it is not a secret: record it outside the vault). */
+    public void copyFingerprint() {
+        if (!headFingerprint.get().isEmpty()) {
+            console.clipboardGuard().copyPlain(headFingerprint.get());
+        }
+    }
+
+    /** A verification's problems as one sentence: how many, then each, kind and entry first. */
+    static String problems(AuditVerification v) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(v.problems().size()).append(v.problems().size() == 1 ? " problem: " : " problems: ");
+        v.problems().stream().limit(5).forEach(p -> sb.append(p.kind().name().toLowerCase(java.util.Locale.ROOT)
+                .replace('_', ' ')).append(p.sequence() >= 0 ? " (entry " + p.sequence() + ")" : "").append(" \u2014 ")
+                .append(p.detail()).append(' '));
+        if (v.problems().size() > 5) {
+            sb.append("and ").append(v.problems().size() - 5).append(" more.");
+        }
+        return sb.toString().strip();
     }
 
     public ReadOnlyBooleanProperty exportingProperty() {
@@ -175,13 +225,16 @@ public final class AuditViewModel {
         }), v -> {
             exporting.set(false);
             exportProgress.set(1);
+            exportFailed.set(!v.ok());
             exportResult.set(v.ok()
                     ? "Bundle verified: " + v.entries() + " entries, " + v.headsVerified() + " signed heads"
                             + (fp == null ? "" : ", the recorded head is in it") + ", no problems."
-                    : "BUNDLE PROBLEMS: " + v.problems().size() + " \u2014 " + v.problems());
+                    : "The bundle FAILED verification: it was changed after export or is not a Keyward bundle. "
+                            + problems(v));
         }, t -> {
             exporting.set(false);
             exportProgress.set(0);
+            exportFailed.set(true);
             exportResult.set("The bundle could not be checked: " + Background.describe(t));
         });
     }
@@ -235,6 +288,8 @@ public final class AuditViewModel {
             List<TreeHead> newestFirst = new java.util.ArrayList<>(h);
             java.util.Collections.reverse(newestFirst);
             heads.setAll(newestFirst);
+            showHead(null);
+            console.refreshTreeHead();
         }, this::failed);
     }
 
@@ -280,9 +335,10 @@ public final class AuditViewModel {
             Platform.runLater(() -> verifyProgress.set(f));
         }), v -> {
             verifyProgress.set(1);
+            verifyFailed.set(!v.ok());
             verifyResult.set(v.ok()
                     ? "Verified: " + v.entries() + " entries, " + v.headsVerified() + " signed heads, no problems."
-                    : "PROBLEMS FOUND: " + v.problems().size() + " \u2014 " + v.problems());
+                    : "The log FAILED verification: " + problems(v));
         }, t -> {
             verifyResult.set(Background.describe(t));
             console.handle(t);

@@ -144,18 +144,25 @@ public record ConsoleSettings(Duration autoLock, Duration revealFor, Duration cl
      * replaced in place, missing keys are appended, every other line stays. Atomic replace.
      */
     public void save(Path home) throws IOException {
+        update(home, entries());
+    }
+
+    /**
+     * Sets {@code values} in {@code home/keyward.properties}: a line that sets one of the keys is
+     * replaced in place, missing keys are appended, every other line (comments too) stays. Atomic.
+     */
+    public static void update(Path home, Map<String, String> values) throws IOException {
         Files.createDirectories(home);
         Path file = home.resolve(FILE);
         List<String> lines = Files.isRegularFile(file) ? Files.readAllLines(file, StandardCharsets.UTF_8)
                 : new ArrayList<>(List.of("# Keyward settings (keyward serve, the CLI and the console); see docs/console.md"));
-        Map<String, String> todo = entries();
+        Map<String, String> todo = new LinkedHashMap<>(values);
         List<String> out = new ArrayList<>(lines.size() + todo.size());
         for (String line : lines) {
             String key = keyOf(line);
             if (key != null && todo.containsKey(key)) {
-                String v = todo.remove(key);
-                out.add(key + " = " + v);
-            } else if (key == null || !entries().containsKey(key)) {
+                out.add(key + " = " + todo.remove(key));
+            } else if (key == null || !values.containsKey(key)) {
                 out.add(line);
             }
         }

@@ -18,6 +18,16 @@ public interface ScreenView {
     default void tick() {
     }
 
+    /** Ctrl+F: focus the screen's search or filter; false when it has none. */
+    default boolean focusSearch() {
+        return false;
+    }
+
+    /** Ctrl+N: start a new item (a secret, ...); false when the screen makes none. */
+    default boolean newItem() {
+        return false;
+    }
+
     /** The console locks: drop anything sensitive on screen. */
     default void dispose() {
     }

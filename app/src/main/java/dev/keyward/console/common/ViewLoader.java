@@ -14,7 +14,10 @@ public final class ViewLoader {
         FXMLLoader loader = new FXMLLoader(ViewLoader.class.getResource(screen.fxml()));
         loader.setController(view);
         try {
-            return loader.load();
+            Parent root = loader.load();
+            Labels.link(root);
+            Layout.keepTextsWhole(root);
+            return root;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load " + screen.fxml(), e);
         }

@@ -17,6 +17,8 @@ public final class DashboardView implements ScreenView {
     private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("HH:00").withZone(ZoneId.systemDefault());
     private final DashboardViewModel vm;
     private final Parent root;
+    @FXML private javafx.scene.layout.FlowPane tiles;
+    private final java.util.List<DashboardTile> contributed = new java.util.ArrayList<>();
     @FXML private Label seal;
     @FXML private Label keys;
     @FXML private Label storage;
@@ -43,6 +45,11 @@ public final class DashboardView implements ScreenView {
         home.setText(vm.home());
         activityNote.textProperty().bind(vm.activityNoteProperty());
         vm.activityProperty().addListener((o, a, b) -> draw(b));
+        for (var make : DashboardTile.TILES) {
+            DashboardTile t = make.apply(vm.console());
+            contributed.add(t);
+            tiles.getChildren().add(t.node());
+        }
     }
 
     private void draw(Activity a) {
@@ -83,6 +90,7 @@ public final class DashboardView implements ScreenView {
     @Override
     public void shown() {
         vm.refresh();
+        contributed.forEach(DashboardTile::refresh);
     }
 
     @FXML

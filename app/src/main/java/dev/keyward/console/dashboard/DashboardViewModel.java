@@ -122,6 +122,11 @@ public final class DashboardViewModel {
         return activityNote.getReadOnlyProperty();
     }
 
+    /** The console, for the tiles other features contribute ({@link DashboardTile}). */
+    public ConsoleViewModel console() {
+        return console;
+    }
+
     public String home() {
         return console.config().home().toString();
     }

@@ -13,12 +13,15 @@ import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
 import javafx.scene.control.ButtonType;
+import javafx.scene.control.Dialog;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.VBox;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
-import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 
 public final class IdentitiesView implements ScreenView {
@@ -38,6 +41,13 @@ public final class IdentitiesView implements ScreenView {
     @FXML private TextField newRolePolicies;
     @FXML private TextField newRoleOwner;
     @FXML private CheckBox wrapSecretId;
+    @FXML private TextField roleTokenTtl;
+    @FXML private TextField roleTokenMaxTtl;
+    @FXML private TextField roleTokenUses;
+    @FXML private TextField roleTokenCidrs;
+    @FXML private TextField roleSecretIdTtl;
+    @FXML private TextField roleSecretIdUses;
+    @FXML private TextField roleSecretIdCidrs;
     @FXML private TableView<TokenInfo> tokenTable;
     @FXML private TableColumn<TokenInfo, String> tokAccessor;
     @FXML private TableColumn<TokenInfo, String> tokName;
@@ -64,6 +74,11 @@ public final class IdentitiesView implements ScreenView {
         rolePolicies.setCellValueFactory(c -> new ReadOnlyStringWrapper(String.join(", ",
                 c.getValue().spec().policies())));
         roleOwner.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().spec().owner()));
+        roleTable.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
+            if (r != null) {
+                fill(IdentitiesViewModel.AppRoleForm.of(r));
+            }
+        });
         tokenTable.setItems(vm.tokens());
         tokAccessor.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().accessor()));
         tokName.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().displayName()));
@@ -89,9 +104,52 @@ public final class IdentitiesView implements ScreenView {
         vm.reload();
     }
 
+    private IdentitiesViewModel.AppRoleForm form() {
+        return new IdentitiesViewModel.AppRoleForm(newRoleName.getText(), newRolePolicies.getText(),
+                newRoleOwner.getText(), roleTokenTtl.getText(), roleTokenMaxTtl.getText(), roleTokenUses.getText(),
+                roleTokenCidrs.getText(), roleSecretIdTtl.getText(), roleSecretIdUses.getText(),
+                roleSecretIdCidrs.getText());
+    }
+
+    private void fill(IdentitiesViewModel.AppRoleForm f) {
+        newRoleName.setText(f.name());
+        newRolePolicies.setText(f.policies());
+        newRoleOwner.setText(f.owner());
+        roleTokenTtl.setText(f.tokenTtl());
+        roleTokenMaxTtl.setText(f.tokenMaxTtl());
+        roleTokenUses.setText(f.tokenUses());
+        roleTokenCidrs.setText(f.tokenCidrs());
+        roleSecretIdTtl.setText(f.secretIdTtl());
+        roleSecretIdUses.setText(f.secretIdUses());
+        roleSecretIdCidrs.setText(f.secretIdCidrs());
+    }
+
     @FXML
     private void createRole() {
-        vm.createAppRole(newRoleName.getText(), newRolePolicies.getText(), newRoleOwner.getText());
+        vm.createAppRole(form());
+    }
+
+    @FXML
+    private void saveRole() {
+        vm.saveAppRole(form());
+    }
+
+    @FXML
+    private void deleteRole() {
+        AppRoleInfo r = roleTable.getSelectionModel().getSelectedItem();
+        if (r == null) {
+            vm.deleteAppRole(null);
+            return;
+        }
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, "Its secret_ids stop working and every token issued through it"
+                + " is revoked at once: pipelines using it lose access.", ButtonType.CANCEL, ButtonType.OK);
+        a.initOwner(root.getScene().getWindow());
+        a.setHeaderText("Delete the AppRole " + r.name() + "?");
+        ((Button) a.getDialogPane().lookupButton(ButtonType.OK)).setDefaultButton(false);
+        ((Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        if (a.showAndWait().filter(b -> b == ButtonType.OK).isPresent()) {
+            vm.deleteAppRole(r.name());
+        }
     }
 
     @FXML
@@ -101,23 +159,59 @@ public final class IdentitiesView implements ScreenView {
                 this::showOnce);
     }
 
-    /** Shows a new secret_id once; nothing keeps it after the dialog closes. */
+    /**
+     * Shows a new secret_id once: role_id and secret_id (or the wrapping token) each in full in its
+     * own read-only field with its own Copy; the dialog stays open after a copy and closes with Close
+     * or Esc. Nothing keeps the secret after it closes.
+     */
     private void showOnce(IdentitiesViewModel.IssuedSecretId issued) {
         boolean wrapped = issued.wrappingToken() != null;
         String secret = wrapped ? issued.wrappingToken() : issued.secretId();
-        TextArea text = new TextArea("role_id:   " + issued.roleId() + "\n"
-                + (wrapped ? "wrapping token (single use, 5 min): " : "secret_id: ") + secret);
-        text.setEditable(false);
-        text.setPrefRowCount(3);
-        text.getStyleClass().add("code");
-        Alert a = new Alert(Alert.AlertType.INFORMATION);
-        a.initOwner(root.getScene().getWindow());
-        a.setHeaderText("Shown once: copy it now. Keyward keeps only its hash.");
-        a.getDialogPane().setContent(text);
-        ButtonType copy = new ButtonType("Copy " + (wrapped ? "wrapping token" : "secret_id"));
-        a.getButtonTypes().setAll(copy, ButtonType.CLOSE);
-        a.showAndWait().filter(b -> b == copy).ifPresent(b -> vm.copy(secret));
-        text.clear();
+        String secretName = wrapped ? "wrapping token" : "secret_id";
+        TextField roleField = onceField("shownRoleId", issued.roleId());
+        TextField secretField = onceField("shownSecretId", secret);
+        Button copyRole = new Button("Copy role_id");
+        copyRole.setId("copyRoleId");
+        copyRole.setOnAction(e -> vm.copyPlain(issued.roleId()));
+        Button copySecret = new Button("Copy " + secretName);
+        copySecret.setId("copySecretId");
+        copySecret.setOnAction(e -> vm.copy(secret));
+        Label roleLabel = new Label("role_id");
+        roleLabel.setLabelFor(roleField);
+        Label secretLabel = new Label(wrapped ? "Wrapping token (single use, 5 min)" : "secret_id");
+        secretLabel.setLabelFor(secretField);
+        GridPane grid = new GridPane();
+        grid.setHgap(8);
+        grid.setVgap(8);
+        grid.addRow(0, roleLabel, roleField, copyRole);
+        grid.addRow(1, secretLabel, secretField, copySecret);
+        Label note = new Label("Copy it now: Keyward keeps only its hash. A copied " + secretName
+                + " leaves the clipboard after " + vm.clipboardSeconds() + " s, or when the console locks.");
+        note.setWrapText(true);
+        note.setMaxWidth(560);
+        VBox box = new VBox(12, grid, note);
+        Dialog<ButtonType> d = new Dialog<>();
+        d.initOwner(root.getScene().getWindow());
+        d.setTitle("New " + secretName + " for " + issued.role());
+        d.setHeaderText("Shown once: the " + secretName + " for " + issued.role());
+        d.getDialogPane().setContent(box);
+        d.getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
+        d.setResizable(true);
+        d.setOnHidden(e -> {
+            roleField.clear();
+            secretField.clear();
+        });
+        d.showAndWait();
+    }
+
+    private static TextField onceField(String id, String value) {
+        TextField f = new TextField(value);
+        f.setId(id);
+        f.setEditable(false);
+        f.getStyleClass().add("code");
+        f.setPrefColumnCount(Math.max(20, value.length() + 4));
+        f.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        return f;
     }
 
     @FXML

@@ -81,18 +81,138 @@ public final class IdentitiesViewModel {
         return Arrays.stream(text.split("[,\\s]+")).filter(s -> !s.isBlank()).toList();
     }
 
+    /** What the AppRole form holds, as typed. Durations like 30s, 15m, 1h, 7d; blank = the default. */
+    public record AppRoleForm(String name, String policies, String owner, String tokenTtl, String tokenMaxTtl,
+                              String tokenUses, String tokenCidrs, String secretIdTtl, String secretIdUses,
+                              String secretIdCidrs) {
+        public static AppRoleForm basic(String name, String policies, String owner) {
+            return new AppRoleForm(name, policies, owner, "", "", "", "", "", "", "");
+        }
+
+        public static AppRoleForm of(AppRoleInfo r) {
+            AppRoleSpec s = r.spec();
+            return new AppRoleForm(r.name(), String.join(", ", s.policies()), s.owner(), duration(s.tokenTtl()),
+                    duration(s.tokenMaxTtl()), Integer.toString(s.tokenNumUses()), String.join(", ", s.tokenBoundCidrs()),
+                    duration(s.secretIdTtl()), Integer.toString(s.secretIdNumUses()),
+                    String.join(", ", s.secretIdBoundCidrs()));
+        }
+
+        AppRoleSpec spec(String description) {
+            return new AppRoleSpec(name == null ? "" : name.strip(), names(policies), parse("Token TTL", tokenTtl),
+                    parse("Max TTL", tokenMaxTtl), count("Token uses", tokenUses), names(tokenCidrs),
+                    parse("secret_id TTL", secretIdTtl), count("secret_id uses", secretIdUses), names(secretIdCidrs),
+                    owner, description);
+        }
+    }
+
+    static String duration(Duration d) {
+        if (d == null || d.isZero()) {
+            return "0";
+        }
+        long s = d.getSeconds();
+        return s % 86400 == 0 ? s / 86400 + "d" : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
+    }
+
+    static Duration parse(String what, String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})\\s*([smhd]?)").matcher(text.strip());
+        if (!m.matches()) {
+            throw new InvalidRequestException(what + " is a duration like 30s, 15m, 1h or 7d.");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    static int count(String what, String text) {
+        if (text == null || text.isBlank()) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(text.strip());
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below
+        }
+        throw new InvalidRequestException(what + " is a whole number, 0 for unlimited.");
+    }
+
+    /** Creates an AppRole; refuses a name that exists and policies the vault does not have. */
     public Task<AppRoleInfo> createAppRole(String name, String policies, String owner) {
+        return createAppRole(AppRoleForm.basic(name, policies, owner));
+    }
+
+    public Task<AppRoleInfo> createAppRole(AppRoleForm form) {
+        return putAppRole(form, false);
+    }
+
+    /** Changes an existing AppRole's settings (its role_id stays). */
+    public Task<AppRoleInfo> saveAppRole(AppRoleForm form) {
+        return putAppRole(form, true);
+    }
+
+    private Task<AppRoleInfo> putAppRole(AppRoleForm form, boolean existing) {
         AppRoleSpec spec;
         try {
-            spec = new AppRoleSpec(name == null ? "" : name.strip(), names(policies), null, null, 0, List.of(), null,
-                    0, List.of(), owner, null);
+            spec = form.spec(null);
         } catch (InvalidRequestException e) {
             error.set(e.getMessage());
             return null;
         }
         var c = console.caller(null);
-        return console.background().attempt(() -> service().putAppRole(c, spec), r -> {
-            info.set("AppRole " + r.name() + " saved.");
+        error.set("");
+        return console.background().attempt(() -> {
+            java.util.Set<String> known = new java.util.TreeSet<>();
+            service().listAppRoles(c).forEach(r -> known.add(r.name()));
+            if (!existing && known.contains(spec.name())) {
+                throw new InvalidRequestException("An AppRole named " + spec.name() + " exists already: select it and"
+                        + " use Save changes, or delete it first.");
+            }
+            if (existing && !known.contains(spec.name())) {
+                throw new InvalidRequestException("There is no AppRole named " + spec.name() + " to change.");
+            }
+            java.util.Set<String> policies = new java.util.TreeSet<>();
+            console.vault().policies().list(c).forEach(p -> policies.add(p.name()));
+            List<String> unknown = spec.policies().stream().filter(p -> !policies.contains(p)).toList();
+            if (!unknown.isEmpty()) {
+                throw new InvalidRequestException("Unknown polic" + (unknown.size() == 1 ? "y " : "ies ")
+                        + String.join(", ", unknown) + ": create it on the Policies screen first (known: "
+                        + String.join(", ", policies) + ").");
+            }
+            AppRoleSpec keep = existing ? withDescription(spec, service().readAppRole(c, spec.name()).spec()) : spec;
+            return service().putAppRole(c, keep);
+        }, r -> {
+            info.set("AppRole " + r.name() + (existing ? " changed." : " created."));
+            reload();
+        }, this::failed);
+    }
+
+    private static AppRoleSpec withDescription(AppRoleSpec s, AppRoleSpec old) {
+        return new AppRoleSpec(s.name(), s.policies(), s.tokenTtl(), s.tokenMaxTtl(), s.tokenNumUses(),
+                s.tokenBoundCidrs(), s.secretIdTtl(), s.secretIdNumUses(), s.secretIdBoundCidrs(), s.owner(),
+                old.description());
+    }
+
+    /** Deletes an AppRole, its secret_ids, and revokes every token issued through it. */
+    public Task<Void> deleteAppRole(String name) {
+        if (name == null) {
+            error.set("Select an AppRole first.");
+            return null;
+        }
+        var c = console.caller(null);
+        return console.background().attempt(() -> {
+            service().deleteAppRole(c, name);
+            return null;
+        }, ok -> {
+            info.set("AppRole " + name + " deleted; its secret_ids and tokens no longer work.");
             reload();
         }, this::failed);
     }
@@ -138,9 +258,19 @@ public final class IdentitiesViewModel {
         }, this::failed);
     }
 
-    /** Copies a value the user chose to copy (secret_id, role_id), cleared like secret values. */
+    /** Copies a secret the user chose to copy (secret_id, wrapping token): cleared like secret values. */
     public void copy(String value) {
-        console.clipboard().put(value);
+        console.clipboardGuard().copy(value);
+    }
+
+    /** How long a copied secret stays on the clipboard, in seconds. */
+    public long clipboardSeconds() {
+        return console.settings().clipboardFor().toSeconds();
+    }
+
+    /** Copies a role_id (not a secret on its own). */
+    public void copyPlain(String value) {
+        console.clipboardGuard().copyPlain(value);
     }
 
     private void failed(Throwable t) {

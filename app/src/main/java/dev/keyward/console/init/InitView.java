@@ -45,6 +45,7 @@ public final class InitView {
     @FXML private PasswordField unsealConfirm;
     @FXML private ProgressBar strengthBar;
     @FXML private Label strengthLabel;
+    @FXML private CheckBox acceptWeak;
     @FXML private Node hsmPane;
     @FXML private TextField hsmLibrary;
     @FXML private TextField hsmSlot;
@@ -117,6 +118,9 @@ public final class InitView {
         unsealPassphrase.textProperty().addListener((o, a, b) -> vm.passphraseChanged(b));
         strengthBar.progressProperty().bind(vm.strengthProperty());
         strengthLabel.textProperty().bind(vm.strengthLabelProperty());
+        acceptWeak.visibleProperty().bind(vm.weakProperty());
+        acceptWeak.managedProperty().bind(acceptWeak.visibleProperty());
+        acceptWeak.selectedProperty().bindBidirectional(vm.acceptWeakProperty());
         vm.strengthProperty().addListener((o, a, b) -> {
             strengthBar.getStyleClass().removeAll("weak", "fair", "strong");
             strengthBar.getStyleClass().add(b.doubleValue() < 0.5 ? "weak" : b.doubleValue() < 0.75 ? "fair" : "strong");

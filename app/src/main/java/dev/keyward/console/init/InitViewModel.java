@@ -2,7 +2,6 @@ package dev.keyward.console.init;
 
 import dev.keyward.console.ConsoleViewModel;
 import dev.keyward.console.common.Background;
-import dev.keyward.console.common.PassphraseStrength;
 import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.HsmProbe;
 import dev.keyward.vault.api.HsmUnavailableException;
@@ -10,6 +9,7 @@ import dev.keyward.vault.api.InitRequest;
 import dev.keyward.vault.api.InitResult;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.OperatorNames;
+import dev.keyward.vault.api.PassphraseRating;
 import dev.keyward.vault.api.PassphraseSealSpec;
 import dev.keyward.vault.api.Pkcs11SealSpec;
 import dev.keyward.vault.api.SealSpec;
@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -72,8 +71,6 @@ public final class InitViewModel {
     private final ObservableList<String> sharesView = FXCollections.unmodifiableObservableList(shares);
     private final ReadOnlyStringWrapper shareInfo = new ReadOnlyStringWrapper("");
     private int confirmIndex;
-    private String copiedShare;
-    private Instant clearClipboardAt;
 
     public InitViewModel(ConsoleViewModel console) {
         this.console = console;
@@ -144,16 +141,56 @@ public final class InitViewModel {
         return KNOWN_LIBRARIES.stream().filter(Files::isRegularFile).findFirst().map(Path::toString).orElse("");
     }
 
-    /** Updates the strength meter as the unseal passphrase is typed. */
+    /**
+     * Updates the strength meter as the unseal passphrase is typed: rated by zxcvbn off the FX
+     * thread (the newest keystroke wins), with the estimator's whole warning and suggestions.
+     */
     public void passphraseChanged(CharSequence passphrase) {
-        strength.set(PassphraseStrength.fraction(passphrase));
-        strengthLabel.set(switch (PassphraseStrength.level(passphrase)) {
-            case EMPTY -> "";
-            case WEAK -> "Weak: anyone who copies the vault directory could guess it";
-            case FAIR -> "Fair: add words or characters";
-            case GOOD -> "Good";
-            case STRONG -> "Strong";
-        });
+        long gen = ++ratingGeneration;
+        if (passphrase == null || passphrase.length() == 0) {
+            strength.set(0);
+            strengthLabel.set("");
+            weak.set(false);
+            return;
+        }
+        String snapshot = passphrase.toString();
+        console.background().run(() -> Keyward.ratePassphrase(snapshot), r -> {
+            if (gen != ratingGeneration) {
+                return;
+            }
+            strength.set(Math.max(0.05, r.score() / 4.0));
+            strengthLabel.set(r.sentence());
+            weak.set(r.verdict() == PassphraseRating.Verdict.CONFIRM);
+        }, msg -> strengthLabel.set(msg));
+    }
+
+    private long ratingGeneration;
+    private final ReadOnlyBooleanWrapper weak = new ReadOnlyBooleanWrapper(false);
+    private final javafx.beans.property.BooleanProperty acceptWeak = new javafx.beans.property.SimpleBooleanProperty(false);
+
+    /** True when the unseal passphrase is weak but may be used after an explicit confirmation. */
+    public ReadOnlyBooleanProperty weakProperty() {
+        return weak.getReadOnlyProperty();
+    }
+
+    /** The operator read the warning and uses a weak (score 2) unseal passphrase anyway. */
+    public javafx.beans.property.BooleanProperty acceptWeakProperty() {
+        return acceptWeak;
+    }
+
+    /**
+     * Refuses a passphrase below zxcvbn's floor, and a weak one unless {@code accepted}: the
+     * exception's message is the estimator's whole warning. Runs off the FX thread.
+     */
+    static void requireStrong(String what, char[] passphrase, boolean accepted) {
+        PassphraseRating r = Keyward.ratePassphrase(CharBuffer.wrap(passphrase));
+        if (r.verdict() == PassphraseRating.Verdict.REFUSED) {
+            throw new InvalidRequestException(what + ": " + r.sentence());
+        }
+        if (r.verdict() == PassphraseRating.Verdict.CONFIRM && !accepted) {
+            throw new InvalidRequestException(what + ": " + r.sentence() + " Tick \"Use this passphrase anyway\" to"
+                    + " use it all the same.");
+        }
     }
 
     public Optional<String> checkPassphrase(CharSequence p) {
@@ -319,8 +356,13 @@ public final class InitViewModel {
         }
         error.set("");
         busy.set(true);
+        boolean accepted = acceptWeak.get();
         return console.background().attempt(() -> {
             try (request) {
+                if (spec instanceof PassphraseSealSpec p) {
+                    requireStrong("Unseal passphrase", p.passphrase(), accepted);
+                }
+                requireStrong("Admin passphrase", request.adminPassphrase(), false);
                 return console.vault().lifecycle().init(request);
             }
         }, result -> {
@@ -400,10 +442,7 @@ public final class InitViewModel {
         if (index < 0 || index >= shares.size()) {
             return;
         }
-        copiedShare = shares.get(index);
-        console.clipboard().put(copiedShare);
-        Duration d = console.settings().clipboardFor();
-        clearClipboardAt = console.clock().instant().plus(d);
+        Duration d = console.clipboardGuard().copy(shares.get(index));
         shareInfo.set("Share " + (index + 1) + " copied. The clipboard is cleared in " + d.toSeconds()
                 + " s if it still holds it.");
     }
@@ -468,11 +507,9 @@ public final class InitViewModel {
         return CharBuffer.wrap(s, from, to - from);
     }
 
-    /** Called about once a second: clears a copied share from the clipboard after the timeout. */
+    /** Called about once a second (the console's clipboard guard clears a copied share after the timeout). */
     public void tick() {
-        if (clearClipboardAt != null && !console.clock().instant().isBefore(clearClipboardAt)) {
-            clearCopiedShare();
-        }
+        // nothing of its own
     }
 
     /** The wizard is left: a copied share leaves the clipboard (if it still holds it). */
@@ -481,11 +518,7 @@ public final class InitViewModel {
     }
 
     private void clearCopiedShare() {
-        if (copiedShare != null && console.clipboard().current().map(copiedShare::equals).orElse(false)) {
-            console.clipboard().clear();
-        }
-        copiedShare = null;
-        clearClipboardAt = null;
+        console.clipboardGuard().clearNow();
     }
 
     private static boolean contentEquals(CharSequence a, CharSequence b) {

@@ -1,28 +1,27 @@
 package dev.keyward.console.main;
 
 import dev.keyward.console.ConsoleViewModel;
-import dev.keyward.console.audit.AuditView;
-import dev.keyward.console.audit.AuditViewModel;
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.common.ScreenView;
 import dev.keyward.console.common.ViewLoader;
-import dev.keyward.console.dashboard.DashboardView;
-import dev.keyward.console.dashboard.DashboardViewModel;
-import dev.keyward.console.identities.IdentitiesView;
-import dev.keyward.console.identities.IdentitiesViewModel;
-import dev.keyward.console.policies.PoliciesView;
-import dev.keyward.console.policies.PoliciesViewModel;
-import dev.keyward.console.secrets.SecretsView;
-import dev.keyward.console.secrets.SecretsViewModel;
-import dev.keyward.console.settings.SettingsView;
-import dev.keyward.console.settings.SettingsViewModel;
 import java.util.EnumMap;
 import java.util.Map;
 import javafx.fxml.FXML;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kordamp.ikonli.feather.Feather;
 import javafx.scene.Parent;
+import javafx.scene.control.Alert;
+import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBar;
+import javafx.scene.control.ButtonType;
 import javafx.scene.control.Label;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 
@@ -39,11 +38,15 @@ public final class MainView {
     @FXML private Label hsmState;
     @FXML private Label endpoint;
     @FXML private Label treeHead;
+    @FXML private Label mode;
+    @FXML private Button lockButton;
+    @FXML private Button sealButton;
 
     public MainView(ConsoleViewModel console) {
         this.console = console;
         this.vm = new MainViewModel(console);
         this.root = ViewLoader.load(Screen.MAIN, this);
+        root.addEventFilter(KeyEvent.KEY_PRESSED, this::shortcut);
     }
 
     public Parent root() {
@@ -57,14 +60,32 @@ public final class MainView {
     @FXML
     private void initialize() {
         ToggleGroup group = new ToggleGroup();
-        for (Screen s : MainViewModel.SIDEBAR) {
-            ToggleButton b = new ToggleButton(s.title());
+        for (Nav n : Nav.values()) {
+            Screen s = n.screen();
+            ToggleButton b = new ToggleButton(s.title(), new FontIcon(n.icon()));
             b.setId("nav-" + s.name().toLowerCase());
             b.getStyleClass().add("nav-button");
             b.setMaxWidth(Double.MAX_VALUE);
+            b.setMinWidth(Region.USE_PREF_SIZE);
             b.setToggleGroup(group);
             b.setOnAction(e -> vm.navigate(s));
             b.setSelected(s == vm.currentProperty().get());
+            if (n == Nav.SECRETS) {
+                Label badge = new Label();
+                badge.setId("expiryBadge");
+                badge.getStyleClass().add("nav-badge");
+                var cat = console.catalog();
+                badge.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> Integer.toString(
+                        cat.expiredProperty().get() + cat.expiringProperty().get()), cat.expiredProperty(),
+                        cat.expiringProperty()));
+                badge.visibleProperty().bind(badge.textProperty().isNotEqualTo("0"));
+                badge.managedProperty().bind(badge.visibleProperty());
+                badge.setTooltip(new javafx.scene.control.Tooltip("Secrets expired or expiring within 30 days"));
+                javafx.scene.layout.HBox graphic = new javafx.scene.layout.HBox(6, new FontIcon(n.icon()), badge);
+                graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+                b.setGraphic(graphic);
+                b.setContentDisplay(javafx.scene.control.ContentDisplay.LEFT);
+            }
             sidebar.getChildren().add(b);
         }
         group.selectedToggleProperty().addListener((o, a, b) -> {
@@ -72,11 +93,14 @@ public final class MainView {
                 a.setSelected(true);
             }
         });
+        lockButton.setGraphic(new FontIcon(Feather.LOCK));
+        sealButton.setGraphic(new FontIcon(Feather.POWER));
         operator.textProperty().bind(vm.operatorProperty());
         sealState.textProperty().bind(vm.sealStateProperty());
         hsmState.textProperty().bind(vm.hsmStateProperty());
         endpoint.textProperty().bind(vm.endpointProperty());
         treeHead.textProperty().bind(vm.treeHeadProperty());
+        mode.textProperty().bind(vm.modeProperty());
         vm.currentProperty().addListener((o, a, s) -> show(s));
         show(vm.currentProperty().get());
     }
@@ -99,15 +123,7 @@ public final class MainView {
     }
 
     private ScreenView create(Screen s) {
-        return switch (s) {
-            case DASHBOARD -> new DashboardView(new DashboardViewModel(console));
-            case SECRETS -> new SecretsView(new SecretsViewModel(console), console);
-            case POLICIES -> new PoliciesView(new PoliciesViewModel(console));
-            case IDENTITIES -> new IdentitiesView(new IdentitiesViewModel(console));
-            case AUDIT -> new AuditView(new AuditViewModel(console));
-            case SETTINGS -> new SettingsView(new SettingsViewModel(console));
-            default -> throw new IllegalArgumentException(s.name());
-        };
+        return Nav.of(s).orElseThrow(() -> new IllegalArgumentException(s.name())).create(console);
     }
 
     /** The View of a screen that has been shown. */
@@ -128,13 +144,38 @@ public final class MainView {
         views.clear();
     }
 
+    private static final KeyCombination FIND = new KeyCodeCombination(KeyCode.F, KeyCombination.SHORTCUT_DOWN);
+    private static final KeyCombination NEW = new KeyCodeCombination(KeyCode.N, KeyCombination.SHORTCUT_DOWN);
+    private static final KeyCombination LOCK = new KeyCodeCombination(KeyCode.L, KeyCombination.SHORTCUT_DOWN);
+
+    /** Ctrl+F (search of the screen), Ctrl+N (new item of the screen), Ctrl+L (lock), anywhere in the window. */
+    private void shortcut(KeyEvent e) {
+        ScreenView v = views.get(current());
+        if (FIND.match(e) && v != null && v.focusSearch() || NEW.match(e) && v != null && v.newItem()) {
+            e.consume();
+        } else if (LOCK.match(e)) {
+            e.consume();
+            vm.lock();
+        }
+    }
+
     @FXML
     private void lock() {
         vm.lock();
     }
 
+    /** Asks first: sealing stops every client (in attached mode, the service's pipelines too). */
     @FXML
     private void sealNow() {
-        vm.sealNow();
+        ButtonType seal = new ButtonType("Seal now", ButtonBar.ButtonData.OK_DONE);
+        Alert a = new Alert(Alert.AlertType.CONFIRMATION, vm.sealConsequence(), ButtonType.CANCEL, seal);
+        a.initOwner(root.getScene().getWindow());
+        a.setTitle("Seal the vault");
+        a.setHeaderText("Seal the vault now?");
+        a.getDialogPane().setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        ((Button) a.getDialogPane().lookupButton(seal)).setDefaultButton(false);
+        ((Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
+        a.getDialogPane().lookupButton(seal).getStyleClass().add("danger");
+        a.showAndWait().filter(b -> b == seal).ifPresent(b -> vm.sealNow());
     }
 }

@@ -13,8 +13,7 @@ import javafx.beans.property.SimpleObjectProperty;
 /** The main window: sidebar navigation, lock and seal, and the status bar. */
 public final class MainViewModel {
     /** The sidebar, in order. */
-    public static final List<Screen> SIDEBAR = List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES,
-            Screen.IDENTITIES, Screen.AUDIT, Screen.SETTINGS);
+    public static final List<Screen> SIDEBAR = Nav.screens();
 
     private final ConsoleViewModel console;
     private final ObjectProperty<Screen> current = new SimpleObjectProperty<>(Screen.DASHBOARD);
@@ -23,6 +22,7 @@ public final class MainViewModel {
     private final ReadOnlyStringWrapper endpoint = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper treeHead = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper operator = new ReadOnlyStringWrapper("");
+    private final ReadOnlyStringWrapper mode = new ReadOnlyStringWrapper("");
 
     public MainViewModel(ConsoleViewModel console) {
         this.console = console;
@@ -32,6 +32,12 @@ public final class MainViewModel {
         showSession(console.sessionProperty().get());
         endpoint.bind(console.endpointStatusProperty());
         treeHead.bind(console.treeHeadProperty());
+        mode.bind(console.modeDescriptionProperty());
+    }
+
+    /** Attached to the service (where) or embedded. */
+    public ReadOnlyStringProperty modeProperty() {
+        return mode.getReadOnlyProperty();
     }
 
     private void showSession(Session s) {
@@ -88,5 +94,13 @@ public final class MainViewModel {
 
     public void sealNow() {
         console.sealNow();
+    }
+
+    /** What sealing now does, for the confirmation. */
+    public String sealConsequence() {
+        return console.mode() == ConsoleViewModel.Mode.ATTACHED
+                ? "Every key in keyward serve's memory is dropped: pipelines and the CLI get \"sealed\" until someone "
+                + "unseals it again with the passphrase, the HSM PIN or the shares."
+                : "Every key in memory is dropped. Unlocking needs the unseal passphrase, the HSM PIN or the shares.";
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyward.console.policies;
 
+import dev.keyward.console.common.LineNumbers;
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.common.ScreenView;
 import dev.keyward.console.common.ViewLoader;
@@ -62,6 +63,7 @@ public final class PoliciesView implements ScreenView {
         policyList.getSelectionModel().selectedItemProperty().addListener((o, a, b) ->
                 vm.select(b == null ? null : b.name()));
         yamlEditor.textProperty().bindBidirectional(vm.yamlProperty());
+        LineNumbers.attach(yamlEditor, "yamlLineNumbers");
         yamlMessage.textProperty().bind(vm.yamlMessageProperty());
         error.textProperty().bind(vm.errorProperty());
         vm.errorLineProperty().addListener((o, a, line) -> showErrorLine(line.intValue()));

@@ -38,6 +38,8 @@ public final class PoliciesViewModel {
 
     public PoliciesViewModel(ConsoleViewModel console) {
         this.console = console;
+        // A validation result or error line describes the text as it was: it goes when the text changes.
+        yaml.addListener((o, a, b) -> clearYamlError());
     }
 
     private PolicyService service() {
@@ -140,12 +142,21 @@ public final class PoliciesViewModel {
             if (t instanceof PolicyFileException p) {
                 errorLine.set(p.line());
                 errorColumn.set(p.column());
-                yamlMessage.set(p.getMessage());
+                yamlMessage.set(describe(p));
             } else {
                 yamlMessage.set(Background.describe(t));
                 console.handle(t);
             }
         });
+    }
+
+    /** "Line 7, column 24: Unknown capability 'reed': use one of ..." */
+    static String describe(PolicyFileException p) {
+        String m = p.getMessage() == null ? "" : p.getMessage().replaceFirst("^line \\d+, column \\d+: ", "");
+        if (!m.isEmpty()) {
+            m = Character.toUpperCase(m.charAt(0)) + m.substring(1);
+        }
+        return "Line " + p.line() + ", column " + p.column() + ": " + m + (m.endsWith(".") ? "" : ".");
     }
 
     /** Shows a policy's versions. */

@@ -76,6 +76,16 @@ public final class SecretEditorViewModel {
     public SecretEditorViewModel(ConsoleViewModel console) {
         this.console = console;
         fields.add(new Field("value", ""));
+        // A problem shown for the form goes once the form changes: it may no longer hold.
+        javafx.beans.InvalidationListener changed = o -> {
+            if (!busy.get()) {
+                error.set("");
+            }
+        };
+        path.addListener(changed);
+        expires.addListener(changed);
+        criticality.addListener(changed);
+        fields.addListener(changed);
     }
 
     public StringProperty pathProperty() {
@@ -165,7 +175,7 @@ public final class SecretEditorViewModel {
             criticality.set(cm.getOrDefault(SecretLabels.CRITICALITY, ""));
             expires.set(cm.getOrDefault(SecretLabels.EXPIRES, ""));
             for (String k : new String[] {SecretLabels.OWNER, SecretLabels.TAGS, SecretLabels.CRITICALITY,
-                    SecretLabels.EXPIRES}) {
+                    SecretLabels.EXPIRES, SecretLabels.FIELDS}) {
                 cm.remove(k);
             }
             otherMetadata = Map.copyOf(cm);
@@ -239,6 +249,7 @@ public final class SecretEditorViewModel {
         putIfSet(meta, SecretLabels.TAGS, tags.get());
         putIfSet(meta, SecretLabels.CRITICALITY, criticality.get());
         putIfSet(meta, SecretLabels.EXPIRES, expires.get());
+        putIfSet(meta, SecretLabels.FIELDS, String.join(",", data.keySet()));
         Integer cas = editing.get() ? Integer.valueOf(loadedVersion) : Integer.valueOf(0);
         var c = console.caller(null);
         busy.set(true);

@@ -10,6 +10,10 @@ import java.util.Optional;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.fxml.FXML;
+import javafx.scene.input.KeyCode;
+import javafx.scene.input.KeyCodeCombination;
+import javafx.scene.input.KeyCombination;
+import javafx.scene.input.KeyEvent;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -19,6 +23,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ProgressIndicator;
 import javafx.scene.control.TableColumn;
 import javafx.scene.control.TableView;
+import javafx.scene.control.TextArea;
 import javafx.scene.control.TextField;
 import javafx.scene.control.TreeItem;
 import javafx.scene.control.TreeView;
@@ -39,6 +44,8 @@ public final class SecretsView implements ScreenView {
     @FXML private TableView<SecretRow> table;
     @FXML private TableColumn<SecretRow, String> nameColumn;
     @FXML private TableColumn<SecretRow, String> folderColumn;
+    @FXML private TableColumn<SecretRow, String> ownerColumn;
+    @FXML private TableColumn<SecretRow, String> expiresColumn;
     @FXML private VBox details;
     @FXML private Label selectedPath;
     @FXML private Label owner;
@@ -70,6 +77,22 @@ public final class SecretsView implements ScreenView {
         table.setItems(vm.rows());
         nameColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
         folderColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().folder()));
+        ownerColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().owner()));
+        expiresColumn.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().expires()));
+        expiresColumn.setCellFactory(col -> new javafx.scene.control.TableCell<>() {
+            @Override
+            protected void updateItem(String v, boolean empty) {
+                super.updateItem(v, empty);
+                SecretRow row = empty || getTableRow() == null ? null : getTableRow().getItem();
+                getStyleClass().removeAll("expired", "expiring");
+                if (row != null && !row.expiryState().isEmpty()) {
+                    getStyleClass().add(row.expiryState());
+                    setText(v + (row.expiryState().equals("expired") ? " (expired)" : " (soon)"));
+                } else {
+                    setText(empty ? null : v);
+                }
+            }
+        });
         table.getSelectionModel().selectedItemProperty().addListener((o, a, b) -> {
             if (b != null) {
                 vm.select(b.path());
@@ -93,6 +116,20 @@ public final class SecretsView implements ScreenView {
         criticality.textProperty().bind(vm.criticalityProperty());
         expires.textProperty().bind(vm.expiresProperty());
         fieldTable.setItems(vm.fields());
+        // Ctrl+C on a field copies its value (an audited read, cleared from the clipboard like any copy);
+        // Ctrl+Shift+C its kw:// reference.
+        KeyCombination copy = new KeyCodeCombination(KeyCode.C, KeyCombination.SHORTCUT_DOWN);
+        KeyCombination copyRef = new KeyCodeCombination(KeyCode.C, KeyCombination.SHORTCUT_DOWN,
+                KeyCombination.SHIFT_DOWN);
+        fieldTable.addEventFilter(KeyEvent.KEY_PRESSED, e -> {
+            if (copyRef.match(e)) {
+                e.consume();
+                copyReference();
+            } else if (copy.match(e)) {
+                e.consume();
+                copyValue();
+            }
+        });
         fieldName.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().name()));
         fieldValue.setCellValueFactory(c -> new ReadOnlyStringWrapper(c.getValue().shown()));
         versionTable.setItems(vm.versions());
@@ -133,6 +170,19 @@ public final class SecretsView implements ScreenView {
     @Override
     public void shown() {
         search.requestFocus();
+    }
+
+    @Override
+    public boolean focusSearch() {
+        search.requestFocus();
+        search.selectAll();
+        return true;
+    }
+
+    @Override
+    public boolean newItem() {
+        openEditor(null);
+        return true;
     }
 
     @Override
@@ -223,6 +273,59 @@ public final class SecretsView implements ScreenView {
         ((Button) a.getDialogPane().lookupButton(ButtonType.OK)).setDefaultButton(false);
         ((Button) a.getDialogPane().lookupButton(ButtonType.CANCEL)).setDefaultButton(true);
         return a.showAndWait().filter(b -> b == ButtonType.OK).isPresent();
+    }
+
+    @FXML
+    private void revealField() {
+        FieldRow f = fieldTable.getSelectionModel().getSelectedItem();
+        if (f == null) {
+            info("Select a field to reveal.");
+        } else {
+            vm.revealField(f.name());
+        }
+    }
+
+    @FXML
+    private void showJson() {
+        showText("Secret as JSON", "Values show only while revealed", vm.json(), 20);
+    }
+
+    /** A read-only text in a resizable dialog; the text is dropped when it closes. */
+    private void showText(String title, String header, String content, int rows) {
+        TextArea text = new TextArea(content);
+        text.setEditable(false);
+        text.getStyleClass().add("code");
+        text.setPrefColumnCount(60);
+        text.setPrefRowCount(rows);
+        Dialog<ButtonType> d = new Dialog<>();
+        d.initOwner(root.getScene().getWindow());
+        d.setTitle(title);
+        d.setHeaderText(header);
+        d.getDialogPane().setContent(text);
+        d.getDialogPane().getButtonTypes().setAll(ButtonType.CLOSE);
+        d.setResizable(true);
+        d.setOnHidden(e -> text.clear());
+        d.showAndWait();
+    }
+
+    @FXML
+    private void viewVersion() {
+        selectedVersion().ifPresent(v -> vm.revealVersion(v.version(), sv -> {
+            StringBuilder values = new StringBuilder();
+            sv.data().fields().forEach((k, val) -> values.append(k).append(" = ").append(val).append('\n'));
+            showText("Version " + v.version(), "The values of version " + v.version()
+                    + " (this reveal is in the audit log)", values.toString(), Math.min(12, sv.data().size() + 1));
+        }));
+    }
+
+    @FXML
+    private void restoreVersion() {
+        selectedVersion().ifPresent(v -> {
+            if (confirm("Restore version " + v.version() + "?", "Its values become the current version again, as a"
+                    + " new version; the versions in between stay.")) {
+                vm.restoreVersion(v.version());
+            }
+        });
     }
 
     @FXML

@@ -46,6 +46,8 @@ public final class SecretsViewModel implements AutoCloseable {
     public static final String WHY_FIELDS = "console: list fields";
     public static final String WHY_REVEAL = "console: reveal";
     public static final String WHY_COPY = "console: copy to clipboard";
+    public static final String WHY_REVEAL_VERSION = "console: reveal version";
+    public static final String WHY_RESTORE = "console: restore version";
 
     private final ConsoleViewModel console;
     private final ExecutorService filterExecutor = Executors.newSingleThreadExecutor(r -> {
@@ -55,6 +57,7 @@ public final class SecretsViewModel implements AutoCloseable {
     });
     private final AtomicLong generation = new AtomicLong();
     private volatile SecretIndex index = SecretIndex.EMPTY;
+    private volatile Map<String, SecretCatalog.Entry> catalog = Map.of();
 
     private final StringProperty query = new SimpleStringProperty("");
     private final StringProperty folder = new SimpleStringProperty("");
@@ -77,11 +80,19 @@ public final class SecretsViewModel implements AutoCloseable {
     private final ObservableList<FieldRow> fields = FXCollections.observableArrayList();
     private final ReadOnlyBooleanWrapper revealed = new ReadOnlyBooleanWrapper(false);
     private Instant hideAt;
-    private String copiedValue;
-    private Instant clearClipboardAt;
 
     public SecretsViewModel(ConsoleViewModel console) {
         this.console = Objects.requireNonNull(console);
+        console.catalog().entriesProperty().addListener((o, a, m) -> {
+            catalog = m;
+            setIndex(index.withSearchable(searchable(m)));
+        });
+        catalog = console.catalog().entriesProperty().get();
+        console.clipboardGuard().clearedProperty().addListener((o, a, b) -> {
+            if (info.get().startsWith("Copied")) {
+                info.set("The copied value was cleared from the clipboard.");
+            }
+        });
         query.addListener((o, a, b) -> refilter());
         folder.addListener((o, a, b) -> refilter());
     }
@@ -177,6 +188,7 @@ public final class SecretsViewModel implements AutoCloseable {
 
     /** Lists every secret path (folder by folder) in the background and rebuilds the index. */
     public Task<SecretIndex> reload() {
+        console.catalog().refresh();
         loading.set(true);
         error.set("");
         Caller c = caller(null);
@@ -194,11 +206,18 @@ public final class SecretsViewModel implements AutoCloseable {
                     }
                 }
             }
-            return SecretIndex.of(all);
+            return SecretIndex.of(all, searchable(catalog));
         }, idx -> {
             loading.set(false);
-            setIndex(idx);
+            // the catalog may have arrived while the paths were listed
+            setIndex(idx.withSearchable(searchable(catalog)));
         }, this::failed);
+    }
+
+    private static Map<String, String> searchable(Map<String, SecretCatalog.Entry> m) {
+        Map<String, String> out = new java.util.HashMap<>();
+        m.forEach((p, e) -> out.put(p, e.searchable()));
+        return out;
     }
 
     /** Replaces the index (also used by benchmarks and tests with a prepared index). */
@@ -218,7 +237,9 @@ public final class SecretsViewModel implements AutoCloseable {
                 return;
             }
             long t0 = System.nanoTime();
-            List<SecretRow> result = filterNow(idx, q, f);
+            Map<String, SecretCatalog.Entry> cat = catalog;
+            List<SecretRow> result = filterNow(idx, q, f).stream().map(r -> decorate(r, cat.get(r.path())))
+                    .toList();
             long micros = (System.nanoTime() - t0) / 1000;
             Platform.runLater(() -> {
                 if (gen == generation.get()) {
@@ -228,6 +249,14 @@ public final class SecretsViewModel implements AutoCloseable {
                 }
             });
         });
+    }
+
+    private SecretRow decorate(SecretRow r, SecretCatalog.Entry e) {
+        if (e == null) {
+            return r;
+        }
+        return new SecretRow(r.path(), e.owner(), e.expires() == null ? "" : e.expires().toString(),
+                console.catalog().state(e.expires()));
     }
 
     /** The filter itself, for measuring without the FX thread. */
@@ -244,6 +273,8 @@ public final class SecretsViewModel implements AutoCloseable {
 
     public void select(String path) {
         hide();
+        info.set("");
+        error.set("");
         selectedPath.set(path);
         metadata.set(null);
         versions.clear();
@@ -310,6 +341,97 @@ public final class SecretsViewModel implements AutoCloseable {
         }, this::failed);
     }
 
+    /** Reads the current version (audited as a reveal of one field) and shows only that field's value. */
+    public Task<SecretVersion> revealField(String field) {
+        String path = selectedPath.get();
+        if (path == null || field == null) {
+            return null;
+        }
+        Caller c = caller(WHY_REVEAL + " (" + field + ")");
+        return console.background().attempt(() -> secrets().read(c, path, 0), v -> {
+            if (!path.equals(selectedPath.get()) || !v.hasData()) {
+                return;
+            }
+            String value = v.data().field(field);
+            fields.setAll(fields.stream().map(f -> f.name().equals(field) && value != null
+                    ? new FieldRow(f.name(), value, true) : FieldRow.masked(f.name())).toList());
+            revealed.set(true);
+            hideAt = console.clock().instant().plus(console.settings().revealFor());
+        }, this::failed);
+    }
+
+    /** An old version's values, read once (audited as a reveal of that version) for a dialog that shows them. */
+    public Task<SecretVersion> revealVersion(int version, java.util.function.Consumer<SecretVersion> show) {
+        String path = selectedPath.get();
+        if (path == null) {
+            return null;
+        }
+        Caller c = caller(WHY_REVEAL_VERSION + " " + version);
+        return console.background().attempt(() -> secrets().read(c, path, version), v -> {
+            if (!v.hasData()) {
+                error.set("Version " + version + " is deleted or destroyed: it has no values to show.");
+                return;
+            }
+            show.accept(v);
+        }, this::failed);
+    }
+
+    /**
+     * Makes an old version's values current again as a new version (check-and-set against the
+     * current version, so a change in between is reported rather than overwritten).
+     */
+    public Task<VersionMetadata> restoreVersion(int version) {
+        String path = selectedPath.get();
+        SecretMetadata m = metadata.get();
+        if (path == null || m == null) {
+            return null;
+        }
+        int current = m.currentVersion();
+        Caller c = caller(WHY_RESTORE + " " + version);
+        return console.background().attempt(() -> {
+            SecretVersion old = secrets().read(c, path, version);
+            if (!old.hasData()) {
+                throw new dev.keyward.vault.api.InvalidRequestException("Version " + version
+                        + " is deleted or destroyed: undelete it first, or pick another.");
+            }
+            return secrets().write(c, path, old.data(), current);
+        }, v -> {
+            info.set("Version " + version + " restored as version " + v.version() + ".");
+            select(path);
+            info.set("Version " + version + " restored as version " + v.version() + ".");
+        }, this::failed);
+    }
+
+    /**
+     * The selected secret as JSON for people: path, metadata, versions and fields, a value only
+     * while it is revealed on screen (no vault call of its own).
+     */
+    public String json() {
+        SecretMetadata m = metadata.get();
+        if (m == null) {
+            return "{}";
+        }
+        Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("path", m.path());
+        doc.put("current_version", m.currentVersion());
+        doc.put("custom_metadata", new java.util.TreeMap<>(m.customMetadata()));
+        Map<String, Object> vs = new java.util.LinkedHashMap<>();
+        m.versions().forEach((n, v) -> vs.put(Integer.toString(n), Map.of("created_time", String.valueOf(
+                v.createdTime()), "deleted", v.deletedAt(console.clock().instant()), "destroyed", v.destroyed())));
+        doc.put("versions", vs);
+        Map<String, String> data = new java.util.LinkedHashMap<>();
+        fields.forEach(f -> data.put(f.name(), f.shown()));
+        doc.put("data", data);
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(doc);
+        } catch (java.io.IOException e) {
+            return "{}";
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     /** Masks the values again and forgets them. */
     public void hide() {
         hideAt = null;
@@ -332,10 +454,7 @@ public final class SecretsViewModel implements AutoCloseable {
                 error.set("The current version has no field " + field + ".");
                 return;
             }
-            console.clipboard().put(value);
-            copiedValue = value;
-            Duration d = console.settings().clipboardFor();
-            clearClipboardAt = console.clock().instant().plus(d);
+            Duration d = console.clipboardGuard().copy(value);
             info.set("Copied " + field + ". The clipboard is cleared in " + d.toSeconds() + " s if unchanged.");
         }, this::failed);
     }
@@ -347,7 +466,7 @@ public final class SecretsViewModel implements AutoCloseable {
             return null;
         }
         String ref = new SecretReference(m.path(), field, m.currentVersion()).format();
-        console.clipboard().put(ref);
+        console.clipboardGuard().copyPlain(ref);
         info.set("Copied the reference " + ref + ".");
         return ref;
     }
@@ -357,14 +476,6 @@ public final class SecretsViewModel implements AutoCloseable {
         Instant now = console.clock().instant();
         if (hideAt != null && !now.isBefore(hideAt)) {
             hide();
-        }
-        if (clearClipboardAt != null && !now.isBefore(clearClipboardAt)) {
-            if (console.clipboard().current().map(s -> s.equals(copiedValue)).orElse(false)) {
-                console.clipboard().clear();
-                info.set("The copied value was cleared from the clipboard.");
-            }
-            copiedValue = null;
-            clearClipboardAt = null;
         }
     }
 
@@ -404,6 +515,7 @@ public final class SecretsViewModel implements AutoCloseable {
             setIndex(index.with(path));
         }
         select(path);
+        console.catalog().refresh();
     }
 
     private void failed(Throwable t) {

@@ -46,6 +46,13 @@ public final class SettingsViewModel {
         endpoint.set(s.endpoint());
         port.set(Integer.toString(s.port()));
         mutualTls.set(s.mutualTls());
+        // "Saved" describes the values as they were: it goes when one changes again.
+        javafx.beans.InvalidationListener changed = o -> message.set("");
+        autoLockMinutes.addListener(changed);
+        theme.addListener(changed);
+        endpoint.addListener(changed);
+        port.addListener(changed);
+        mutualTls.addListener(changed);
     }
 
     public IntegerProperty autoLockMinutesProperty() {

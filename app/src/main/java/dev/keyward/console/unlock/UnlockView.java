@@ -35,6 +35,7 @@ public final class UnlockView {
     @FXML private PasswordField operatorPassphrase;
     @FXML private Button loginButton;
     @FXML private Label error;
+    @FXML private Label serviceHint;
     @FXML private Label wait;
     @FXML private ProgressIndicator busy;
 
@@ -62,6 +63,9 @@ public final class UnlockView {
         loginPane.visibleProperty().bind(vm.stepProperty().isEqualTo(UnlockViewModel.Step.LOGIN));
         loginPane.managedProperty().bind(loginPane.visibleProperty());
         error.textProperty().bind(vm.errorProperty());
+        serviceHint.textProperty().bind(vm.serviceHintProperty());
+        serviceHint.visibleProperty().bind(vm.serviceHintProperty().isNotEmpty());
+        serviceHint.managedProperty().bind(serviceHint.visibleProperty());
         wait.textProperty().bind(vm.waitProperty());
         busy.visibleProperty().bind(vm.busyProperty());
         openingBox.visibleProperty().bind(vm.openingProperty());

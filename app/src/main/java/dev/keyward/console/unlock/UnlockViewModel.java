@@ -50,9 +50,31 @@ public final class UnlockViewModel {
     private final ReadOnlyDoubleWrapper shareFraction = new ReadOnlyDoubleWrapper(0);
     private final ReadOnlyBooleanWrapper sharesEntered = new ReadOnlyBooleanWrapper(false);
     private Instant retryAt;
+    private final ReadOnlyStringWrapper serviceHint = new ReadOnlyStringWrapper("");
+
+    /**
+     * In embedded mode: that no service runs for this directory, what that means for pipelines, and
+     * how to start one (the console owns the directory while it runs). Empty when attached.
+     */
+    public ReadOnlyStringProperty serviceHintProperty() {
+        return serviceHint.getReadOnlyProperty();
+    }
+
+    private void showMode() {
+        serviceHint.set(console.mode() == ConsoleViewModel.Mode.EMBEDDED
+                ? "No keyward serve answers for this vault, so the console opened it itself: pipelines reach it only"
+                + " while the console runs its HTTPS endpoint (Settings). To keep it served after the console closes,"
+                + " close the console and run: keyward serve --home " + console.config().home()
+                + " (the console then attaches to it)."
+                : "");
+    }
 
     public UnlockViewModel(ConsoleViewModel console) {
         this.console = console;
+        VaultStatus known = console.statusProperty().get();
+        if (console.ready() && known != null) {
+            show(known); // the last status the console saw (after a seal: sealed), until refresh() answers
+        }
     }
 
     public ReadOnlyObjectProperty<Step> stepProperty() {
@@ -129,6 +151,7 @@ public final class UnlockViewModel {
 
     private void show(VaultStatus st) {
         opening.set(false);
+        showMode();
         step.set(st.sealed() ? Step.UNSEAL : Step.LOGIN);
         Kind k = kindOf(st.sealType());
         kind.set(k);

@@ -72,7 +72,7 @@ class AuditViewModelTest {
         assertTrue(vm.exportResultProperty().get().startsWith("Bundle verified"), vm.exportResultProperty().get());
         Fx.run(() -> vm.verifyBundle(bundle, "00".repeat(32)));
         Fx.until(() -> !vm.exportingProperty().get());
-        assertTrue(vm.exportResultProperty().get().startsWith("BUNDLE PROBLEMS"), vm.exportResultProperty().get());
+        assertTrue(vm.exportResultProperty().get().startsWith("The bundle FAILED verification"), vm.exportResultProperty().get());
     }
 
     @Test

@@ -77,13 +77,28 @@ class InitViewModelTest {
 
     @Test
     void strengthMeterRisesWithLongerPassphrases() {
-        Fx.run(() -> vm.passphraseChanged("abc"));
+        Fx.run(() -> vm.passphraseChanged("password"));
+        Fx.until(() -> vm.strengthLabelProperty().get().startsWith("Too weak"));
         double weak = vm.strengthProperty().get();
-        String weakLabel = vm.strengthLabelProperty().get();
+        assertTrue(vm.strengthLabelProperty().get().contains("common password"), vm.strengthLabelProperty().get());
         Fx.run(() -> vm.passphraseChanged("Correct-Horse-Battery-Staple-42"));
+        Fx.until(() -> vm.strengthLabelProperty().get().startsWith("Strong"));
         assertTrue(vm.strengthProperty().get() > weak);
-        assertTrue(weakLabel.startsWith("Weak"));
-        assertEquals("Strong", vm.strengthLabelProperty().get());
+    }
+
+    @Test
+    void aWeakButNotHopelessPassphraseNeedsAnExplicitConfirmation() {
+        Fx.run(() -> vm.passphraseChanged("Summer2024!"));
+        Fx.until(() -> vm.weakProperty().get());
+        Fx.run(() -> vm.create("Summer2024!".toCharArray(), "Summer2024!".toCharArray(), "admin",
+                TestConsoles.ADMIN_PASS.toCharArray(), TestConsoles.ADMIN_PASS.toCharArray()));
+        Fx.until(() -> !vm.errorProperty().get().isEmpty());
+        assertTrue(vm.errorProperty().get().contains("anyway"), vm.errorProperty().get());
+        assertFalse(dev.keyward.vault.Keyward.initialized(home));
+        Fx.run(() -> vm.acceptWeakProperty().set(true));
+        Fx.run(() -> vm.create("Summer2024!".toCharArray(), "Summer2024!".toCharArray(), "admin",
+                TestConsoles.ADMIN_PASS.toCharArray(), TestConsoles.ADMIN_PASS.toCharArray()));
+        Fx.until(() -> dev.keyward.vault.Keyward.initialized(home));
     }
 
     @Test

@@ -48,7 +48,7 @@ class PoliciesViewModelTest {
         Fx.run(vm::validate);
         Fx.until(() -> vm.errorLineProperty().get() > 0);
         assertEquals(6, vm.errorLineProperty().get());
-        assertTrue(vm.yamlMessageProperty().get().startsWith("line 6, column"));
+        assertTrue(vm.yamlMessageProperty().get().startsWith("Line 6, column"));
     }
 
     @Test

@@ -152,10 +152,10 @@ class SecretsViewModelTest {
             assertTrue(recorder.get().reads("team/db/password").get(1).justification()
                     .startsWith(SecretsViewModel.WHY_COPY));
             clock.advance(Duration.ofSeconds(29));
-            Fx.run(vm::tick);
+            Fx.run(console::tick);
             assertEquals(CANARY, clipboard.current().orElseThrow());
             clock.advance(Duration.ofSeconds(1));
-            Fx.run(vm::tick);
+            Fx.run(console::tick);
             assertTrue(clipboard.current().isEmpty());
         }
 

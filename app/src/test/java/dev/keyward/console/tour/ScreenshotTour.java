@@ -4,6 +4,7 @@ import dev.keyward.console.ConsoleViewModel;
 import dev.keyward.console.ConsoleWindow;
 import dev.keyward.console.init.InitViewModel;
 import dev.keyward.console.common.ConsoleConfig;
+import dev.keyward.console.common.ConsoleSettings;
 import dev.keyward.console.common.Screen;
 import dev.keyward.console.secrets.SecretsView;
 import dev.keyward.vault.api.Argon2Parameters;
@@ -78,21 +79,14 @@ public final class ScreenshotTour {
             return null;
         });
         await(() -> window.main() != null);
+        fx(() -> {
+            window.stage().setWidth(1180);
+            window.stage().setHeight(760);
+            return null;
+        });
         for (Screen screen : List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES, Screen.IDENTITIES,
                 Screen.AUDIT, Screen.SETTINGS)) {
-            fx(() -> {
-                window.main().viewModel().navigate(screen);
-                return null;
-            });
-            Thread.sleep(1500);
-            if (screen == Screen.SECRETS) {
-                fx(() -> {
-                    SecretsView v = (SecretsView) window.main().view(Screen.SECRETS);
-                    v.viewModel().select("payments/stripe/api-key");
-                    return null;
-                });
-                Thread.sleep(1500);
-            }
+            showScreen(window, screen);
             shoot(window, out.resolve(screen.name().toLowerCase() + ".png"));
         }
         fx(() -> {
@@ -100,10 +94,80 @@ public final class ScreenshotTour {
             return null;
         });
         console.close();
+        shootAttached(out, home);
         shootShamirShares(out);
         Platform.exit();
         System.out.println("screenshots written to " + out);
         System.exit(0);
+    }
+
+    private static void showScreen(ConsoleWindow window, Screen screen) throws Exception {
+        fx(() -> {
+            window.main().viewModel().navigate(screen);
+            return null;
+        });
+        Thread.sleep(1500);
+        if (screen == Screen.SECRETS) {
+            fx(() -> {
+                SecretsView v = (SecretsView) window.main().view(Screen.SECRETS);
+                v.viewModel().select("payments/stripe/api-key");
+                return null;
+            });
+            Thread.sleep(1500);
+        }
+    }
+
+    /**
+     * The console attached to a running endpoint (the same server as keyward serve, here in this
+     * process on a free port) at 1024x700, light and dark.
+     */
+    private static void shootAttached(Path out, Path home) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(home.resolve("keyward.properties"), "port = " + port + "\nlisten = 127.0.0.1\n");
+        dev.keyward.vault.api.Vault service = dev.keyward.vault.Keyward.open(
+                dev.keyward.vault.api.VaultOptions.at(home));
+        try (UnsealCredential u = UnsealCredential.passphrase(UNSEAL.toCharArray())) {
+            service.lifecycle().unseal(u, Caller.LOCAL);
+        }
+        dev.keyward.vault.api.Endpoint endpoint = dev.keyward.vault.Keyward.serve(service, home, port, true);
+        for (boolean dark : new boolean[] {false, true}) {
+            ConsoleSettings base = ConsoleSettings.load(home);
+            base.withTheme(dark ? ConsoleSettings.Theme.DARK : ConsoleSettings.Theme.LIGHT).save(home);
+            ConsoleViewModel console = fx(() -> new ConsoleViewModel(ConsoleConfig.defaults(home)));
+            ConsoleWindow window = fx(() -> {
+                ConsoleWindow w = new ConsoleWindow(console, new Stage());
+                w.start();
+                w.stage().setWidth(1024);
+                w.stage().setHeight(700);
+                return w;
+            });
+            await(() -> console.ready() && console.phase() == ConsoleViewModel.Phase.LOCKED);
+            String suffix = dark ? "-dark" : "";
+            if (!dark) {
+                shoot(window, out.resolve("attached-unlock.png"));
+            }
+            Session s = console.vault().auth().login("admin", ADMIN_PASS.toCharArray(), Caller.LOCAL);
+            fx(() -> {
+                console.loggedIn(s);
+                return null;
+            });
+            await(() -> window.main() != null);
+            for (Screen screen : List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.AUDIT)) {
+                showScreen(window, screen);
+                shoot(window, out.resolve("attached-" + screen.name().toLowerCase() + suffix + ".png"));
+            }
+            fx(() -> {
+                window.stage().close();
+                return null;
+            });
+            console.close();
+        }
+        ConsoleSettings.load(home).withTheme(ConsoleSettings.Theme.LIGHT).save(home);
+        endpoint.close();
+        service.close();
     }
 
     private static void populate(ConsoleViewModel console, Caller c) {

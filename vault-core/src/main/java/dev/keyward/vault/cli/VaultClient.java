@@ -3,7 +3,6 @@ package dev.keyward.vault.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Reader;
 import java.net.ConnectException;
 import java.net.URI;
@@ -18,7 +17,6 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +24,9 @@ import java.util.Collection;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.remote.PinnedTls;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -127,14 +126,6 @@ public final class VaultClient {
                 throw new CliException(ExitCodes.USAGE, "The vault's CA certificate " + caPem
                         + " is not readable: run 'keyward ca export' on the vault host, or pass --ca-cert.");
             }
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            int i = 0;
-            for (Certificate c : certificates(caPem)) {
-                trust.setCertificateEntry("ca" + i++, c);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
             KeyManagerFactory kmf = null;
             if (clientCert != null) {
                 KeyStore keys = KeyStore.getInstance("PKCS12");
@@ -144,21 +135,17 @@ public final class VaultClient {
                 kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
                 kmf.init(keys, STORE_PASSWORD);
             }
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException | IOException e) {
+            return PinnedTls.context(caPem, kmf == null ? null : kmf.getKeyManagers());
+        } catch (GeneralSecurityException | IOException | InvalidRequestException e) {
             throw new CliException(ExitCodes.USAGE, "The TLS files could not be loaded: " + e.getMessage());
         }
     }
 
     private static Collection<? extends Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
-        try (InputStream in = Files.newInputStream(pem)) {
-            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            if (certs.isEmpty()) {
-                throw new CliException(ExitCodes.USAGE, pem + " holds no certificate.");
-            }
-            return certs;
+        try {
+            return PinnedTls.certificates(pem);
+        } catch (InvalidRequestException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
         }
     }
 

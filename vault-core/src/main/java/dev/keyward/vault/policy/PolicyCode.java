@@ -3,18 +3,15 @@ package dev.keyward.vault.policy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import dev.keyward.vault.api.Capability;
 import dev.keyward.vault.api.IdentityService.AppRoleSpec;
 import dev.keyward.vault.api.IdentityService.CertIdentitySpec;
-import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.Policy;
 import dev.keyward.vault.api.PolicyConditions;
 import dev.keyward.vault.api.PolicyFileException;
@@ -409,23 +406,7 @@ public final class PolicyCode {
         try {
             f = YAML.readValue(yaml, FileDto.class);
         } catch (JsonProcessingException e) {
-            JsonLocation loc = e.getLocation();
-            int line = loc == null ? 1 : Math.max(1, loc.getLineNr());
-            int column = loc == null ? 1 : Math.max(1, loc.getColumnNr());
-            if (e instanceof UnrecognizedPropertyException u) {
-                // The parser has moved past the name; point at the name itself.
-                String[] lines = yaml.split("\n", -1);
-                for (int i = Math.min(line, lines.length) - 1; i >= 0; i--) {
-                    int at = lines[i].indexOf(u.getPropertyName() + ":");
-                    if (at >= 0) {
-                        line = i + 1;
-                        column = at + 1;
-                        break;
-                    }
-                }
-                throw new PolicyFileException("unknown field '" + u.getPropertyName() + "'", line, column);
-            }
-            throw new PolicyFileException(clean(e), line, column);
+            throw PolicyFileErrors.of(yaml, e);
         }
         if (f == null) {
             throw new PolicyFileException("the file is empty", 1, 1);
@@ -443,25 +424,6 @@ public final class PolicyCode {
                         .toList(),
                 ops, f.approles() == null ? null : f.approles().stream().map(PolicyCode::toAppRole).toList(),
                 f.certs() == null ? null : f.certs().stream().map(PolicyCode::toCert).toList());
-    }
-
-    /** The message of a parse error without Jackson's internals (class names, source excerpts). */
-    private static String clean(JsonProcessingException e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        if (root instanceof KeywardException || root instanceof IllegalArgumentException) {
-            return root.getMessage();
-        }
-        String m = e.getOriginalMessage();
-        if (m == null) {
-            return "the file could not be read";
-        }
-        m = m.replaceAll("\\(class [^)]*\\)", "").replaceAll("`dev\\.keyward[^`]*`", "this entry")
-                .replaceAll("\\s+", " ").trim();
-        int nl = m.indexOf(" at [Source");
-        return nl > 0 ? m.substring(0, nl) : m;
     }
 
     // ------------------------------------------------------------ diff

@@ -33,11 +33,13 @@ final class KeywardRoutes {
     private final Vault vault;
     private final Clock clock;
     private final Supplier<Optional<LocalCa>> ca;
+    private final ServiceRoutes services;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
         this.clock = clock;
         this.ca = ca;
+        this.services = new ServiceRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -98,6 +100,9 @@ final class KeywardRoutes {
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");
+        if (rest.startsWith("api/")) {
+            return services.handle(r, rest.substring("api/".length()));
+        }
         switch (rest) {
             case "ca" -> {
                 require(m.equals("GET"));

@@ -405,7 +405,8 @@ public final class KeywardServer implements AutoCloseable {
      * (which audits its own calls), or that came from a sealed vault (which cannot), is audited here
      * first; the answer is the refusal whether or not that entry could be written.
      */
-    private void refuse(Seen seen, boolean reachedService, Response response, Callback callback, Throwable e) {
+    private void refuse(Seen seen, boolean reachedService, Response response, Callback callback, Throwable failure) {
+        Throwable e = ServiceFailure.unwrap(failure);
         boolean sealed = e instanceof VaultSealedException || e instanceof VaultNotInitializedException;
         if (!reachedService || sealed) {
             try {
@@ -421,7 +422,7 @@ public final class KeywardServer implements AutoCloseable {
                 LOG.warn("a refused request could not be audited: {}", auditError.getClass().getSimpleName());
             }
         }
-        fail(response, callback, e);
+        fail(response, callback, failure);
     }
 
     /** The fixed reason an audit entry gives for a refusal (a class of failure, never request content). */
@@ -565,6 +566,10 @@ public final class KeywardServer implements AutoCloseable {
 
     /** Maps a failure to its status and a JSON error; never a stack trace, never a secret. */
     static void fail(Response response, Callback callback, Throwable e) {
+        if (e instanceof ServiceFailure f && !response.isCommitted()) {
+            failService(response, callback, f);
+            return;
+        }
         int status;
         List<String> errors;
         if (e instanceof ApiException a) {
@@ -613,6 +618,19 @@ public final class KeywardServer implements AutoCloseable {
             // already committed
         }
         send(response, callback, status, new Dto.Errors(errors), false);
+    }
+
+    /** A remote service call's failure: the status of {@link #fail}, and the body names the failure's type. */
+    private static void failService(Response response, Callback callback, ServiceFailure f) {
+        try {
+            response.reset();
+        } catch (IllegalStateException ignored) {
+            // already committed
+        }
+        if (f.failure() instanceof AuthenticationFailedException af) {
+            af.retryAfter().ifPresent(d -> response.getHeaders().put(HttpHeader.RETRY_AFTER, Math.max(1, d.toSeconds())));
+        }
+        send(response, callback, status(f.failure()), f.body(), false);
     }
 
     /**
