@@ -57,6 +57,8 @@ public enum Operation {
     ROLE_READ("role.read"),
     ROLE_WRITE("role.write"),
     ENTITLEMENT_REPORT("entitlement.report"),
+    /** A leak scan: start, one batch of documents, end (each its own audited call). */
+    GOVERNANCE_SCAN("governance.scan"),
 
     AUDIT_EXPORT("audit.export"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */

@@ -51,7 +51,7 @@ import picocli.CommandLine.Spec;
         footer = ExitCodes.HELP,
         subcommands = {KeywardCli.Init.class, KeywardCli.Serve.class, KeywardCli.Unseal.class, KeywardCli.Seal.class,
             KeywardCli.Status.class, LoginCommands.class, KvCommands.class, KvCommands.Token.class,
-            KeywardCli.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AdminCommands.Audit.class, InjectCommands.Run.class, InjectCommands.Inject.class,
+            KeywardCli.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AdminCommands.Audit.class, InjectCommands.Run.class, InjectCommands.Inject.class, ScanCommand.class,
             AutoComplete.GenerateCompletion.class})
 public final class KeywardCli implements Callable<Integer> {
     final Map<String, String> env;

@@ -101,6 +101,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final IdentityFacade identities;
     private final PolicyFacade policies;
     private final AuditFacade auditService;
+    private final GovernanceFacade governance;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -144,6 +145,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null),
                 this::recordRefused);
+        this.governance = new GovernanceFacade(door, guard);
         this.lastActivity = clock.instant();
         // Checked against when a login names no operator, so that such a login costs what a real
         // check costs (Argon2id at the default parameters) and does not reveal which names exist.
@@ -264,6 +266,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public PolicyService policies() {
         return policies;
+    }
+
+    @Override
+    public dev.keyward.vault.api.GovernanceService governance() {
+        return governance;
     }
 
     @Override
@@ -605,6 +612,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
             unsealed = null;
             sealedReason = reason;
             if (u != null) {
+                governance.sealed();
                 u.close();
                 LOG.info("vault sealed{}", reason == null ? "" : ": " + reason);
             }

@@ -58,6 +58,7 @@ public final class Access {
             case POLICY_READ, ROLE_READ, POLICY_EXPLAIN, POLICY_EXPORT, ENTITLEMENT_REPORT -> of(r, Capability.READ);
             case POLICY_WRITE, ROLE_WRITE -> of(r, Capability.UPDATE);
             case POLICY_APPLY -> of("sys/policy-apply", Capability.ADMIN);
+            case GOVERNANCE_SCAN -> of("sys/governance/scan", Capability.READ);
             // Calls that carry no token never reach the authorize step, and operations added later
             // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
             default -> of("sys/op/" + op.id(), Capability.ADMIN);

@@ -64,6 +64,7 @@ public final class BuiltInPolicies {
         r.add(grant("sys/token*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/keyring", EnumSet.of(Capability.ROTATE), SECURITY_ENGINEER));
         r.add(grant("sys/rotation/*", rw, SECURITY_ENGINEER));
+        r.add(grant("sys/governance/*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/kv/config", EnumSet.of(Capability.READ, Capability.ADMIN), SECURITY_ENGINEER));
         r.add(grant("sys/status", EnumSet.of(Capability.READ), SECURITY_ENGINEER));
         r.add(grant("sys/seal", EnumSet.of(Capability.ADMIN), SECURITY_ENGINEER));

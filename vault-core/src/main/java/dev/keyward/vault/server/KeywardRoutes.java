@@ -32,11 +32,13 @@ final class KeywardRoutes {
     private final Vault vault;
     private final Clock clock;
     private final Supplier<Optional<LocalCa>> ca;
+    private final GovernanceRoutes governance;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
         this.clock = clock;
         this.ca = ca;
+        this.governance = new GovernanceRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -93,6 +95,9 @@ final class KeywardRoutes {
     }
 
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        if (rest.startsWith("governance/")) {
+            return governance.handle(r, rest.substring("governance/".length()), caller);
+        }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");
         switch (rest) {

@@ -1,0 +1,103 @@
+package dev.keyward.vault.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Governance: the leak scan, the boundary check of an automation, exceptions, access reviews and
+ * the compliance report. Every call goes through the guarded door and is audited.
+ */
+public interface GovernanceService {
+
+    // ------------------------------------------------------------ leak scan
+
+    /**
+     * Starts a leak scan. Inside the vault, every stored value (current and earlier versions that
+     * are neither deleted nor destroyed) of at least {@link ScanStart#minLength()} bytes is reduced
+     * to an HMAC-SHA256 under a random key made for this scan; the values themselves are dropped at
+     * once. Nothing derived from a value (no hash, no length) is returned. The scan lives in memory
+     * until {@link #endScan}, its expiry, or the vault sealing.
+     */
+    ScanStart startScan(Caller caller);
+
+    /**
+     * Looks for stored values in documents (files, git blobs, log lines) sent by the scanner. A
+     * document longer than one request is sent in segments with increasing {@code offset} and
+     * {@code more} set on all but the last; the vault carries what a value spanning two segments
+     * needs. The documents' bytes are held only while the call runs, never stored or logged.
+     */
+    ScanResult scan(Caller caller, String scanId, List<ScanDocument> documents);
+
+    /** Ends a scan and drops its keys; returns the totals. Ending an unknown or expired scan is refused. */
+    ScanTotals endScan(Caller caller, String scanId);
+
+    // ------------------------------------------------------------ records
+
+    /**
+     * A started scan.
+     *
+     * @param id            the scan's id, for {@link #scan} and {@link #endScan}
+     * @param values        stored values covered
+     * @param tooShort      stored values left out because they are shorter than {@code minLength}
+     *                      (such strings occur in ordinary text)
+     * @param minLength     the shortest value (in UTF-8 bytes) the scan looks for
+     * @param maxRequestBytes the most document bytes one {@link #scan} call takes
+     * @param expiresAt     when the scan is dropped unless ended before
+     */
+    record ScanStart(String id, int values, int tooShort, int minLength, int maxRequestBytes, Instant expiresAt) {
+        public ScanStart {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /**
+     * One document, or one segment of it.
+     *
+     * @param id     the scanner's name for the document (at most 512 characters; the vault only echoes it)
+     * @param offset where this segment starts in the document (0 for the first)
+     * @param data   the bytes
+     * @param more   further segments of this document follow
+     */
+    record ScanDocument(String id, long offset, byte[] data, boolean more) {
+        public ScanDocument {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(data, "data");
+            if (id.isEmpty() || id.length() > 512) {
+                throw new InvalidRequestException("A document id is 1 to 512 characters.");
+            }
+            if (offset < 0) {
+                throw new InvalidRequestException("A segment's offset is not negative.");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ScanDocument[" + id + ", offset=" + offset + ", " + data.length + " bytes]";
+        }
+    }
+
+    /**
+     * A stored value found in a document.
+     *
+     * @param documentId the document's id as sent
+     * @param offset     where the value starts in the document
+     * @param length     its length in bytes
+     * @param path       the secret's path
+     * @param field      the field holding the value
+     * @param version    the version holding it
+     * @param current    whether that version is the current one (else the value was rotated away)
+     */
+    record ScanHit(String documentId, long offset, int length, String path, String field, int version,
+                   boolean current) {
+    }
+
+    record ScanResult(List<ScanHit> hits, long bytes) {
+        public ScanResult {
+            hits = List.copyOf(hits);
+        }
+    }
+
+    record ScanTotals(String id, long documents, long bytes, long hits) {
+    }
+}

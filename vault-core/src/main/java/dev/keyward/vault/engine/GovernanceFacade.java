@@ -1,0 +1,97 @@
+package dev.keyward.vault.engine;
+
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.GovernanceService;
+import dev.keyward.vault.api.NotFoundException;
+import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.SecretMetadata;
+import dev.keyward.vault.api.SecretVersion;
+import dev.keyward.vault.governance.LeakIndex;
+import dev.keyward.vault.governance.LeakScans;
+import dev.keyward.vault.secrets.KvStore;
+import dev.keyward.vault.storage.StorageTx;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** {@link GovernanceService} through the guarded door. */
+final class GovernanceFacade implements GovernanceService {
+    static final String SCAN = "sys/governance/scan";
+
+    private final Door door;
+    private final SecretsFacade.Guard guard;
+    private final LeakScans scans = new LeakScans();
+
+    GovernanceFacade(Door door, SecretsFacade.Guard guard) {
+        this.door = door;
+        this.guard = guard;
+    }
+
+    /** The vault sealed: every scan's keys go. */
+    void sealed() {
+        scans.close();
+    }
+
+    // ------------------------------------------------------------ leak scan
+
+    @Override
+    public ScanStart startScan(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_SCAN, SCAN, (k, p, tx, now) -> {
+            LeakIndex.Builder b = LeakIndex.builder();
+            addValues(k.kv(), tx, "", now, b);
+            return scans.open(b.build(), b.tooShort(), now);
+        }, s -> Map.of("step", "start", "scan", s.id(), "values", Integer.toString(s.values()),
+                "too_short", Integer.toString(s.tooShort()))));
+    }
+
+    /** Every field value of every readable version (neither deleted nor destroyed), depth first. */
+    private static void addValues(KvStore kv, StorageTx tx, String folder, Instant now, LeakIndex.Builder b) {
+        for (String name : kv.list(tx, folder)) {
+            if (name.endsWith("/")) {
+                addValues(kv, tx, folder + name, now, b);
+                continue;
+            }
+            String path = folder + name;
+            SecretMetadata m;
+            try {
+                m = kv.readMetadata(tx, path);
+            } catch (NotFoundException gone) {
+                continue;
+            }
+            for (int v : m.versions().keySet()) {
+                SecretVersion sv = kv.read(tx, path, v, now);
+                if (!sv.hasData()) {
+                    continue;
+                }
+                for (Map.Entry<String, String> f : sv.data().fields().entrySet()) {
+                    byte[] value = f.getValue().getBytes(StandardCharsets.UTF_8);
+                    try {
+                        b.add(value, new LeakIndex.Ref(path, f.getKey(), v, v == m.currentVersion()));
+                    } finally {
+                        Arrays.fill(value, (byte) 0);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public ScanResult scan(Caller caller, String scanId, List<ScanDocument> documents) {
+        List<ScanDocument> docs = List.copyOf(documents);
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_SCAN, SCAN,
+                (k, p, tx, now) -> scans.scan(scanId, docs, now),
+                r -> Map.of("step", "scan", "scan", String.valueOf(scanId), "documents",
+                        Integer.toString(docs.size()), "bytes", Long.toString(r.bytes()), "hits",
+                        Integer.toString(r.hits().size()))));
+    }
+
+    @Override
+    public ScanTotals endScan(Caller caller, String scanId) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_SCAN, SCAN,
+                (k, p, tx, now) -> scans.end(scanId, now),
+                t -> Map.of("step", "end", "scan", t.id(), "documents", Long.toString(t.documents()), "bytes",
+                        Long.toString(t.bytes()), "hits", Long.toString(t.hits()))));
+    }
+}
