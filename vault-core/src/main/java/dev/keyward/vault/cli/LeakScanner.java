@@ -10,6 +10,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The scanner's side of a leak scan: sends documents to the vault in batches (a long document in
@@ -85,6 +89,13 @@ final class LeakScanner implements LeakSources.Visitor {
     private long skippedBinary;
     private int values;
     private int tooShort;
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "keyward-scan-sender");
+        t.setDaemon(true);
+        return t;
+    });
+    private Future<JsonNode> inFlight;
+    private Map<String, DocState> inFlightDocs = Map.of();
 
     LeakScanner(KeywardCli cli, boolean binary) {
         this.cli = cli;
@@ -156,6 +167,10 @@ final class LeakScanner implements LeakSources.Visitor {
         batchBytes += s.data().length;
     }
 
+    /**
+     * Sends the batch. One batch is in flight while the next is read: its answer is taken (and its
+     * hits turned into findings) before the next batch is sent.
+     */
     private void flush() {
         if (batch.isEmpty()) {
             return;
@@ -171,9 +186,36 @@ final class LeakScanner implements LeakSources.Visitor {
             docs.add(m);
             byId.put(s.doc().id, s.doc());
         }
-        JsonNode d = cli.data("POST", "kw/governance/scan/" + scanId, Map.of("documents", docs));
+        awaitInFlight();
+        Map<String, Object> body = Map.of("documents", docs);
+        String route = "kw/governance/scan/" + scanId;
+        inFlight = sender.submit(() -> cli.data("POST", route, body));
+        inFlightDocs = byId;
+        bytes += batchBytes;
+        batch.clear();
+        batchBytes = 0;
+    }
+
+    private void awaitInFlight() {
+        if (inFlight == null) {
+            return;
+        }
+        JsonNode d;
+        try {
+            d = inFlight.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new CliException(ExitCodes.INTERNAL, "The scan request failed.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.INTERNAL, "Interrupted.");
+        } finally {
+            inFlight = null;
+        }
         for (JsonNode h : d.path("hits")) {
-            DocState st = byId.get(h.path("document_id").asText());
+            DocState st = inFlightDocs.get(h.path("document_id").asText());
             if (st == null) {
                 continue;
             }
@@ -182,15 +224,18 @@ final class LeakScanner implements LeakSources.Visitor {
                     h.path("path").asText(), h.path("field").asText(), h.path("version").asInt(),
                     h.path("current").asBoolean()));
         }
-        bytes += batchBytes;
-        batch.clear();
-        batchBytes = 0;
+        inFlightDocs = Map.of();
     }
 
     /** Sends what is left and ends the scan in the vault. */
     void finish() {
-        flush();
-        cli.data("DELETE", "kw/governance/scan/" + scanId, null);
+        try {
+            flush();
+            awaitInFlight();
+            cli.data("DELETE", "kw/governance/scan/" + scanId, null);
+        } finally {
+            sender.shutdownNow();
+        }
     }
 
     List<Finding> findings() {

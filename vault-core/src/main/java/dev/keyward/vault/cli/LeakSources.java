@@ -233,7 +233,8 @@ final class LeakSources {
     /** The oldest commit (by any ref or reflog entry) that brought a blob in, or null. */
     static String introducingCommit(Path repo, String blob) {
         try {
-            Process p = git(repo, "log", "--all", "--reflog", "--reverse", "--format=%H", "--find-object=" + blob);
+            Process p = git(repo, "log", "--all", "--reflog", "--topo-order", "--reverse", "--format=%H",
+                    "--find-object=" + blob);
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             p.waitFor(30, TimeUnit.SECONDS);
