@@ -32,6 +32,23 @@ public interface GovernanceService {
     /** Ends a scan and drops its keys; returns the totals. Ending an unknown or expired scan is refused. */
     ScanTotals endScan(Caller caller, String scanId);
 
+    // ------------------------------------------------------------ boundary check
+
+    /**
+     * Compares an automation's declared privilege boundary ({@code needs}) with what its policies
+     * grant: every grant (pattern and capability) not inside a declared need is {@code extra}, and
+     * every declared need that no grant covers, or that a deny takes away, is {@code missing}.
+     */
+    BoundaryReport checkBoundary(Caller caller, PolicyService.IdentityRef identity, List<Need> needs);
+
+    /**
+     * {@link #checkBoundary} with the needs as a YAML file ({@code identity:} optional, {@code needs:}
+     * a list of {@code path} and {@code capabilities}). A malformed file fails with a
+     * {@link PolicyFileException} or an {@link InvalidRequestException} naming the mistake; a file
+     * naming another identity is refused.
+     */
+    BoundaryReport checkBoundary(Caller caller, PolicyService.IdentityRef identity, String needsYaml);
+
     // ------------------------------------------------------------ records
 
     /**
@@ -99,5 +116,43 @@ public interface GovernanceService {
     }
 
     record ScanTotals(String id, long documents, long bytes, long hits) {
+    }
+
+    /** One declared need: {@code capabilities} on the paths {@code path} (a pattern) matches. */
+    record Need(String path, java.util.Set<Capability> capabilities) {
+        public Need {
+            path = PolicyRule.validatePattern(path);
+            if (capabilities == null || capabilities.isEmpty()) {
+                throw new InvalidRequestException("The need for '" + path + "' names no capability.");
+            }
+            capabilities = java.util.Set.copyOf(capabilities);
+        }
+    }
+
+    /**
+     * One difference between a declared boundary and the grants.
+     *
+     * @param path       the grant's pattern (extra) or the need's (missing)
+     * @param capability the capability concerned
+     * @param policy     the granting (extra) or denying (missing) policy, or null
+     * @param ruleId     its rule, or null
+     * @param reason     a sentence
+     */
+    record BoundaryGap(String path, Capability capability, String policy, int policyVersion, String ruleId,
+                       String reason) {
+    }
+
+    /** The boundary check's answer; {@link #matches()} when neither list has an entry. */
+    record BoundaryReport(String identity, List<String> policies, List<BoundaryGap> extra,
+                          List<BoundaryGap> missing) {
+        public BoundaryReport {
+            policies = List.copyOf(policies);
+            extra = List.copyOf(extra);
+            missing = List.copyOf(missing);
+        }
+
+        public boolean matches() {
+            return extra.isEmpty() && missing.isEmpty();
+        }
     }
 }

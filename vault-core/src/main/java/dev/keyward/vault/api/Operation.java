@@ -59,6 +59,8 @@ public enum Operation {
     ENTITLEMENT_REPORT("entitlement.report"),
     /** A leak scan: start, one batch of documents, end (each its own audited call). */
     GOVERNANCE_SCAN("governance.scan"),
+    /** An automation's declared boundary against its grants. */
+    GOVERNANCE_CHECK("governance.check"),
 
     AUDIT_EXPORT("audit.export"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */

@@ -4,10 +4,13 @@ import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.GovernanceService;
 import dev.keyward.vault.api.NotFoundException;
 import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.SecretMetadata;
 import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.governance.LeakIndex;
 import dev.keyward.vault.governance.LeakScans;
+import dev.keyward.vault.policy.Boundary;
+import dev.keyward.vault.policy.NeedsFile;
 import dev.keyward.vault.secrets.KvStore;
 import dev.keyward.vault.storage.StorageTx;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +22,7 @@ import java.util.Map;
 /** {@link GovernanceService} through the guarded door. */
 final class GovernanceFacade implements GovernanceService {
     static final String SCAN = "sys/governance/scan";
+    static final String CHECK = "sys/governance/check";
 
     private final Door door;
     private final SecretsFacade.Guard guard;
@@ -93,5 +97,32 @@ final class GovernanceFacade implements GovernanceService {
                 (k, p, tx, now) -> scans.end(scanId, now),
                 t -> Map.of("step", "end", "scan", t.id(), "documents", Long.toString(t.documents()), "bytes",
                         Long.toString(t.bytes()), "hits", Long.toString(t.hits()))));
+    }
+
+    // ------------------------------------------------------------ boundary check
+
+    @Override
+    public BoundaryReport checkBoundary(Caller caller, PolicyService.IdentityRef identity, String needsYaml) {
+        NeedsFile.Parsed parsed = NeedsFile.parse(needsYaml);
+        if (parsed.identity() != null) {
+            String declared = parsed.identity();
+            String given = identity.type().name().toLowerCase(java.util.Locale.ROOT) + ":" + identity.name();
+            if (!declared.equalsIgnoreCase(given)) {
+                throw new dev.keyward.vault.api.InvalidRequestException("The needs file is for " + declared
+                        + ", not " + given + ".");
+            }
+        }
+        return checkBoundary(caller, identity, parsed.needs());
+    }
+
+    @Override
+    public BoundaryReport checkBoundary(Caller caller, PolicyService.IdentityRef identity, List<Need> needs) {
+        List<Need> declared = List.copyOf(needs);
+        String who = identity.type().name().toLowerCase(java.util.Locale.ROOT) + ":" + identity.name();
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_CHECK, CHECK, (k, p, tx, now) ->
+                Boundary.compare(k.policies(), tx, who, PolicyFacade.subject(k, tx, identity).policies(), declared,
+                        now),
+                r -> Map.of("identity", who, "extra", Integer.toString(r.extra().size()), "missing",
+                        Integer.toString(r.missing().size()))));
     }
 }

@@ -59,6 +59,7 @@ public final class Access {
             case POLICY_WRITE, ROLE_WRITE -> of(r, Capability.UPDATE);
             case POLICY_APPLY -> of("sys/policy-apply", Capability.ADMIN);
             case GOVERNANCE_SCAN -> of("sys/governance/scan", Capability.READ);
+            case GOVERNANCE_CHECK -> of("sys/governance/check", Capability.READ);
             // Calls that carry no token never reach the authorize step, and operations added later
             // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
             default -> of("sys/op/" + op.id(), Capability.ADMIN);
