@@ -49,6 +49,37 @@ public interface GovernanceService {
      */
     BoundaryReport checkBoundary(Caller caller, PolicyService.IdentityRef identity, String needsYaml);
 
+    // ------------------------------------------------------------ baseline and exceptions
+
+    /**
+     * Records the documented baseline: the grants of the policies in a policy-as-code file (or, with
+     * {@code policiesYaml == null}, of the live policies now). From then on a live grant that no
+     * baseline grant of the same policy and rule id covers (pattern and capabilities) is outside
+     * the baseline, and grants only under an unexpired exception whose controls the call meets.
+     */
+    BaselineInfo setBaseline(Caller caller, String policiesYaml, String reason);
+
+    /** The baseline in force, or null when none was recorded. */
+    BaselineInfo baseline(Caller caller);
+
+    /** Every live grant outside the baseline, with the exception that covers it (or none). */
+    List<OutsideGrant> outsideBaseline(Caller caller);
+
+    /**
+     * Records an exception for one grant (policy and rule id); it replaces an earlier one for the
+     * same grant. The vault enforces its expiry and controls on every call the grant decides.
+     */
+    GrantException addException(Caller caller, ExceptionSpec spec);
+
+    /** Every exception, revoked and expired ones included, newest first. */
+    List<GrantException> exceptions(Caller caller);
+
+    /** Ends an exception now: its grant stops granting if it is outside the baseline. */
+    GrantException revokeException(Caller caller, String id, String reason);
+
+    /** The uses recorded under an exception with extra logging, newest first (at most 1000). */
+    List<ExceptionUse> exceptionUses(Caller caller, String id);
+
     // ------------------------------------------------------------ records
 
     /**
@@ -153,6 +184,71 @@ public interface GovernanceService {
 
         public boolean matches() {
             return extra.isEmpty() && missing.isEmpty();
+        }
+    }
+
+    /**
+     * Compensating controls of an exception, enforced by the vault on each call its grant decides.
+     *
+     * @param extraLogging  every use is recorded under the exception (who, when, what) for review
+     * @param hours         the grant works only in this weekly window (null = whenever the grant does)
+     * @param approvalOnUse each call needs an approval (through the approvals gate; refused while
+     *                      no approval can be presented)
+     */
+    record Controls(boolean extraLogging, PolicyConditions.TimeWindow hours, boolean approvalOnUse) {
+        public static final Controls NONE = new Controls(false, null, false);
+
+        public boolean isNone() {
+            return !extraLogging && hours == null && !approvalOnUse;
+        }
+    }
+
+    record ExceptionSpec(String policy, String ruleId, String owner, String reason, Instant expiresAt,
+                         Controls controls) {
+        public ExceptionSpec {
+            if (policy == null || policy.isBlank() || ruleId == null || ruleId.isBlank()) {
+                throw new InvalidRequestException("An exception names the grant: its policy and rule id.");
+            }
+            if (owner == null || owner.isBlank()) {
+                throw new InvalidRequestException("An exception has an owner who answers for it.");
+            }
+            if (reason == null || reason.isBlank() || reason.length() > 1024) {
+                throw new InvalidRequestException("An exception has a reason (at most 1024 characters).");
+            }
+            if (expiresAt == null) {
+                throw new InvalidRequestException("An exception has an expiry.");
+            }
+            controls = controls == null ? Controls.NONE : controls;
+        }
+    }
+
+    /**
+     * An exception as recorded.
+     *
+     * @param status {@code active}, {@code expired} or {@code revoked} at the time of the call
+     */
+    record GrantException(String id, String policy, String ruleId, String owner, String reason, Instant expiresAt,
+                          Controls controls, String createdBy, Instant createdAt, Instant revokedAt, String revokedBy,
+                          String revokeReason, long uses, Instant lastUsed, String status) {
+    }
+
+    record ExceptionUse(Instant at, String identity, String operation, String resource) {
+    }
+
+    record BaselineInfo(int version, String setBy, Instant setAt, String reason, int grants) {
+    }
+
+    /**
+     * A live grant outside the baseline.
+     *
+     * @param exceptionId the exception covering it, or null
+     * @param status      {@code excepted} (an active exception), {@code expired}, {@code revoked} or
+     *                    {@code none}: only {@code excepted} grants work
+     */
+    record OutsideGrant(String policy, int policyVersion, String ruleId, String path,
+                        java.util.Set<Capability> capabilities, String exceptionId, String status) {
+        public OutsideGrant {
+            capabilities = java.util.Set.copyOf(capabilities);
         }
     }
 }

@@ -61,6 +61,12 @@ public enum Operation {
     GOVERNANCE_SCAN("governance.scan"),
     /** An automation's declared boundary against its grants. */
     GOVERNANCE_CHECK("governance.check"),
+    /** Records the documented baseline of grants. */
+    GOVERNANCE_BASELINE("governance.baseline"),
+    /** Adds or revokes an exception for a grant outside the baseline. */
+    GOVERNANCE_EXCEPTION("governance.exception"),
+    /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
+    GOVERNANCE_READ("governance.read"),
 
     AUDIT_EXPORT("audit.export"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */

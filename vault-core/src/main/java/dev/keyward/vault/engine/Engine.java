@@ -300,6 +300,18 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         public Duration tokenMaxTtl(StorageTx tx, String token) {
             return requireUnsealed().identities().maxTtl(tx, token);
         }
+
+        @Override
+        public String grantRefusal(StorageTx tx, dev.keyward.vault.policy.Evaluator.Outcome allowed, Instant now,
+                                   int approvals) {
+            Unsealed u = requireUnsealed();
+            return u.exceptions().refusal(tx, u.policies(), allowed, now, approvals);
+        }
+
+        @Override
+        public void grantsUsed(List<dev.keyward.vault.policy.Authorizer.Use> uses, StorageTx tx) {
+            requireUnsealed().exceptions().recordUses(tx, uses);
+        }
     }
 
     // ---------------------------------------------------------------- state

@@ -3,7 +3,12 @@ package dev.keyward.vault.engine;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.GovernanceService;
 import dev.keyward.vault.api.NotFoundException;
+import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.Policy;
+import dev.keyward.vault.crypto.Random;
+import dev.keyward.vault.policy.PolicyCode;
+import dev.keyward.vault.policy.PolicyStore;
 import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.SecretMetadata;
 import dev.keyward.vault.api.SecretVersion;
@@ -15,7 +20,9 @@ import dev.keyward.vault.secrets.KvStore;
 import dev.keyward.vault.storage.StorageTx;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +30,8 @@ import java.util.Map;
 final class GovernanceFacade implements GovernanceService {
     static final String SCAN = "sys/governance/scan";
     static final String CHECK = "sys/governance/check";
+    static final String BASELINE = "sys/governance/baseline";
+    static final String EXCEPTIONS = "sys/governance/exceptions";
 
     private final Door door;
     private final SecretsFacade.Guard guard;
@@ -124,5 +133,90 @@ final class GovernanceFacade implements GovernanceService {
                         now),
                 r -> Map.of("identity", who, "extra", Integer.toString(r.extra().size()), "missing",
                         Integer.toString(r.missing().size()))));
+    }
+
+    // ------------------------------------------------------------ baseline and exceptions
+
+    private static String reason(String reason) {
+        if (reason == null || reason.isBlank() || reason.length() > 1024) {
+            throw new InvalidRequestException("Give a reason (at most 1024 characters).");
+        }
+        return reason.trim();
+    }
+
+    @Override
+    public BaselineInfo setBaseline(Caller caller, String policiesYaml, String reason) {
+        String why = reason(reason);
+        List<Policy> fromFile;
+        if (policiesYaml == null) {
+            fromFile = null;
+        } else {
+            PolicyCode.State state = PolicyCode.parse(policiesYaml);
+            if (state.policies() == null) {
+                throw new InvalidRequestException("The baseline file lists no 'policies:'.");
+            }
+            fromFile = state.policies();
+        }
+        return guard.run(() -> door.write(caller, Operation.GOVERNANCE_BASELINE, BASELINE, (k, p, tx, now) -> {
+            List<Policy> policies = fromFile != null ? fromFile
+                    : k.policies().list(tx).stream().map(PolicyStore.PolicyRecord::policy).toList();
+            return k.exceptions().setBaseline(tx, policies, p.name(), why, now);
+        }, b -> Map.of("baseline_version", Integer.toString(b.version()), "grants", Integer.toString(b.grants()),
+                "source", fromFile != null ? "file" : "live")));
+    }
+
+    @Override
+    public BaselineInfo baseline(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, BASELINE,
+                (k, p, tx, now) -> k.exceptions().baseline(tx)));
+    }
+
+    @Override
+    public List<OutsideGrant> outsideBaseline(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, BASELINE,
+                (k, p, tx, now) -> k.exceptions().outsideBaseline(tx, k.policies(), now)));
+    }
+
+    @Override
+    public GrantException addException(Caller caller, ExceptionSpec spec) {
+        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(Random.bytes(12));
+        return guard.run(() -> door.write(caller, Operation.GOVERNANCE_EXCEPTION, EXCEPTIONS + "/" + spec.policy(),
+                (k, p, tx, now) -> k.exceptions().add(tx, k.policies(), spec, id, p.name(), now),
+                e -> Map.of("exception", e.id(), "policy", e.policy(), "rule", e.ruleId(), "expires",
+                        e.expiresAt().toString(), "controls", controls(e.controls()))));
+    }
+
+    static String controls(Controls c) {
+        List<String> out = new ArrayList<>();
+        if (c.extraLogging()) {
+            out.add("extra-logging");
+        }
+        if (c.hours() != null) {
+            out.add("hours");
+        }
+        if (c.approvalOnUse()) {
+            out.add("approval-on-use");
+        }
+        return out.isEmpty() ? "none" : String.join(",", out);
+    }
+
+    @Override
+    public List<GrantException> exceptions(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, EXCEPTIONS,
+                (k, p, tx, now) -> k.exceptions().list(tx, now)));
+    }
+
+    @Override
+    public GrantException revokeException(Caller caller, String id, String reason) {
+        String why = reason(reason);
+        return guard.run(() -> door.write(caller, Operation.GOVERNANCE_EXCEPTION, EXCEPTIONS,
+                (k, p, tx, now) -> k.exceptions().revoke(tx, id, p.name(), why, now),
+                e -> Map.of("exception", e.id(), "step", "revoke")));
+    }
+
+    @Override
+    public List<ExceptionUse> exceptionUses(Caller caller, String id) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, EXCEPTIONS,
+                (k, p, tx, now) -> k.exceptions().uses(tx, id)));
     }
 }

@@ -85,6 +85,11 @@ public final class BuiltInPolicies {
         r.add(grant("sys/policy-explain", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/policy-export", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/entitlements", EnumSet.of(Capability.READ), AUDITOR));
+        for (String g : List.of("sys/governance/baseline", "sys/governance/exceptions", "sys/governance/check",
+                "sys/governance/records", "sys/governance/reviews*", "sys/governance/report*",
+                "sys/governance/drills*")) {
+            r.add(grant(g, EnumSet.of(Capability.READ), AUDITOR)); // never the scan: it tests values
+        }
         r.add(grant("sys/identity/*", read, AUDITOR));
         r.add(grant("sys/token*", read, AUDITOR));
         r.add(PolicyRule.deny("secret/*", EnumSet.complementOf(EnumSet.of(Capability.REVEAL_METADATA,
