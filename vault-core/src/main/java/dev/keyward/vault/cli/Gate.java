@@ -12,6 +12,11 @@ final class Gate {
     static final int FOUND = 1;
     static final int ERROR = 2;
 
+    static final String HELP = "%nExit codes (a gate, as diff and grep): 0 clean (nothing found, in sync, exactly as "
+            + "declared), 1 a finding (a leak, drift, a boundary that differs: printed), 2 the check could not be "
+            + "made (a malformed, unreadable or binary file, the vault sealed, unreachable or refusing: the reason on "
+            + "stderr).";
+
     private Gate() {
     }
 }

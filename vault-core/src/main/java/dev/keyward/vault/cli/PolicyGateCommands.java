@@ -17,10 +17,6 @@ import picocli.CommandLine.Spec;
 
 /** {@code keyward policy drift} and {@code keyward policy check}: the gates a pipeline runs before deploying. */
 final class PolicyGateCommands {
-    static final String EXIT = "%nExit codes: 0 in sync (drift) or exactly as declared (check), 1 drift or a "
-            + "boundary that differs (the differences are printed), 2 the check could not be made: a malformed or "
-            + "unreadable file, the vault sealed, unreachable or refusing (the reason on stderr).";
-
     private PolicyGateCommands() {
     }
 
@@ -61,7 +57,7 @@ final class PolicyGateCommands {
         }
     }
 
-    @Command(name = "drift", mixinStandardHelpOptions = true, footer = EXIT,
+    @Command(name = "drift", mixinStandardHelpOptions = true, footer = Gate.HELP,
             description = "Compares the vault's policies, roles, bindings and machine identities with a policy-as-code"
                     + " file and prints the differences (a dry run: nothing changes).")
     static final class Drift implements Callable<Integer> {
@@ -96,7 +92,7 @@ final class PolicyGateCommands {
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true, footer = EXIT,
+    @Command(name = "check", mixinStandardHelpOptions = true, footer = Gate.HELP,
             description = {"Compares an automation's declared privilege boundary (a needs file kept with its code) "
                     + "with what its policies grant, before it is deployed: exits 1 when it has more or less.",
                 "Needs file: 'needs:' a list of {path: PATTERN, capabilities: [read, list, ...]}; optionally "

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code keyward scan PATH...}: finds stored secrets' values in files, git history and logs. */
-@Command(name = "scan", mixinStandardHelpOptions = true, footer = ScanCommand.EXIT,
+@Command(name = "scan", mixinStandardHelpOptions = true, footer = Gate.HELP,
         description = {"Looks for the values of stored secrets in files, directory trees, the whole history of git "
                 + "repositories (every blob reachable from a ref or the reflog) and logs (gzip files are read "
                 + "decompressed; '-' reads standard input).",
@@ -30,10 +30,6 @@ import picocli.CommandLine.Spec;
                 + "finding names the file, line and column, the commit, and the secret's path; rotate every "
                 + "secret named."})
 final class ScanCommand implements Callable<Integer> {
-    static final String EXIT = "%nExit codes: 0 nothing found, 1 a stored value was found (a leak), 2 the scan "
-            + "could not run or a path could not be scanned (unreadable, binary, not a repository), with the "
-            + "reason on stderr.";
-
     @Spec
     CommandSpec spec;
 

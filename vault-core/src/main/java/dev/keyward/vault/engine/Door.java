@@ -227,7 +227,20 @@ final class Door {
         }
     }
 
-    /** Audits a call outside the pipeline (unseal, login, init), in the given transaction. */
+    /** Audits a call outside the pipeline (unseal, login, init) in the given transaction; fails closed. */
+    void appendDirect(Unsealed u, Caller caller, Principal principal, String claimedName, Operation op,
+                      String resource, AuditEvent.Outcome outcome, String errorClass, Instant now, StorageTx tx) {
+        try {
+            audit.append(event(u, caller, principal, claimedName, op, resource, AuditEvent.Decision.NONE, null,
+                    outcome, errorClass, now), u.audit(), tx);
+        } catch (AuditFailureException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new AuditFailureException("The audit entry could not be written, so the operation was refused.", e);
+        }
+    }
+
+    /** The audit event of a call outside the pipeline (unseal, login, init, refused requests). */
     static AuditEvent event(Unsealed k, Caller caller, Principal principal, String claimedName, Operation op,
                             String resource, AuditEvent.Decision decision, String rule, AuditEvent.Outcome outcome,
                             String errorClass, Instant now) {

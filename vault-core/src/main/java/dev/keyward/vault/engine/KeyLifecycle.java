@@ -86,15 +86,15 @@ final class KeyLifecycle implements KeyService {
 
     private InitResult reseal(Caller caller, Operation op, SealSpec spec, Predicate<String> currentTypeOk,
                               String wrongType) {
-        SealProvider provider = engine.sealProvider(spec.type());
+        SealProvider provider = engine.sealLifecycle().sealProvider(spec.type());
         return engine.exclusive(() -> {
             SealInit created = door.write(caller, op, "seal", (k, p, tx, now) -> {
-                if (!currentTypeOk.test(engine.sealType())) {
+                if (!currentTypeOk.test(engine.sealLifecycle().sealType())) {
                     throw new InvalidRequestException(wrongType);
                 }
                 SealInit c = provider.create(spec);
                 try {
-                    tx.put(Engine.KEYRING_NEXT, Engine.sealKeyring(c.rootKey(), k.keyring()));
+                    tx.put(SealLifecycle.KEYRING_NEXT, SealLifecycle.sealKeyring(c.rootKey(), k.keyring()));
                 } catch (RuntimeException e) {
                     c.rootKey().close();
                     throw e;
@@ -102,7 +102,7 @@ final class KeyLifecycle implements KeyService {
                 return c;
             });
             try {
-                engine.commitSealChange(created, provider);
+                engine.sealLifecycle().commitSealChange(created, provider);
             } catch (RuntimeException e) {
                 created.rootKey().close();
                 throw e;

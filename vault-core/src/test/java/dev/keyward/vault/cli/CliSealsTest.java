@@ -63,13 +63,13 @@ class CliSealsTest {
     }
 
     /** Runs 'keyward serve ARGS' up to the point where it would block, and returns what it started. */
-    KeywardCli.Serve.Running serve(String stdin, String... args) {
+    ServeCommand.Running serve(String stdin, String... args) {
         KeywardCli root = new KeywardCli(env, new ByteArrayInputStream((stdin == null ? "" : stdin)
                 .getBytes(StandardCharsets.UTF_8)), System.out, System.err);
         List<String> all = new ArrayList<>(List.of("serve", "--port", "0"));
         all.addAll(List.of(args));
         CommandLine.ParseResult parsed = new CommandLine(root).parseArgs(all.toArray(String[]::new));
-        KeywardCli.Serve.Running running = ((KeywardCli.Serve) parsed.subcommand().commandSpec().userObject()).start();
+        ServeCommand.Running running = ((ServeCommand) parsed.subcommand().commandSpec().userObject()).start();
         env.put("KEYWARD_ADDRESS", running.server().urls().get(0));
         return running;
     }
@@ -107,7 +107,7 @@ class CliSealsTest {
                 dir.resolve("admin.txt").toString(), "--insecure-fast-kdf");
         assertEquals(0, init.code(), init.err());
         assertTrue(init.out().contains("passphrase seal (sealed)"), init.out());
-        try (KeywardCli.Serve.Running s = serve(null, "--passphrase-file", pass.toString())) {
+        try (ServeCommand.Running s = serve(null, "--passphrase-file", pass.toString())) {
             loginSealAndCheckSealed();
             assertEquals(ExitCodes.DENIED, cli("unseal", "--passphrase-file", file("wrong.txt", "wrong one").toString())
                     .code());
@@ -141,7 +141,7 @@ class CliSealsTest {
         assertEquals(ExitCodes.UNAVAILABLE, few.exitCode());
         assertTrue(few.getMessage().contains("1 more share"), few.getMessage());
 
-        try (KeywardCli.Serve.Running s = serve(shares.get(0) + "\n" + shares.get(2) + "\n", "--share-file", "-")) {
+        try (ServeCommand.Running s = serve(shares.get(0) + "\n" + shares.get(2) + "\n", "--share-file", "-")) {
             loginSealAndCheckSealed();
             // One holder after another; the endpoint keeps the progress.
             Result first = cli("unseal", "--share-file", file("s2.txt", shares.get(1)).toString());
@@ -185,7 +185,7 @@ class CliSealsTest {
         assertEquals("pkcs11", VaultClientJson.read(init.out()).get("seal_type").asText());
         assertFalse(init.out().contains("shares"));
 
-        try (KeywardCli.Serve.Running s = serve(null, "--pin-file", pin.toString())) {
+        try (ServeCommand.Running s = serve(null, "--pin-file", pin.toString())) {
             loginSealAndCheckSealed();
             assertEquals(ExitCodes.DENIED, cli("unseal", "--pin-file", file("wrong-pin.txt", "4321").toString()).code());
             Result ok = cli("unseal", "--pin-file", pin.toString());

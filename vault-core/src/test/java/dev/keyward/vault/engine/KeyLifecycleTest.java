@@ -325,7 +325,7 @@ class KeyLifecycleTest {
                         Argon2Parameters.insecureForTests())) {
                     SealInit created = new PassphraseSealProvider().create(spec);
                     e.underKeys(k -> e.storage().write(tx -> {
-                        tx.put(Engine.KEYRING_NEXT, Engine.sealKeyring(created.rootKey(), k.keyring()));
+                        tx.put(SealLifecycle.KEYRING_NEXT, SealLifecycle.sealKeyring(created.rootKey(), k.keyring()));
                         return null;
                     }));
                     if (sealJsonReplaced) {
@@ -342,7 +342,7 @@ class KeyLifecycleTest {
             try (Engine e = TestVaults.open(home)) {
                 TestVaults.unseal(e);
                 assertEquals("kept", e.secrets().read(TestVaults.login(e).caller(), "app/x", 0).data().field("v"));
-                assertNull(e.storage().read(tx -> tx.get(Engine.KEYRING_NEXT)), "stale staging removed");
+                assertNull(e.storage().read(tx -> tx.get(SealLifecycle.KEYRING_NEXT)), "stale staging removed");
             }
         }
 
@@ -352,7 +352,7 @@ class KeyLifecycleTest {
             try (Engine e = TestVaults.open(home)) {
                 e.unseal(UnsealCredential.passphrase(PASS2.toCharArray()), "t");
                 assertEquals("kept", e.secrets().read(TestVaults.login(e).caller(), "app/x", 0).data().field("v"));
-                assertNull(e.storage().read(tx -> tx.get(Engine.KEYRING_NEXT)));
+                assertNull(e.storage().read(tx -> tx.get(SealLifecycle.KEYRING_NEXT)));
             }
             try (Engine e = TestVaults.open(home)) {
                 e.unseal(UnsealCredential.passphrase(PASS2.toCharArray()), "t");

@@ -1,0 +1,132 @@
+package dev.keyward.vault.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.keyward.vault.api.Pkcs11SealSpec;
+import dev.keyward.vault.api.ShamirSealSpec;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code keyward unseal}, {@code seal} and {@code status}: the seal state of the vault that 'keyward serve' runs. */
+final class SealCommands {
+    private SealCommands() {
+    }
+
+    @Command(name = "unseal", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = {"Unseals the vault served by 'keyward serve', with what its seal needs: the passphrase, "
+                    + "the HSM PIN, or Shamir shares.",
+                "Shares are sent one at a time and progress is shown; the endpoint keeps the progress, so holders "
+                    + "may run this one after another. Exit 0 when unsealed, 3 while still sealed."})
+    static final class Unseal implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--passphrase-file", paramLabel = "FILE",
+                description = "Passphrase seal: the unseal passphrase (else $KEYWARD_PASSPHRASE, else a prompt).")
+        Path passphraseFile;
+
+        @Option(names = "--pin-file", paramLabel = "FILE",
+                description = "HSM seal: the token's user PIN (else $KEYWARD_PIN, else a prompt).")
+        Path pinFile;
+
+        @Option(names = "--share-file", paramLabel = "FILE",
+                description = "Shamir seal: a file of shares, one per line ('-' = standard input); repeatable. "
+                        + "Without it, shares are read from standard input, or asked for on a terminal.")
+        List<Path> shareFiles;
+
+        @Option(names = "--reset", description = "Shamir seal: forget the shares entered so far.")
+        boolean reset;
+
+        @Override
+        public Integer call() {
+            KeywardCli r = KeywardCli.root(spec);
+            r.json();
+            VaultClient c = r.client();
+            JsonNode st = c.expect("GET", "sys/seal-status", null, null).json();
+            if (reset) {
+                st = c.expect("POST", "sys/unseal", null, Map.of("reset", true)).json();
+            } else if (st.path("sealed").asBoolean(true)) {
+                String type = st.path("type").asText();
+                if (ShamirSealSpec.TYPE.equals(type)) {
+                    ShareInput input = new ShareInput(r, shareFiles);
+                    while (st.path("sealed").asBoolean(true)) {
+                        char[] share = input.next(st.path("progress").asInt(), st.path("t").asInt());
+                        if (share == null) {
+                            break;
+                        }
+                        st = submit(c, share);
+                        if (st.path("sealed").asBoolean(true) && !r.json()) {
+                            r.err.println("Share accepted: " + st.path("progress").asInt() + " of "
+                                    + st.path("t").asInt() + ".");
+                        }
+                    }
+                } else {
+                    boolean hsm = Pkcs11SealSpec.TYPE.equals(type);
+                    st = submit(c, hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
+                            : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase"));
+                }
+            }
+            r.print(st);
+            if (st.path("sealed").asBoolean(true)) {
+                if (!reset && !r.json()) {
+                    r.err.println("Still sealed: " + (st.path("t").asInt() - st.path("progress").asInt())
+                            + " more share(s) needed.");
+                }
+                return ExitCodes.UNAVAILABLE;
+            }
+            return ExitCodes.OK;
+        }
+
+        /** Sends one unseal secret (wiped here); a refused one is bad credentials (exit 4). */
+        private static JsonNode submit(VaultClient c, char[] secret) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("key", new String(secret));
+            Arrays.fill(secret, '\0');
+            VaultClient.Reply reply = c.call("POST", "sys/unseal", null, body);
+            body.clear();
+            if (reply.status() == 400) {
+                String msg = reply.json() != null && reply.json().path("errors").size() > 0
+                        ? reply.json().path("errors").get(0).asText() : "The unseal key was refused.";
+                throw new CliException(ExitCodes.DENIED, msg);
+            }
+            return VaultClient.check(reply).json();
+        }
+    }
+
+    @Command(name = "seal", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Seals the vault now: every key in memory is dropped.")
+    static final class Seal implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            KeywardCli r = KeywardCli.root(spec);
+            r.send("POST", "sys/seal", null);
+            r.out.println("Sealed.");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+            description = "Shows the seal status (exit 3 when sealed or unreachable).")
+    static final class Status implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            KeywardCli r = KeywardCli.root(spec);
+            JsonNode st = r.client().expect("GET", "sys/seal-status", null, null).json();
+            r.print(st);
+            return st.path("sealed").asBoolean(true) ? ExitCodes.UNAVAILABLE : ExitCodes.OK;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.keyward.vault.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keyward.vault.Keyward;
+import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.Pkcs11SealSpec;
+import dev.keyward.vault.api.ShamirSealSpec;
+import dev.keyward.vault.api.UnsealCredential;
+import dev.keyward.vault.api.Vault;
+import dev.keyward.vault.api.VaultOptions;
+import dev.keyward.vault.api.VaultStatus;
+import dev.keyward.vault.server.KeywardServer;
+import dev.keyward.vault.server.ServerConfig;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code keyward serve}: owns the vault directory, unseals it and runs the HTTPS endpoint. */
+@Command(name = "serve", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+        description = {"Owns the vault directory, unseals it and runs the HTTPS endpoint until stopped.",
+            "The TLS key of the endpoint's CA is sealed in the vault, so the vault is unsealed before the "
+                + "endpoint listens: with the passphrase, the HSM PIN, or Shamir shares (one at a time, "
+                + "with progress). If it seals later, 'keyward unseal' unseals it through the endpoint."})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", description = "TCP port (default: the config file, else 8210).")
+    Integer port;
+
+    @Option(names = "--passphrase-file", paramLabel = "FILE",
+            description = "The unseal passphrase (else $KEYWARD_PASSPHRASE, else a prompt).")
+    Path passphraseFile;
+
+    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, else a prompt).")
+    Path pinFile;
+
+    @Option(names = "--share-file", paramLabel = "FILE",
+            description = "Shamir seal: a file of unseal shares, one per line ('-' = standard input); repeatable. "
+                    + "Without it, shares are read from standard input, or asked for on a terminal.")
+    List<Path> shareFiles;
+
+    /** A running endpoint and the vault it owns. */
+    record Running(Vault vault, KeywardServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            vault.close();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        KeywardCli r = KeywardCli.root(spec);
+        r.json(); // a bad -o is a usage error before the vault is opened
+        Running running = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "keyward-shutdown"));
+        if (r.json()) {
+            ObjectNode o = KeywardCli.object();
+            running.server().urls().forEach(o.putArray("urls")::add);
+            r.print(o.put("ca_cert", r.caPem().toString()));
+        } else {
+            r.out.println("Serving " + String.join(", ", running.server().urls()) + " (CA: " + r.caPem() + ")");
+        }
+        r.out.flush();
+        running.server().join();
+        return ExitCodes.OK;
+    }
+
+    /** Opens and unseals the vault and starts the endpoint. */
+    Running start() {
+        KeywardCli r = KeywardCli.root(spec);
+        CliConfig cfg = r.config();
+        ServerConfig sc = cfg.server(port);
+        Vault v = Keyward.open(VaultOptions.at(r.home()).withAutoSealAfter(cfg.autoSeal()));
+        try {
+            VaultStatus st = v.lifecycle().status();
+            if (!st.initialized()) {
+                throw new CliException(ExitCodes.UNAVAILABLE, "The vault in " + r.home()
+                        + " is not initialised: run 'keyward init' first.");
+            }
+            if (ShamirSealSpec.TYPE.equals(st.sealType())) {
+                unsealWithShares(r, v, new ShareInput(r, shareFiles));
+            } else {
+                boolean hsm = Pkcs11SealSpec.TYPE.equals(st.sealType());
+                char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
+                        : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
+                try {
+                    v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass) : UnsealCredential.passphrase(pass),
+                            Caller.LOCAL);
+                } finally {
+                    Arrays.fill(pass, '\0');
+                }
+            }
+            return new Running(v, KeywardServer.start(v, sc, Clock.systemUTC(), r.caPem()));
+        } catch (RuntimeException e) {
+            v.close();
+            throw e;
+        }
+    }
+
+    private static void unsealWithShares(KeywardCli r, Vault v, ShareInput input) {
+        VaultStatus st = v.lifecycle().status();
+        while (st.sealed()) {
+            char[] share = input.next(st.progress(), st.threshold());
+            if (share == null) {
+                throw new CliException(ExitCodes.UNAVAILABLE, "The vault is still sealed: "
+                        + (st.threshold() - st.progress()) + " more share(s) needed.");
+            }
+            try {
+                st = v.lifecycle().unseal(UnsealCredential.share(share), Caller.LOCAL);
+            } catch (InvalidRequestException e) {
+                throw new CliException(ExitCodes.DENIED, e.getMessage());
+            } finally {
+                Arrays.fill(share, '\0');
+            }
+            if (st.sealed()) {
+                r.err.println("Share accepted: " + st.progress() + " of " + st.threshold() + ".");
+            }
+        }
+    }
+}
