@@ -6,7 +6,18 @@ import dev.keyward.vault.api.GovernanceService.ScanDocument;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.Vault;
+import dev.keyward.vault.api.PolicyConditions;
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 
@@ -61,7 +72,24 @@ final class GovernanceRoutes {
                     List<GapDto> missing) {
     }
 
+    record BaselineBody(String yaml, String reason) {
+    }
+
+    record HoursBody(List<String> days, String from, String to, String zone) {
+    }
+
+    record ExceptionBody(String policy, String ruleId, String owner, String reason, String expiresAt,
+                         Boolean extraLogging, HoursBody hours, Boolean approvalOnUse) {
+    }
+
+    record ReasonBody(String reason) {
+    }
+
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        if (rest.equals("baseline") || rest.startsWith("baseline/") || rest.equals("exceptions")
+                || rest.startsWith("exceptions/")) {
+            return exceptions(r, rest, caller);
+        }
         String m = r.method();
         GovernanceService g = vault.governance();
         if (rest.equals("drift")) {
@@ -118,6 +146,80 @@ final class GovernanceRoutes {
         throw VaultApi.unsupportedPath();
     }
 
+    private ApiResponse exceptions(ApiRequest r, String rest, Caller caller) {
+        GovernanceService g = vault.governance();
+        String m = r.method();
+        switch (rest) {
+            case "baseline" -> {
+                if (m.equals("GET")) {
+                    return ok(g.baseline(caller));
+                }
+                require(m.equals("POST"));
+                BaselineBody b = VaultApi.body(r, BaselineBody.class);
+                return ok(g.setBaseline(caller, b.yaml(), b.reason()));
+            }
+            case "baseline/outside" -> {
+                require(m.equals("GET"));
+                return ok(Map.of("grants", g.outsideBaseline(caller)));
+            }
+            case "exceptions" -> {
+                if (m.equals("GET")) {
+                    return ok(Map.of("exceptions", g.exceptions(caller)));
+                }
+                require(m.equals("POST"));
+                ExceptionBody b = VaultApi.body(r, ExceptionBody.class);
+                return ok(g.addException(caller, new GovernanceService.ExceptionSpec(b.policy(), b.ruleId(), b.owner(),
+                        b.reason(), instant(b.expiresAt(), "expires_at"), new GovernanceService.Controls(
+                        Boolean.TRUE.equals(b.extraLogging()), hours(b.hours()),
+                        Boolean.TRUE.equals(b.approvalOnUse())))));
+            }
+            default -> {
+                String[] parts = rest.split("/");
+                if (parts.length == 3 && parts[2].equals("revoke")) {
+                    require(m.equals("POST"));
+                    return ok(g.revokeException(caller, parts[1], VaultApi.body(r, ReasonBody.class).reason()));
+                }
+                if (parts.length == 3 && parts[2].equals("uses")) {
+                    require(m.equals("GET"));
+                    return ok(Map.of("uses", g.exceptionUses(caller, parts[1])));
+                }
+                throw VaultApi.unsupportedPath();
+            }
+        }
+    }
+
+    static Instant instant(String s, String name) {
+        if (s == null || s.isBlank()) {
+            throw new InvalidRequestException(name + " is required (an RFC 3339 time or a date, e.g. 2027-01-31).");
+        }
+        try {
+            return s.length() == 10 ? LocalDate.parse(s).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : OffsetDateTime.parse(s).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new InvalidRequestException(name + " is an RFC 3339 time or a date, e.g. 2027-01-31.");
+        }
+    }
+
+    private static PolicyConditions.TimeWindow hours(HoursBody h) {
+        if (h == null) {
+            return null;
+        }
+        Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+        try {
+            if (h.days() != null) {
+                for (String d : h.days()) {
+                    days.add(DayOfWeek.valueOf(d.trim().toUpperCase(Locale.ROOT)));
+                }
+            }
+            if (h.from() == null || h.to() == null) {
+                throw new InvalidRequestException("hours needs from and to (HH:MM).");
+            }
+            return new PolicyConditions.TimeWindow(days, LocalTime.parse(h.from()), LocalTime.parse(h.to()), h.zone());
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new InvalidRequestException("hours: days are MONDAY..SUNDAY, from and to are HH:MM.");
+        }
+    }
+
     /** TYPE:NAME, e.g. approle:ci-deploy. */
     static PolicyService.IdentityRef identity(String s) {
         int colon = s.indexOf(':');
@@ -132,8 +234,13 @@ final class GovernanceRoutes {
         }
     }
 
+    /** Service records as JSON (snake case, times as RFC 3339). */
+    static final com.fasterxml.jackson.databind.ObjectMapper OUT = Dto.JSON.copy()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
     static ApiResponse ok(Object data) {
-        return ApiResponse.ok(VaultApi.envelope(data));
+        return ApiResponse.ok(VaultApi.envelope(data == null ? null : OUT.valueToTree(data)));
     }
 
     static void require(boolean ok) {

@@ -1,0 +1,102 @@
+package dev.keyward.vault.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyward.vault.api.Capability;
+import dev.keyward.vault.api.Policy;
+import dev.keyward.vault.api.PolicyConditions;
+import dev.keyward.vault.api.PolicyRule;
+import dev.keyward.vault.engine.TestVaults;
+import dev.keyward.vault.server.KeywardServer;
+import dev.keyward.vault.server.ServerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** keyward exception ... over HTTPS: baseline, what lies outside it, an exception's life. */
+class ExceptionCommandsTest {
+    @TempDir
+    Path dir;
+
+    record Result(int code, String out, String err) {
+    }
+
+    @Test
+    void baselineOutsideAddListUsesRevoke() {
+        try (TestVaults.Opened vault = TestVaults.initialised(dir.resolve("vault"))) {
+            Instant later = Instant.now().plus(Duration.ofDays(60));
+            vault.engine().policies().put(vault.caller(), new Policy("ops", "", List.of(PolicyRule.grant("secret/ops/*",
+                    EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops", "reads", later))), "t");
+            Path ca = dir.resolve("vault/tls/ca.pem");
+            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
+                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
+                Map<String, String> env = new HashMap<>();
+                env.put("KEYWARD_HOME", dir.resolve("client").toString());
+                env.put("KEYWARD_ADDRESS", server.urls().get(0));
+                env.put("KEYWARD_CA_CERT", ca.toString());
+                env.put("KEYWARD_TOKEN", vault.session().token());
+                assertEquals(0, cli(env, "exception", "baseline", "--live", "--reason", "Q4 review").code());
+                vault.engine().policies().put(vault.caller(), new Policy("ops", "", List.of(
+                        PolicyRule.grant("secret/ops/*", EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops",
+                                "reads", later),
+                        PolicyRule.grant("secret/pay/*", EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops",
+                                "incident", later))), "t");
+                Result outside = cli(env, "exception", "outside");
+                assertEquals("none  ops#secret/pay/*  secret/pay/* [\"read\"]", outside.out().strip(), outside.err());
+
+                String expires = LocalDate.now(ZoneOffset.UTC).plusDays(10).toString();
+                Result add = cli(env, "-o", "json", "exception", "add", "--policy", "ops", "--rule", "secret/pay/*",
+                        "--owner", "alice", "--reason", "incident 7", "--expires", expires, "--extra-logging",
+                        "--hours", "Mon-Sun 00:00-23:59");
+                assertEquals(0, add.code(), add.err());
+                String id = add.out().replaceAll("(?s).*\"id\" : \"([^\"]+)\".*", "$1");
+                Result list = cli(env, "exception", "list");
+                assertTrue(list.out().contains(id + "  active  ops#secret/pay/*  owner alice  until " + expires
+                        + "T00:00:00Z  controls: extra logging, hours 00:00-23:59 UTC  uses: 0"), list.out());
+                assertTrue(cli(env, "exception", "outside").out().startsWith("excepted"));
+                assertEquals(0, cli(env, "exception", "uses", id).code());
+                assertEquals(0, cli(env, "exception", "revoke", id, "--reason", "closed").code());
+                assertTrue(cli(env, "exception", "list").out().contains(id + "  revoked"));
+
+                Result bad = cli(env, "exception", "add", "--policy", "ops", "--rule", "secret/pay/*", "--owner", "a",
+                        "--reason", "r", "--expires", "soon");
+                assertEquals(ExitCodes.REFUSED, bad.code());
+                assertTrue(bad.err().contains("expires_at is an RFC 3339 time or a date"), bad.err());
+                Result hours = cli(env, "exception", "add", "--policy", "ops", "--rule", "secret/pay/*", "--owner",
+                        "a", "--reason", "r", "--expires", expires, "--hours", "Someday 9-5");
+                assertEquals(ExitCodes.USAGE, hours.code());
+                assertTrue(hours.err().contains("--hours is DAYS HH:MM-HH:MM [ZONE]"), hours.err());
+            }
+        }
+    }
+
+    @Test
+    void hoursAreParsed() {
+        Map<String, Object> h = ExceptionCommands.hours("Fri-Mon 22:00-06:00 Europe/Berlin");
+        assertEquals(List.of("FRIDAY", "SATURDAY", "SUNDAY", "MONDAY"), h.get("days"));
+        assertEquals("22:00", h.get("from"));
+        assertEquals("Europe/Berlin", h.get("zone"));
+        assertEquals(List.of("MONDAY", "WEDNESDAY"), ExceptionCommands.hours("Mon,Wed 09:00-10:00").get("days"));
+    }
+
+    private static Result cli(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = KeywardCli.run(env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), args);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+}
