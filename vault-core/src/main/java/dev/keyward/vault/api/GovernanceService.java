@@ -80,6 +80,33 @@ public interface GovernanceService {
     /** The uses recorded under an exception with extra logging, newest first (at most 1000). */
     List<ExceptionUse> exceptionUses(Caller caller, String id);
 
+    // ------------------------------------------------------------ access reviews
+
+    /** The schedule of access reviews in force, or null when none is set. */
+    ReviewSchedule reviewSchedule(Caller caller);
+
+    /**
+     * Sets when access reviews open (e.g. quarterly), how long owners have to attest, and what
+     * happens to a grant nobody attested by the deadline. A background job of the vault opens the
+     * reviews (one per grant owner) and closes them at their deadline.
+     */
+    ReviewSchedule setReviewSchedule(Caller caller, ReviewScheduleSpec spec);
+
+    /** Opens reviews now, one per grant owner, outside the schedule; returns them. */
+    List<AccessReview> openReviews(Caller caller, String reason);
+
+    /** Every review, newest first. */
+    List<AccessReview> reviews(Caller caller);
+
+    AccessReview review(Caller caller, String id);
+
+    /**
+     * Attests one grant of an open review: keep, reduce (to be narrowed: recorded for its owner)
+     * or revoke (the grant is removed from its policy at once, as a new policy version).
+     */
+    AccessReview attest(Caller caller, String reviewId, String policy, String ruleId, Attestation decision,
+                        String reason);
+
     // ------------------------------------------------------------ records
 
     /**
@@ -249,6 +276,70 @@ public interface GovernanceService {
                         java.util.Set<Capability> capabilities, String exceptionId, String status) {
         public OutsideGrant {
             capabilities = java.util.Set.copyOf(capabilities);
+        }
+    }
+
+    /** What an owner says of a grant under review. */
+    enum Attestation { KEEP, REDUCE, REVOKE }
+
+    /** What happens to a grant nobody attested by the deadline. */
+    enum OnMissed {
+        /** The grant expires at the deadline (a new policy version with that expiry). */
+        EXPIRE,
+        /** An alert is raised for the grant; it keeps working. */
+        ALERT
+    }
+
+    /**
+     * @param every    {@code monthly}, {@code quarterly}, {@code yearly}, or a number of days such as {@code 30d}
+     * @param deadline how long owners have to attest after a review opens
+     * @param onMissed what happens to unattested grants
+     * @param firstAt  when the first review opens (null = now)
+     */
+    record ReviewScheduleSpec(String every, java.time.Duration deadline, OnMissed onMissed, Instant firstAt) {
+        public ReviewScheduleSpec {
+            if (every == null || !every.matches("monthly|quarterly|yearly|[1-9][0-9]{0,3}d")) {
+                throw new InvalidRequestException("A review runs monthly, quarterly, yearly, or every N days (e.g. 30d).");
+            }
+            if (deadline == null || deadline.isNegative() || deadline.isZero() || deadline.toDays() > 366) {
+                throw new InvalidRequestException("The deadline is a positive duration of at most a year.");
+            }
+            java.util.Objects.requireNonNull(onMissed, "onMissed");
+        }
+    }
+
+    record ReviewSchedule(String every, java.time.Duration deadline, OnMissed onMissed, Instant nextRun,
+                          String setBy, Instant setAt) {
+    }
+
+    /**
+     * One grant under review.
+     *
+     * @param decision   the attestation, or null while none was made
+     * @param outcome    what followed: e.g. {@code revoked in ops v4}, {@code expired at the deadline},
+     *                   {@code alert raised}, or null
+     */
+    record ReviewItem(String policy, int policyVersion, String ruleId, String path, java.util.Set<Capability> capabilities,
+                      Instant expiresAt, Instant lastUsed, Attestation decision, String reason, String attestedBy,
+                      Instant attestedAt, String outcome) {
+        public ReviewItem {
+            capabilities = java.util.Set.copyOf(capabilities);
+        }
+    }
+
+    /**
+     * An access review of one owner's grants.
+     *
+     * @param status {@code open} or {@code closed}
+     */
+    record AccessReview(String id, String owner, Instant openedAt, String openedBy, Instant deadline, OnMissed onMissed,
+                        String status, Instant closedAt, List<ReviewItem> items) {
+        public AccessReview {
+            items = List.copyOf(items);
+        }
+
+        public long attested() {
+            return items.stream().filter(i -> i.decision() != null).count();
         }
     }
 }

@@ -65,6 +65,10 @@ public enum Operation {
     GOVERNANCE_BASELINE("governance.baseline"),
     /** Adds or revokes an exception for a grant outside the baseline. */
     GOVERNANCE_EXCEPTION("governance.exception"),
+    /** Sets the review schedule, opens reviews, attests a grant under review. */
+    GOVERNANCE_REVIEW("governance.review"),
+    /** The access-review job's run: opens due reviews, closes overdue ones (a system principal's call). */
+    GOVERNANCE_REVIEW_SWEEP("governance.review.sweep"),
     /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
     GOVERNANCE_READ("governance.read"),
 

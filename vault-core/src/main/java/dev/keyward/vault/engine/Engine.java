@@ -105,8 +105,9 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null),
                 this::recordRefused);
-        this.governance = new GovernanceFacade(door, guard);
+        this.governance = new GovernanceFacade(this, door, guard, () -> null);
         lifecycle.onSeal(governance::sealed);
+        lifecycle.onUnseal(governance::unsealed);
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -369,6 +370,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return requireUnsealed();
     }
 
+    /** The vault's clock (injected). */
+    Clock clock() {
+        return clock;
+    }
+
     /** For tests and tools in this module: the engine's storage. */
     Storage storage() {
         return storage;
@@ -429,6 +435,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public void close() {
         timer.shutdownNow();
+        governance.sealed();
         rewrapper.stop();
         lifecycle.close();
         storage.close();

@@ -1,6 +1,10 @@
 package dev.keyward.vault.engine;
 
+import dev.keyward.vault.api.AlertService;
+import dev.keyward.vault.api.AlertSeverity;
+import dev.keyward.vault.api.AlertSpec;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.PolicyRule;
 import dev.keyward.vault.api.GovernanceService;
 import dev.keyward.vault.api.NotFoundException;
 import dev.keyward.vault.api.InvalidRequestException;
@@ -14,6 +18,9 @@ import dev.keyward.vault.api.SecretMetadata;
 import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.governance.LeakIndex;
 import dev.keyward.vault.governance.LeakScans;
+import dev.keyward.vault.governance.ReviewJob;
+import dev.keyward.vault.governance.Reviews;
+import dev.keyward.vault.policy.BuiltInPolicies;
 import dev.keyward.vault.policy.Boundary;
 import dev.keyward.vault.policy.NeedsFile;
 import dev.keyward.vault.secrets.KvStore;
@@ -25,6 +32,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** {@link GovernanceService} through the guarded door. */
 final class GovernanceFacade implements GovernanceService {
@@ -33,18 +41,43 @@ final class GovernanceFacade implements GovernanceService {
     static final String BASELINE = "sys/governance/baseline";
     static final String EXCEPTIONS = "sys/governance/exceptions";
 
+    static final String REVIEWS = "sys/governance/reviews";
+    /** How often the access-review job looks for due and overdue reviews. */
+    static final java.time.Duration REVIEW_TICK = java.time.Duration.ofMinutes(1);
+
+    private final Engine engine;
     private final Door door;
     private final SecretsFacade.Guard guard;
+    private volatile Supplier<AlertService> alerts;
     private final LeakScans scans = new LeakScans();
+    private final ReviewJob reviewJob;
 
-    GovernanceFacade(Door door, SecretsFacade.Guard guard) {
+    /** {@code alerts} gives the alert service, or null while the vault has none. */
+    GovernanceFacade(Engine engine, Door door, SecretsFacade.Guard guard, Supplier<AlertService> alerts) {
+        this.engine = engine;
         this.door = door;
         this.guard = guard;
+        this.alerts = alerts;
+        this.reviewJob = new ReviewJob(this::reviewTick, REVIEW_TICK);
     }
 
-    /** The vault sealed: every scan's keys go. */
+    /** The vault sealed: every scan's keys go, the review job stops. */
     void sealed() {
+        reviewJob.stop();
         scans.close();
+    }
+
+    void unsealed() {
+        reviewJob.start();
+    }
+
+    ReviewJob reviewJob() {
+        return reviewJob;
+    }
+
+    /** Where missed reviews raise their alerts (the anomaly feature's service, once wired). */
+    void useAlerts(Supplier<AlertService> a) {
+        this.alerts = a;
     }
 
     // ------------------------------------------------------------ leak scan
@@ -218,5 +251,169 @@ final class GovernanceFacade implements GovernanceService {
     public List<ExceptionUse> exceptionUses(Caller caller, String id) {
         return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, EXCEPTIONS,
                 (k, p, tx, now) -> k.exceptions().uses(tx, id)));
+    }
+
+    // ------------------------------------------------------------ access reviews
+
+    @Override
+    public ReviewSchedule reviewSchedule(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, REVIEWS,
+                (k, p, tx, now) -> new Reviews(k.barrier()).schedule(tx)));
+    }
+
+    @Override
+    public ReviewSchedule setReviewSchedule(Caller caller, ReviewScheduleSpec spec) {
+        return guard.run(() -> door.write(caller, Operation.GOVERNANCE_REVIEW, REVIEWS,
+                (k, p, tx, now) -> new Reviews(k.barrier()).setSchedule(tx, spec, p.name(), now),
+                s -> Map.of("step", "schedule", "every", s.every(), "on_missed", s.onMissed().name())));
+    }
+
+    @Override
+    public List<AccessReview> openReviews(Caller caller, String reason) {
+        String why = reason(reason);
+        return guard.run(() -> door.write(caller, Operation.GOVERNANCE_REVIEW, REVIEWS, (k, p, tx, now) -> {
+            Reviews reviews = new Reviews(k.barrier());
+            ReviewSchedule s = reviews.schedule(tx);
+            return reviews.open(tx, grantsUnderReview(k, tx, now), p.name() + ": " + why, now,
+                    s == null ? java.time.Duration.ofDays(14) : s.deadline(),
+                    s == null ? OnMissed.ALERT : s.onMissed());
+        }, list -> Map.of("step", "open", "reviews", Integer.toString(list.size()))));
+    }
+
+    /** Every live grant of the custom policies, with its owner and last use. */
+    private static List<Reviews.Grant> grantsUnderReview(Unsealed k, StorageTx tx, Instant now) {
+        List<Reviews.Grant> out = new ArrayList<>();
+        for (PolicyStore.PolicyRecord pr : k.policies().list(tx)) {
+            for (PolicyRule r : pr.policy().rules()) {
+                if (r.deny() || r.expiresAt() != null && !now.isBefore(r.expiresAt())) {
+                    continue;
+                }
+                PolicyStore.UsageRecord u = k.policies().usage(tx, pr.name(), r.id());
+                out.add(new Reviews.Grant(r.owner(), new ReviewItem(pr.name(), pr.version(), r.id(), r.path(),
+                        r.capabilities(), r.expiresAt(), u == null ? null : u.lastUsed(), null, null, null, null,
+                        null)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<AccessReview> reviews(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, REVIEWS,
+                (k, p, tx, now) -> new Reviews(k.barrier()).list(tx)));
+    }
+
+    @Override
+    public AccessReview review(Caller caller, String id) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, REVIEWS,
+                (k, p, tx, now) -> new Reviews(k.barrier()).get(tx, id)));
+    }
+
+    @Override
+    public AccessReview attest(Caller caller, String reviewId, String policy, String ruleId, Attestation decision,
+                               String reason) {
+        java.util.Objects.requireNonNull(decision, "decision");
+        return guard.run(() -> door.write(caller, Operation.GOVERNANCE_REVIEW, REVIEWS + "/" + reviewId,
+                (k, p, tx, now) -> {
+                    Reviews reviews = new Reviews(k.barrier());
+                    AccessReview r = reviews.attest(tx, reviewId, policy, ruleId, decision, reason, p.name(), now);
+                    String outcome = switch (decision) {
+                        case KEEP -> "kept";
+                        case REDUCE -> "to be narrowed by its owner";
+                        case REVOKE -> changeRule(k, tx, policy, ruleId, null, "system:reviews (" + p.name() + ")",
+                                "access review " + reviewId + ": revoked by " + p.name() + ": " + reason.trim(), now);
+                    };
+                    return reviews.outcome(tx, r.id(), policy, ruleId, outcome);
+                }, r -> Map.of("review", reviewId, "policy", policy, "rule", ruleId, "decision", decision.name())));
+    }
+
+    /**
+     * Removes a rule from its policy ({@code expireAt == null}) or makes it expire then, as a new
+     * policy version; returns what happened, in words for the review record.
+     */
+    private static String changeRule(Unsealed k, StorageTx tx, String policy, String ruleId, Instant expireAt,
+                                     String by, String why, Instant now) {
+        PolicyStore.PolicyRecord cur = k.policies().current(tx, policy);
+        if (cur == null || cur.policy().rules().stream().noneMatch(x -> x.id().equals(ruleId))) {
+            return "no change: the grant no longer exists";
+        }
+        List<PolicyRule> rules = new ArrayList<>();
+        for (PolicyRule x : cur.policy().rules()) {
+            if (!x.id().equals(ruleId)) {
+                rules.add(x);
+            } else if (expireAt != null) {
+                Instant end = x.expiresAt() != null && x.expiresAt().isBefore(expireAt) ? x.expiresAt() : expireAt;
+                rules.add(new PolicyRule(x.id(), x.path(), x.capabilities(), false, x.conditions(), x.owner(),
+                        x.justification(), end));
+            }
+        }
+        if (rules.isEmpty()) {
+            k.policies().delete(tx, policy, by, why, now);
+            return "revoked: policy " + policy + " deleted (no rule left)";
+        }
+        PolicyStore.PolicyRecord next = k.policies().put(tx, new Policy(policy, cur.policy().description(), rules),
+                by, why, now);
+        return (expireAt == null ? "revoked in " : "expired at the deadline in ") + policy + " v" + next.version();
+    }
+
+    /** What one run of the review job did. */
+    private record Sweep(List<AccessReview> opened, List<AccessReview> closed, List<AlertSpec> alerts) {
+    }
+
+    /** The job's tick: a cheap unaudited look whether anything is due, then the audited sweep. */
+    private void reviewTick() {
+        boolean due;
+        try {
+            due = engine.underKeys(u -> engine.storage().read(tx -> {
+                Reviews r = new Reviews(u.barrier());
+                Instant now = engine.clock().instant();
+                ReviewSchedule s = r.schedule(tx);
+                return s != null && !now.isBefore(s.nextRun()) || !r.overdue(tx, now).isEmpty();
+            }));
+        } catch (dev.keyward.vault.api.VaultSealedException sealed) {
+            return;
+        }
+        if (due) {
+            sweep(engine.systemCaller(BuiltInPolicies.JOB_REVIEWS));
+        }
+    }
+
+    /** Opens the scheduled reviews that are due and closes those past their deadline, as the review job. */
+    void sweep(Caller job) {
+        AlertService alertService = alerts.get();
+        Sweep s = guard.run(() -> door.write(job, Operation.GOVERNANCE_REVIEW_SWEEP, REVIEWS + "/sweep",
+                (k, p, tx, now) -> {
+                    Reviews reviews = new Reviews(k.barrier());
+                    List<AccessReview> opened = new ArrayList<>();
+                    Reviews.ScheduleRec due = reviews.takeDue(tx, now);
+                    if (due != null) {
+                        opened.addAll(reviews.open(tx, grantsUnderReview(k, tx, now), p.name() + ": scheduled ("
+                                + due.every() + ")", now, java.time.Duration.ofSeconds(due.deadlineSeconds()),
+                                due.onMissed()));
+                    }
+                    List<AccessReview> closed = new ArrayList<>();
+                    List<AlertSpec> raise = new ArrayList<>();
+                    for (AccessReview r : reviews.overdue(tx, now)) {
+                        closed.add(reviews.close(tx, r, item -> {
+                            if (r.onMissed() == OnMissed.EXPIRE) {
+                                return changeRule(k, tx, item.policy(), item.ruleId(), r.deadline(), p.name(),
+                                        "access review " + r.id() + ": not attested by " + r.deadline(), now);
+                            }
+                            raise.add(new AlertSpec("access-review.missed", AlertSeverity.MEDIUM, null,
+                                    item.policy() + "#" + item.ruleId(), "Nobody attested the grant "
+                                    + item.policy() + "#" + item.ruleId() + " of " + r.owner() + " in access review "
+                                    + r.id() + " by its deadline.", List.of(), Map.of("review", r.id())));
+                            return alertService == null ? "missed: recorded here (no alert service in this vault)"
+                                    : "missed: alert raised";
+                        }, now));
+                    }
+                    return new Sweep(opened, closed, raise);
+                }, r -> Map.of("opened", Integer.toString(r.opened().size()), "closed",
+                        Integer.toString(r.closed().size()))));
+        if (alertService != null) {
+            for (AlertSpec a : s.alerts()) {
+                alertService.raise(job, a);
+            }
+        }
     }
 }

@@ -265,6 +265,9 @@ final class SealLifecycle implements LifecycleService {
         });
         LOG.info("vault unsealed");
         rewrapper.resumeIfPending();
+        for (Runnable r : onUnseal) {
+            r.run();
+        }
         return status();
     }
 
@@ -354,6 +357,12 @@ final class SealLifecycle implements LifecycleService {
     }
 
     private final java.util.List<Runnable> onSeal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<Runnable> onUnseal = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code r} each time the vault is unsealed (background jobs start). */
+    void onUnseal(Runnable r) {
+        onUnseal.add(r);
+    }
 
     /** Runs {@code r} each time the vault seals, before the keys are zeroed (features drop what they hold). */
     void onSeal(Runnable r) {

@@ -105,6 +105,8 @@ public final class BuiltInPolicies {
     public static final String JOB_CONTAINMENT = "containment";
     /** The approval sweep: expires requests, grants and elevations on time, notifies. */
     public static final String JOB_APPROVALS = "approvals";
+    /** The access-review job: opens scheduled reviews, expires or alerts on grants nobody attested in time. */
+    public static final String JOB_REVIEWS = "reviews";
 
     private static final Map<String, Policy> SYSTEM = Map.of(
             JOB_ROTATION, system(JOB_ROTATION, "Built-in: the rotation scheduler.", List.of(
@@ -127,7 +129,11 @@ public final class BuiltInPolicies {
             JOB_APPROVALS, system(JOB_APPROVALS, "Built-in: the approval expiry sweep.", List.of(
                     grant("sys/approvals/*", ALL, JOB_APPROVALS),
                     grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.UPDATE), JOB_APPROVALS),
-                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_APPROVALS))));
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_APPROVALS))),
+            JOB_REVIEWS, system(JOB_REVIEWS, "Built-in: the access-review job.", List.of(
+                    grant("sys/governance/reviews*", EnumSet.of(Capability.READ, Capability.UPDATE, Capability.ADMIN),
+                            JOB_REVIEWS),
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_REVIEWS))));
 
     private static Policy system(String job, String description, List<PolicyRule> rules) {
         return new Policy(systemPolicyName(job), description, rules);
@@ -135,7 +141,7 @@ public final class BuiltInPolicies {
 
     /** The names of the vault's background jobs. */
     public static List<String> systemJobs() {
-        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_ROTATION);
+        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_REVIEWS, JOB_ROTATION);
     }
 
     /** Names under this prefix are reserved for the background jobs' policies: no stored policy may take one. */
