@@ -85,7 +85,72 @@ final class GovernanceRoutes {
     record ReasonBody(String reason) {
     }
 
+    record ScheduleBody(String every, String deadline, String onMissed, String firstAt) {
+    }
+
+    record OpenBody(String reason) {
+    }
+
+    record AttestBody(String policy, String ruleId, String decision, String reason) {
+    }
+
+    private ApiResponse reviews(ApiRequest r, String rest, Caller caller) {
+        GovernanceService g = vault.governance();
+        String m = r.method();
+        if (rest.equals("reviews")) {
+            if (m.equals("GET")) {
+                return ok(Map.of("reviews", g.reviews(caller)));
+            }
+            require(m.equals("POST"));
+            return ok(Map.of("reviews", g.openReviews(caller, VaultApi.body(r, OpenBody.class).reason())));
+        }
+        if (rest.equals("reviews/schedule")) {
+            if (m.equals("GET")) {
+                return ok(g.reviewSchedule(caller));
+            }
+            require(m.equals("POST"));
+            ScheduleBody b = VaultApi.body(r, ScheduleBody.class);
+            if (b.deadline() == null || b.onMissed() == null) {
+                throw new InvalidRequestException("every, deadline (e.g. 14d) and on_missed (expire or alert) are "
+                        + "required.");
+            }
+            GovernanceService.OnMissed onMissed;
+            try {
+                onMissed = GovernanceService.OnMissed.valueOf(b.onMissed().trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("on_missed is expire or alert.");
+            }
+            return ok(g.setReviewSchedule(caller, new GovernanceService.ReviewScheduleSpec(b.every(),
+                    Durations.parse(b.deadline()), onMissed, b.firstAt() == null ? null
+                    : instant(b.firstAt(), "first_at"))));
+        }
+        String[] parts = rest.split("/");
+        if (parts.length == 2) {
+            require(m.equals("GET"));
+            return ok(g.review(caller, parts[1]));
+        }
+        if (parts.length == 3 && parts[2].equals("attest")) {
+            require(m.equals("POST"));
+            AttestBody b = VaultApi.body(r, AttestBody.class);
+            if (b.policy() == null || b.ruleId() == null || b.decision() == null) {
+                throw new InvalidRequestException("policy, rule_id, decision (keep, reduce or revoke) and reason are "
+                        + "required.");
+            }
+            GovernanceService.Attestation d;
+            try {
+                d = GovernanceService.Attestation.valueOf(b.decision().trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("decision is keep, reduce or revoke.");
+            }
+            return ok(g.attest(caller, parts[1], b.policy(), b.ruleId(), d, b.reason()));
+        }
+        throw VaultApi.unsupportedPath();
+    }
+
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        if (rest.equals("reviews") || rest.startsWith("reviews/")) {
+            return reviews(r, rest, caller);
+        }
         if (rest.equals("baseline") || rest.startsWith("baseline/") || rest.equals("exceptions")
                 || rest.startsWith("exceptions/")) {
             return exceptions(r, rest, caller);

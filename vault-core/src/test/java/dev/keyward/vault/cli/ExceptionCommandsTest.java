@@ -84,6 +84,45 @@ class ExceptionCommandsTest {
     }
 
     @Test
+    void reviewScheduleOpenShowAttest() {
+        try (TestVaults.Opened vault = TestVaults.initialised(dir.resolve("vault"))) {
+            Instant later = Instant.now().plus(Duration.ofDays(60));
+            vault.engine().policies().put(vault.caller(), new Policy("ops", "", List.of(PolicyRule.grant("secret/ops/*",
+                    EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops-team", "reads", later))), "t");
+            Path ca = dir.resolve("vault/tls/ca.pem");
+            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
+                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
+                Map<String, String> env = new HashMap<>();
+                env.put("KEYWARD_HOME", dir.resolve("client").toString());
+                env.put("KEYWARD_ADDRESS", server.urls().get(0));
+                env.put("KEYWARD_CA_CERT", ca.toString());
+                env.put("KEYWARD_TOKEN", vault.session().token());
+                Result sched = cli(env, "review", "schedule", "--every", "quarterly", "--deadline", "14d",
+                        "--on-missed", "alert");
+                assertEquals(0, sched.code(), sched.err());
+                assertTrue(cli(env, "review", "schedule").out().contains("every: quarterly"));
+                Result open = cli(env, "review", "open", "--reason", "external audit");
+                assertEquals(0, open.code(), open.err());
+                String id = open.out().split("\\s+")[0];
+                assertTrue(open.out().contains("open  owner ops-team  0/1 attested"), open.out());
+                Result show = cli(env, "review", "show", id);
+                assertTrue(show.out().contains("ops#secret/ops/*  secret/ops/*  last used never  -> not attested"),
+                        show.out());
+                Result bad = cli(env, "review", "attest", id, "--policy", "ops", "--rule", "secret/ops/*",
+                        "--decision", "maybe", "--reason", "x");
+                assertEquals(ExitCodes.REFUSED, bad.code());
+                assertTrue(bad.err().contains("decision is keep, reduce or revoke"), bad.err());
+                Result ok = cli(env, "review", "attest", id, "--policy", "ops", "--rule", "secret/ops/*",
+                        "--decision", "revoke", "--reason", "unused");
+                assertEquals(0, ok.code(), ok.err());
+                assertTrue(ok.out().contains("Attested ops#secret/ops/*: revoke (revoked: policy ops deleted (no rule"
+                        + " left))."), ok.out());
+                assertTrue(cli(env, "review", "list").out().contains("1/1 attested"));
+            }
+        }
+    }
+
+    @Test
     void hoursAreParsed() {
         Map<String, Object> h = ExceptionCommands.hours("Fri-Mon 22:00-06:00 Europe/Berlin");
         assertEquals(List.of("FRIDAY", "SATURDAY", "SUNDAY", "MONDAY"), h.get("days"));
