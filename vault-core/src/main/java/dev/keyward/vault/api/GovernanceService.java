@@ -107,7 +107,92 @@ public interface GovernanceService {
     AccessReview attest(Caller caller, String reviewId, String policy, String ruleId, Attestation decision,
                         String reason);
 
+    // ------------------------------------------------------------ compliance report
+
+    /**
+     * The compliance report's figures for {@code [from, to)}: privilege changes with their
+     * rationale and approvals, the policy changelog, grants unused in the period, expired and
+     * expiring grants, exceptions with their controls, access reviews, drills, and the audit log's
+     * verification (signed head, entries covered, inclusion of the period). Reads the audit log
+     * and verifies it, so the caller needs audit read as well; every read is audited.
+     */
+    ComplianceReport complianceReport(Caller caller, Instant from, Instant to);
+
+    /** Renders a report as a PDF or an HTML page (charts embedded as PNG images, no remote resources). */
+    byte[] renderComplianceReport(ComplianceReport report, ReportFormat format);
+
     // ------------------------------------------------------------ records
+
+    enum ReportFormat { PDF, HTML }
+
+    /**
+     * A change of privileges: a policy version, or a change of roles, identities, exceptions, the
+     * baseline or a review decision, as the audit log recorded it.
+     *
+     * @param rationale  the reason recorded with the change and the call's justification
+     * @param approvalId the approval the call presented, or null
+     */
+    record PrivilegeChange(Instant at, long sequence, String identity, String operation, String resource,
+                           String rationale, String approvalId, String outcome) {
+    }
+
+    /** One version of a policy made in the period. */
+    record PolicyChange(String policy, int version, Instant at, String author, String reason, String kind,
+                        List<String> diff, String approvalId, long sequence) {
+        public PolicyChange {
+            diff = List.copyOf(diff);
+        }
+    }
+
+    record GrantLine(String policy, String ruleId, String path, java.util.Set<Capability> capabilities, String owner,
+                     Instant expiresAt, Instant lastUsed) {
+        public GrantLine {
+            capabilities = java.util.Set.copyOf(capabilities);
+        }
+    }
+
+    /**
+     * The audit log behind the report.
+     *
+     * @param verified       the live log recomputed without a problem
+     * @param periodIncluded the period's last entry is proved (inclusion proof, checked here)
+     *                       to be in the signed head named
+     */
+    record AuditSummary(boolean verified, long entriesInLog, long entriesInPeriod, long firstSequence,
+                        long lastSequence, String headFingerprint, long headSize, Instant headTime,
+                        boolean periodIncluded, List<String> problems) {
+        public AuditSummary {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** Entries per day, for the activity chart. */
+    record DayCount(java.time.LocalDate day, long allowed, long denied, long other, long privilegeChanges) {
+    }
+
+    /** A section the vault cannot fill (its feature is not part of this vault yet). */
+    record Unavailable(String section, String reason) {
+    }
+
+    record ComplianceReport(Instant from, Instant to, Instant generatedAt, String generatedBy,
+                            List<PrivilegeChange> privilegeChanges, List<PolicyChange> policyChangelog,
+                            List<GrantLine> unusedGrants, List<GrantLine> expiredGrants,
+                            List<GrantLine> expiringGrants, BaselineInfo baseline, List<OutsideGrant> outsideBaseline,
+                            List<GrantException> exceptions, List<AccessReview> reviews, AuditSummary audit,
+                            List<DayCount> activity, List<Unavailable> unavailable) {
+        public ComplianceReport {
+            privilegeChanges = List.copyOf(privilegeChanges);
+            policyChangelog = List.copyOf(policyChangelog);
+            unusedGrants = List.copyOf(unusedGrants);
+            expiredGrants = List.copyOf(expiredGrants);
+            expiringGrants = List.copyOf(expiringGrants);
+            outsideBaseline = List.copyOf(outsideBaseline);
+            exceptions = List.copyOf(exceptions);
+            reviews = List.copyOf(reviews);
+            activity = List.copyOf(activity);
+            unavailable = List.copyOf(unavailable);
+        }
+    }
 
     /**
      * A started scan.

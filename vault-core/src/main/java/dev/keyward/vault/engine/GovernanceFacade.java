@@ -416,4 +416,17 @@ final class GovernanceFacade implements GovernanceService {
             }
         }
     }
+
+    // ------------------------------------------------------------ compliance report
+
+    @Override
+    public ComplianceReport complianceReport(Caller caller, Instant from, Instant to) {
+        return ComplianceReports.build(engine, door, guard, caller, from, to);
+    }
+
+    @Override
+    public byte[] renderComplianceReport(ComplianceReport report, ReportFormat format) {
+        return dev.keyward.vault.governance.ComplianceRenderer.render(java.util.Objects.requireNonNull(report),
+                format == null ? ReportFormat.PDF : format);
+    }
 }
