@@ -147,7 +147,42 @@ final class GovernanceRoutes {
         throw VaultApi.unsupportedPath();
     }
 
+    record ReportBody(String from, String to, String format) {
+    }
+
+    record ReportDto(String format, byte[] content, String from, String to, int privilegeChanges, int policyChanges,
+                     int unusedGrants, int exceptions, int reviews, long auditEntries, boolean auditVerified,
+                     String headFingerprint) {
+        @Override
+        public String toString() {
+            return "ReportDto[" + format + ", " + content.length + " bytes]";
+        }
+    }
+
+    private ApiResponse report(ApiRequest r, Caller caller) {
+        require(r.method().equals("POST"));
+        ReportBody b = VaultApi.body(r, ReportBody.class);
+        GovernanceService.ReportFormat format;
+        try {
+            format = GovernanceService.ReportFormat.valueOf((b.format() == null ? "pdf" : b.format()).trim()
+                    .toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("format is pdf or html.");
+        }
+        GovernanceService g = vault.governance();
+        GovernanceService.ComplianceReport rep = g.complianceReport(caller, instant(b.from(), "from"),
+                instant(b.to(), "to"));
+        byte[] content = g.renderComplianceReport(rep, format);
+        return ok(new ReportDto(format.name().toLowerCase(Locale.ROOT), content, VaultApi.time(rep.from()),
+                VaultApi.time(rep.to()), rep.privilegeChanges().size(), rep.policyChangelog().size(),
+                rep.unusedGrants().size(), rep.exceptions().size(), rep.reviews().size(), rep.audit().entriesInPeriod(),
+                rep.audit().verified(), rep.audit().headFingerprint()));
+    }
+
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        if (rest.equals("report")) {
+            return report(r, caller);
+        }
         if (rest.equals("reviews") || rest.startsWith("reviews/")) {
             return reviews(r, rest, caller);
         }

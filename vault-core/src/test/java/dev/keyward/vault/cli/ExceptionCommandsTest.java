@@ -123,6 +123,49 @@ class ExceptionCommandsTest {
     }
 
     @Test
+    void reportComplianceWritesAPdfOrHtml() throws Exception {
+        try (TestVaults.Opened vault = TestVaults.initialised(dir.resolve("vault"))) {
+            Path ca = dir.resolve("vault/tls/ca.pem");
+            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
+                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
+                Map<String, String> env = new HashMap<>();
+                env.put("KEYWARD_HOME", dir.resolve("client").toString());
+                env.put("KEYWARD_ADDRESS", server.urls().get(0));
+                env.put("KEYWARD_CA_CERT", ca.toString());
+                env.put("KEYWARD_TOKEN", vault.session().token());
+                String today = LocalDate.now(ZoneOffset.UTC).toString();
+                Path pdf = dir.resolve("out/report.pdf");
+                Result r = cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
+                        pdf.toString());
+                assertEquals(0, r.code(), r.err());
+                assertTrue(r.out().startsWith("Wrote " + pdf), r.out());
+                try (var doc = org.apache.pdfbox.Loader.loadPDF(pdf.toFile())) {
+                    assertTrue(new org.apache.pdfbox.text.PDFTextStripper().getText(doc)
+                            .contains("Keyward compliance report"));
+                }
+                Path html = dir.resolve("out/report.html");
+                assertEquals(0, cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
+                        html.toString()).code());
+                assertTrue(java.nio.file.Files.readString(html).contains("<h1>Keyward compliance report</h1>"));
+                Result exists = cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
+                        pdf.toString());
+                assertEquals(ExitCodes.USAGE, exists.code());
+                assertTrue(exists.err().contains("exists already"), exists.err());
+                assertEquals(ExitCodes.USAGE, cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today,
+                        "--out", dir.resolve("r.doc").toString()).code());
+                Result badDate = cli(env, "report", "compliance", "--from", "2026-13-01", "--to", today, "--out",
+                        dir.resolve("x.pdf").toString());
+                assertEquals(ExitCodes.USAGE, badDate.code());
+                assertTrue(badDate.err().contains("--from is a date"), badDate.err());
+                Result empty = cli(env, "report", "compliance", "--from", today, "--to", "2026-01-01", "--out",
+                        dir.resolve("y.pdf").toString());
+                assertEquals(ExitCodes.REFUSED, empty.code());
+                assertTrue(empty.err().contains("'from' must be before 'to'"), empty.err());
+            }
+        }
+    }
+
+    @Test
     void hoursAreParsed() {
         Map<String, Object> h = ExceptionCommands.hours("Fri-Mon 22:00-06:00 Europe/Berlin");
         assertEquals(List.of("FRIDAY", "SATURDAY", "SUNDAY", "MONDAY"), h.get("days"));
