@@ -121,6 +121,23 @@ public interface GovernanceService {
     /** Renders a report as a PDF or an HTML page (charts embedded as PNG images, no remote resources). */
     byte[] renderComplianceReport(ComplianceReport report, ReportFormat format);
 
+    // ------------------------------------------------------------ drills
+
+    /**
+     * Rehearses the compromise of a secret on a scratch copy of this vault (its directory copied
+     * while no call is in flight, opened as a second vault and unsealed with {@code unsealKeys}):
+     * rotate the secret, revoke the tokens of every identity that can read it, contain the named
+     * identity (or all of them), check the response, verify the copy's audit log, delete the copy.
+     * Each step is timed. This vault is not changed, except that the result is kept for the report.
+     *
+     * @param identity   TYPE:NAME of the identity to contain, or null for every identity that can read it
+     * @param unsealKeys the passphrase, the HSM PIN, or enough Shamir shares (wiped afterwards)
+     */
+    DrillRun drillCompromise(Caller caller, String secretPath, String identity, List<char[]> unsealKeys);
+
+    /** Every drill run, newest first. */
+    List<DrillRun> drills(Caller caller);
+
     // ------------------------------------------------------------ records
 
     enum ReportFormat { PDF, HTML }
@@ -178,8 +195,8 @@ public interface GovernanceService {
                             List<PrivilegeChange> privilegeChanges, List<PolicyChange> policyChangelog,
                             List<GrantLine> unusedGrants, List<GrantLine> expiredGrants,
                             List<GrantLine> expiringGrants, BaselineInfo baseline, List<OutsideGrant> outsideBaseline,
-                            List<GrantException> exceptions, List<AccessReview> reviews, AuditSummary audit,
-                            List<DayCount> activity, List<Unavailable> unavailable) {
+                            List<GrantException> exceptions, List<AccessReview> reviews, List<DrillRun> drills,
+                            AuditSummary audit, List<DayCount> activity, List<Unavailable> unavailable) {
         public ComplianceReport {
             privilegeChanges = List.copyOf(privilegeChanges);
             policyChangelog = List.copyOf(policyChangelog);
@@ -189,6 +206,7 @@ public interface GovernanceService {
             outsideBaseline = List.copyOf(outsideBaseline);
             exceptions = List.copyOf(exceptions);
             reviews = List.copyOf(reviews);
+            drills = List.copyOf(drills);
             activity = List.copyOf(activity);
             unavailable = List.copyOf(unavailable);
         }
@@ -425,6 +443,17 @@ public interface GovernanceService {
 
         public long attested() {
             return items.stream().filter(i -> i.decision() != null).count();
+        }
+    }
+
+    /** One timed step of a drill; {@code detail} says what it did or why it failed (never a value). */
+    record DrillStep(String name, long millis, boolean ok, String detail) {
+    }
+
+    record DrillRun(String id, String secret, String identity, Instant startedAt, String startedBy, boolean ok,
+                    long totalMillis, List<DrillStep> steps) {
+        public DrillRun {
+            steps = List.copyOf(steps);
         }
     }
 }

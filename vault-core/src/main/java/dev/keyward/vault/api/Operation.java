@@ -69,6 +69,8 @@ public enum Operation {
     GOVERNANCE_REVIEW("governance.review"),
     /** The access-review job's run: opens due reviews, closes overdue ones (a system principal's call). */
     GOVERNANCE_REVIEW_SWEEP("governance.review.sweep"),
+    /** A compromise drill on a scratch copy (its authorization at the start, its result at the end). */
+    GOVERNANCE_DRILL("governance.drill"),
     /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
     GOVERNANCE_READ("governance.read"),
 

@@ -63,7 +63,8 @@ final class ComplianceReports {
     private record Records(List<PolicyChange> changelog, List<GrantLine> unused, List<GrantLine> expired,
                            List<GrantLine> expiring, dev.keyward.vault.api.GovernanceService.BaselineInfo baseline,
                            List<dev.keyward.vault.api.GovernanceService.OutsideGrant> outside,
-                           List<GrantException> exceptions, List<AccessReview> reviews, String by) {
+                           List<GrantException> exceptions, List<AccessReview> reviews,
+                           List<dev.keyward.vault.api.GovernanceService.DrillRun> drills, String by) {
     }
 
     static ComplianceReport build(Engine engine, Door door, SecretsFacade.Guard guard, Caller caller, Instant from,
@@ -102,7 +103,7 @@ final class ComplianceReports {
                 new Unavailable("Approvals", "changes show the approval id the call presented; the approvals "
                         + "service that signs them is not part of this vault yet"));
         return new ComplianceReport(from, to, started, rec.by(), changes, rec.changelog(), rec.unused(), rec.expired(),
-                rec.expiring(), rec.baseline(), rec.outside(), rec.exceptions(), rec.reviews(), summary, days,
+                rec.expiring(), rec.baseline(), rec.outside(), rec.exceptions(), rec.reviews(), rec.drills(), summary, days,
                 unavailable);
     }
 
@@ -202,7 +203,9 @@ final class ComplianceReports {
                 .filter(r -> r.openedAt().isBefore(end) && (r.closedAt() == null || !r.closedAt().isBefore(from)))
                 .toList();
         return new Records(changelog, unused, expired, expiring, k.exceptions().baseline(tx),
-                k.exceptions().outsideBaseline(tx, store, now), exceptions, reviews, by);
+                k.exceptions().outsideBaseline(tx, store, now), exceptions, reviews,
+                new dev.keyward.vault.governance.Drills(k.barrier()).list(tx).stream()
+                        .filter(d -> !d.startedAt().isBefore(from) && d.startedAt().isBefore(end)).toList(), by);
     }
 
     /**

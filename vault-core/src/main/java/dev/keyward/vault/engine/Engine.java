@@ -62,6 +62,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final String BLOB_KIND = "sys.blob";
 
+    private final Path home;
     private final Clock clock;
     private final Storage storage;
     private final AuditSink audit;
@@ -81,6 +82,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private volatile Instant lastActivity;
 
     private Engine(EngineConfig config, Storage storage) {
+        this.home = config.options().home();
         this.clock = config.options().clock();
         this.storage = storage;
         this.audit = config.auditSink();
@@ -368,6 +370,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     /** The keys of the unsealed vault (for logins, tests and tools in this module). */
     Unsealed unsealedKeys() {
         return requireUnsealed();
+    }
+
+    /** The vault directory. */
+    Path home() {
+        return home;
     }
 
     /** The vault's clock (injected). */

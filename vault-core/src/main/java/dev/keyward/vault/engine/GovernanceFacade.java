@@ -17,6 +17,7 @@ import dev.keyward.vault.api.PolicyService;
 import dev.keyward.vault.api.SecretMetadata;
 import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.governance.LeakIndex;
+import dev.keyward.vault.governance.Drills;
 import dev.keyward.vault.governance.LeakScans;
 import dev.keyward.vault.governance.ReviewJob;
 import dev.keyward.vault.governance.Reviews;
@@ -428,5 +429,42 @@ final class GovernanceFacade implements GovernanceService {
     public byte[] renderComplianceReport(ComplianceReport report, ReportFormat format) {
         return dev.keyward.vault.governance.ComplianceRenderer.render(java.util.Objects.requireNonNull(report),
                 format == null ? ReportFormat.PDF : format);
+    }
+
+    // ------------------------------------------------------------ drills
+
+    static final String DRILLS = "sys/governance/drills";
+
+    @Override
+    public DrillRun drillCompromise(Caller caller, String secretPath, String identity, List<char[]> unsealKeys) {
+        if (secretPath == null || secretPath.isBlank()) {
+            throw new InvalidRequestException("Name the secret the drill treats as leaked.");
+        }
+        if (unsealKeys == null || unsealKeys.isEmpty()) {
+            throw new InvalidRequestException("The scratch copy must be unsealed: give the passphrase, the PIN or the "
+                    + "shares.");
+        }
+        String path = dev.keyward.vault.api.SecretPaths.normalize(secretPath);
+        dev.keyward.vault.api.SecretPaths.validateSecretPath(path);
+        String id = Base64.getUrlEncoder().withoutPadding().encodeToString(Random.bytes(9));
+        // Allowed to drill, and the secret exists: checked (and audited) before anything is copied.
+        String by = guard.run(() -> door.read(caller, Operation.GOVERNANCE_DRILL, DRILLS + "/" + path,
+                (k, p, tx, now) -> {
+                    k.kv().readMetadata(tx, path);
+                    return p.name();
+                }, n -> Map.of("step", "start", "drill", id)));
+        DrillRun run = CompromiseDrill.run(engine, id, by, path, identity, new ArrayList<>(unsealKeys));
+        return guard.run(() -> door.write(caller, Operation.GOVERNANCE_DRILL, DRILLS + "/" + path,
+                (k, p, tx, now) -> {
+                    new Drills(k.barrier()).save(tx, run);
+                    return run;
+                }, r -> Map.of("step", "result", "drill", id, "ok", Boolean.toString(r.ok()), "millis",
+                        Long.toString(r.totalMillis()))));
+    }
+
+    @Override
+    public List<DrillRun> drills(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.GOVERNANCE_READ, DRILLS,
+                (k, p, tx, now) -> new Drills(k.barrier()).list(tx)));
     }
 }

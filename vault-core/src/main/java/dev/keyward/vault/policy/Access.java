@@ -64,6 +64,7 @@ public final class Access {
             case GOVERNANCE_EXCEPTION -> of("sys/governance/exceptions", Capability.UPDATE);
             case GOVERNANCE_REVIEW -> of("sys/governance/reviews", Capability.UPDATE);
             case GOVERNANCE_REVIEW_SWEEP -> of("sys/governance/reviews/sweep", Capability.ADMIN);
+            case GOVERNANCE_DRILL -> of("sys/governance/drills", Capability.UPDATE);
             case GOVERNANCE_READ -> of(r.startsWith("sys/governance/") && !r.equals("sys/governance/scan") ? r
                     : "sys/governance/records", Capability.READ);
             // Calls that carry no token never reach the authorize step, and operations added later

@@ -107,6 +107,8 @@ public final class BuiltInPolicies {
     public static final String JOB_APPROVALS = "approvals";
     /** The access-review job: opens scheduled reviews, expires or alerts on grants nobody attested in time. */
     public static final String JOB_REVIEWS = "reviews";
+    /** A compromise drill's steps, run only inside the scratch copy of a vault. */
+    public static final String JOB_DRILL = "drill";
 
     private static final Map<String, Policy> SYSTEM = Map.of(
             JOB_ROTATION, system(JOB_ROTATION, "Built-in: the rotation scheduler.", List.of(
@@ -133,7 +135,15 @@ public final class BuiltInPolicies {
             JOB_REVIEWS, system(JOB_REVIEWS, "Built-in: the access-review job.", List.of(
                     grant("sys/governance/reviews*", EnumSet.of(Capability.READ, Capability.UPDATE, Capability.ADMIN),
                             JOB_REVIEWS),
-                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_REVIEWS))));
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_REVIEWS))),
+            JOB_DRILL, system(JOB_DRILL, "Built-in: a compromise drill's steps in a scratch copy.", List.of(
+                    grant("secret/*", EnumSet.of(Capability.READ, Capability.CREATE, Capability.UPDATE,
+                            Capability.LIST, Capability.REVEAL_METADATA), JOB_DRILL),
+                    grant("sys/policy-explain", EnumSet.of(Capability.READ), JOB_DRILL),
+                    grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.LIST, Capability.UPDATE,
+                            Capability.ADMIN), JOB_DRILL),
+                    grant("sys/token*", EnumSet.of(Capability.READ, Capability.LIST, Capability.DELETE), JOB_DRILL),
+                    grant("sys/audit*", EnumSet.of(Capability.READ), JOB_DRILL))));
 
     private static Policy system(String job, String description, List<PolicyRule> rules) {
         return new Policy(systemPolicyName(job), description, rules);
@@ -141,7 +151,7 @@ public final class BuiltInPolicies {
 
     /** The names of the vault's background jobs. */
     public static List<String> systemJobs() {
-        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_REVIEWS, JOB_ROTATION);
+        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_DRILL, JOB_REVIEWS, JOB_ROTATION);
     }
 
     /** Names under this prefix are reserved for the background jobs' policies: no stored policy may take one. */
