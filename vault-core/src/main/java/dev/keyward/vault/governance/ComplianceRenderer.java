@@ -149,6 +149,16 @@ public final class ComplianceRenderer {
                             .toLowerCase(Locale.ROOT), "items", items));
         }
         list(m, "reviews", reviews);
+        List<Map<String, Object>> drills = new ArrayList<>();
+        for (var d : r.drills()) {
+            List<Map<String, Object>> steps = new ArrayList<>();
+            d.steps().forEach(s -> steps.add(row("name", s.name(), "millis", s.millis(), "result", s.ok() ? "ok"
+                    : "FAILED", "detail", or(s.detail()))));
+            drills.add(row("id", d.id(), "secret", d.secret(), "startedAt", t(d.startedAt()), "startedBy",
+                    or(d.startedBy()), "result", d.ok() ? "every step succeeded" : "a step FAILED", "totalMillis",
+                    d.totalMillis(), "steps", steps));
+        }
+        list(m, "drills", drills);
         List<Map<String, Object>> unavailable = new ArrayList<>();
         r.unavailable().forEach(u -> unavailable.add(row("section", u.section(), "reason", u.reason())));
         m.put("unavailable", unavailable);

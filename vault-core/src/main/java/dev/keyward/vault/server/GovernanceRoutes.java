@@ -179,7 +179,32 @@ final class GovernanceRoutes {
                 rep.audit().verified(), rep.audit().headFingerprint()));
     }
 
+    record DrillBody(String secret, String identity, List<String> keys) {
+        @Override
+        public String toString() {
+            return "DrillBody[" + secret + ", keys=***]";
+        }
+    }
+
+    private ApiResponse drills(ApiRequest r, Caller caller) {
+        GovernanceService g = vault.governance();
+        if (r.method().equals("GET")) {
+            return ok(Map.of("drills", g.drills(caller)));
+        }
+        require(r.method().equals("POST"));
+        DrillBody b = VaultApi.body(r, DrillBody.class);
+        if (b.secret() == null || b.keys() == null || b.keys().isEmpty()) {
+            throw new InvalidRequestException("secret and keys (the unseal passphrase, PIN or shares) are required.");
+        }
+        List<char[]> keys = new ArrayList<>();
+        b.keys().forEach(k -> keys.add(k == null ? new char[0] : k.toCharArray()));
+        return ok(g.drillCompromise(caller, b.secret(), b.identity(), keys));
+    }
+
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        if (rest.equals("drills")) {
+            return drills(r, caller);
+        }
         if (rest.equals("report")) {
             return report(r, caller);
         }

@@ -1,6 +1,7 @@
 package dev.keyward.vault.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.vault.api.Capability;
@@ -161,6 +162,43 @@ class ExceptionCommandsTest {
                         dir.resolve("y.pdf").toString());
                 assertEquals(ExitCodes.REFUSED, empty.code());
                 assertTrue(empty.err().contains("'from' must be before 'to'"), empty.err());
+            }
+        }
+    }
+
+    @Test
+    void drillCompromisePrintsItsTimingTableAndLeavesTheVaultAsItWas() throws Exception {
+        try (TestVaults.Opened vault = TestVaults.initialised(dir.resolve("vault"))) {
+            vault.engine().secrets().write(vault.caller(), "app/db", dev.keyward.vault.api.SecretData.of(
+                    Map.of("password", "canary-cli-drill-1")), null);
+            Path ca = dir.resolve("vault/tls/ca.pem");
+            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
+                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
+                Map<String, String> env = new HashMap<>();
+                env.put("KEYWARD_HOME", dir.resolve("client").toString());
+                env.put("KEYWARD_ADDRESS", server.urls().get(0));
+                env.put("KEYWARD_CA_CERT", ca.toString());
+                env.put("KEYWARD_TOKEN", vault.session().token());
+                Path pass = dir.resolve("pass.txt");
+                java.nio.file.Files.writeString(pass, TestVaults.UNSEAL + "\n");
+                Result r = cli(env, "drill", "compromise", "--secret", "app/db", "--passphrase-file", pass.toString());
+                assertEquals(0, r.code(), r.out() + r.err());
+                List<String> lines = r.out().lines().toList();
+                assertTrue(lines.get(0).startsWith("Compromise drill of app/db on a scratch copy"), r.out());
+                assertTrue(lines.get(1).matches("step\\s+ms\\s+result\\s+what happened"), lines.get(1));
+                for (String step : List.of("snapshot", "open scratch copy", "rotate", "revoke tokens",
+                        "contain identity", "verify response", "verify audit", "cleanup")) {
+                    assertTrue(lines.stream().anyMatch(l -> l.matches(step + "\\s+\\d+\\s+ok\\s+.*")), step + ": "
+                            + r.out());
+                }
+                assertTrue(lines.get(lines.size() - 1).matches("total\\s+\\d+\\s+ok"), r.out());
+                assertFalse(r.out().contains("canary-cli-drill-1"));
+                assertEquals(1, vault.engine().secrets().readMetadata(vault.caller(), "app/db").currentVersion());
+                assertTrue(cli(env, "drill", "list").out().contains("app/db  ok"));
+                Result none = cli(env, "drill", "compromise", "--secret", "app/none", "--passphrase-file",
+                        pass.toString());
+                assertEquals(ExitCodes.REFUSED, none.code());
+                assertTrue(none.err().contains("Not found"), none.err());
             }
         }
     }
