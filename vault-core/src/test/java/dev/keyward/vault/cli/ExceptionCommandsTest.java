@@ -9,19 +9,12 @@ import dev.keyward.vault.api.Policy;
 import dev.keyward.vault.api.PolicyConditions;
 import dev.keyward.vault.api.PolicyRule;
 import dev.keyward.vault.engine.TestVaults;
-import dev.keyward.vault.server.KeywardServer;
-import dev.keyward.vault.server.ServerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -32,39 +25,30 @@ class ExceptionCommandsTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
     @Test
     void baselineOutsideAddListUsesRevoke() {
         try (TestVaults.Opened vault = TestVaults.initialised(dir.resolve("vault"))) {
             Instant later = Instant.now().plus(Duration.ofDays(60));
             vault.engine().policies().put(vault.caller(), new Policy("ops", "", List.of(PolicyRule.grant("secret/ops/*",
                     EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops", "reads", later))), "t");
-            Path ca = dir.resolve("vault/tls/ca.pem");
-            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
-                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
-                Map<String, String> env = new HashMap<>();
-                env.put("KEYWARD_HOME", dir.resolve("client").toString());
-                env.put("KEYWARD_ADDRESS", server.urls().get(0));
-                env.put("KEYWARD_CA_CERT", ca.toString());
-                env.put("KEYWARD_TOKEN", vault.session().token());
+            try (CliHarness h = new CliHarness(vault, dir.resolve("vault"), dir.resolve("client"))) {
+                Map<String, String> env = h.env;
                 assertEquals(0, cli(env, "exception", "baseline", "--live", "--reason", "Q4 review").code());
                 vault.engine().policies().put(vault.caller(), new Policy("ops", "", List.of(
                         PolicyRule.grant("secret/ops/*", EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops",
                                 "reads", later),
                         PolicyRule.grant("secret/pay/*", EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops",
                                 "incident", later))), "t");
-                Result outside = cli(env, "exception", "outside");
+                CliHarness.Result outside = cli(env, "exception", "outside");
                 assertEquals("none  ops#secret/pay/*  secret/pay/* [\"read\"]", outside.out().strip(), outside.err());
 
                 String expires = LocalDate.now(ZoneOffset.UTC).plusDays(10).toString();
-                Result add = cli(env, "-o", "json", "exception", "add", "--policy", "ops", "--rule", "secret/pay/*",
+                CliHarness.Result add = cli(env, "-o", "json", "exception", "add", "--policy", "ops", "--rule", "secret/pay/*",
                         "--owner", "alice", "--reason", "incident 7", "--expires", expires, "--extra-logging",
                         "--hours", "Mon-Sun 00:00-23:59");
                 assertEquals(0, add.code(), add.err());
                 String id = add.out().replaceAll("(?s).*\"id\" : \"([^\"]+)\".*", "$1");
-                Result list = cli(env, "exception", "list");
+                CliHarness.Result list = cli(env, "exception", "list");
                 assertTrue(list.out().contains(id + "  active  ops#secret/pay/*  owner alice  until " + expires
                         + "T00:00:00Z  controls: extra logging, hours 00:00-23:59 UTC  uses: 0"), list.out());
                 assertTrue(cli(env, "exception", "outside").out().startsWith("excepted"));
@@ -72,11 +56,11 @@ class ExceptionCommandsTest {
                 assertEquals(0, cli(env, "exception", "revoke", id, "--reason", "closed").code());
                 assertTrue(cli(env, "exception", "list").out().contains(id + "  revoked"));
 
-                Result bad = cli(env, "exception", "add", "--policy", "ops", "--rule", "secret/pay/*", "--owner", "a",
+                CliHarness.Result bad = cli(env, "exception", "add", "--policy", "ops", "--rule", "secret/pay/*", "--owner", "a",
                         "--reason", "r", "--expires", "soon");
                 assertEquals(ExitCodes.REFUSED, bad.code());
                 assertTrue(bad.err().contains("expires_at is an RFC 3339 time or a date"), bad.err());
-                Result hours = cli(env, "exception", "add", "--policy", "ops", "--rule", "secret/pay/*", "--owner",
+                CliHarness.Result hours = cli(env, "exception", "add", "--policy", "ops", "--rule", "secret/pay/*", "--owner",
                         "a", "--reason", "r", "--expires", expires, "--hours", "Someday 9-5");
                 assertEquals(ExitCodes.USAGE, hours.code());
                 assertTrue(hours.err().contains("--hours is DAYS HH:MM-HH:MM [ZONE]"), hours.err());
@@ -90,30 +74,24 @@ class ExceptionCommandsTest {
             Instant later = Instant.now().plus(Duration.ofDays(60));
             vault.engine().policies().put(vault.caller(), new Policy("ops", "", List.of(PolicyRule.grant("secret/ops/*",
                     EnumSet.of(Capability.READ), PolicyConditions.NONE, "ops-team", "reads", later))), "t");
-            Path ca = dir.resolve("vault/tls/ca.pem");
-            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
-                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
-                Map<String, String> env = new HashMap<>();
-                env.put("KEYWARD_HOME", dir.resolve("client").toString());
-                env.put("KEYWARD_ADDRESS", server.urls().get(0));
-                env.put("KEYWARD_CA_CERT", ca.toString());
-                env.put("KEYWARD_TOKEN", vault.session().token());
-                Result sched = cli(env, "review", "schedule", "--every", "quarterly", "--deadline", "14d",
+            try (CliHarness h = new CliHarness(vault, dir.resolve("vault"), dir.resolve("client"))) {
+                Map<String, String> env = h.env;
+                CliHarness.Result sched = cli(env, "review", "schedule", "--every", "quarterly", "--deadline", "14d",
                         "--on-missed", "alert");
                 assertEquals(0, sched.code(), sched.err());
                 assertTrue(cli(env, "review", "schedule").out().contains("every: quarterly"));
-                Result open = cli(env, "review", "open", "--reason", "external audit");
+                CliHarness.Result open = cli(env, "review", "open", "--reason", "external audit");
                 assertEquals(0, open.code(), open.err());
                 String id = open.out().split("\\s+")[0];
                 assertTrue(open.out().contains("open  owner ops-team  0/1 attested"), open.out());
-                Result show = cli(env, "review", "show", id);
+                CliHarness.Result show = cli(env, "review", "show", id);
                 assertTrue(show.out().contains("ops#secret/ops/*  secret/ops/*  last used never  -> not attested"),
                         show.out());
-                Result bad = cli(env, "review", "attest", id, "--policy", "ops", "--rule", "secret/ops/*",
+                CliHarness.Result bad = cli(env, "review", "attest", id, "--policy", "ops", "--rule", "secret/ops/*",
                         "--decision", "maybe", "--reason", "x");
                 assertEquals(ExitCodes.REFUSED, bad.code());
                 assertTrue(bad.err().contains("decision is keep, reduce or revoke"), bad.err());
-                Result ok = cli(env, "review", "attest", id, "--policy", "ops", "--rule", "secret/ops/*",
+                CliHarness.Result ok = cli(env, "review", "attest", id, "--policy", "ops", "--rule", "secret/ops/*",
                         "--decision", "revoke", "--reason", "unused");
                 assertEquals(0, ok.code(), ok.err());
                 assertTrue(ok.out().contains("Attested ops#secret/ops/*: revoke (revoked: policy ops deleted (no rule"
@@ -126,17 +104,11 @@ class ExceptionCommandsTest {
     @Test
     void reportComplianceWritesAPdfOrHtml() throws Exception {
         try (TestVaults.Opened vault = TestVaults.initialised(dir.resolve("vault"))) {
-            Path ca = dir.resolve("vault/tls/ca.pem");
-            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
-                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
-                Map<String, String> env = new HashMap<>();
-                env.put("KEYWARD_HOME", dir.resolve("client").toString());
-                env.put("KEYWARD_ADDRESS", server.urls().get(0));
-                env.put("KEYWARD_CA_CERT", ca.toString());
-                env.put("KEYWARD_TOKEN", vault.session().token());
+            try (CliHarness h = new CliHarness(vault, dir.resolve("vault"), dir.resolve("client"))) {
+                Map<String, String> env = h.env;
                 String today = LocalDate.now(ZoneOffset.UTC).toString();
                 Path pdf = dir.resolve("out/report.pdf");
-                Result r = cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
+                CliHarness.Result r = cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
                         pdf.toString());
                 assertEquals(0, r.code(), r.err());
                 assertTrue(r.out().startsWith("Wrote " + pdf), r.out());
@@ -148,17 +120,17 @@ class ExceptionCommandsTest {
                 assertEquals(0, cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
                         html.toString()).code());
                 assertTrue(java.nio.file.Files.readString(html).contains("<h1>Keyward compliance report</h1>"));
-                Result exists = cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
+                CliHarness.Result exists = cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today, "--out",
                         pdf.toString());
                 assertEquals(ExitCodes.USAGE, exists.code());
                 assertTrue(exists.err().contains("exists already"), exists.err());
                 assertEquals(ExitCodes.USAGE, cli(env, "report", "compliance", "--from", "2026-01-01", "--to", today,
                         "--out", dir.resolve("r.doc").toString()).code());
-                Result badDate = cli(env, "report", "compliance", "--from", "2026-13-01", "--to", today, "--out",
+                CliHarness.Result badDate = cli(env, "report", "compliance", "--from", "2026-13-01", "--to", today, "--out",
                         dir.resolve("x.pdf").toString());
                 assertEquals(ExitCodes.USAGE, badDate.code());
                 assertTrue(badDate.err().contains("--from is a date"), badDate.err());
-                Result empty = cli(env, "report", "compliance", "--from", today, "--to", "2026-01-01", "--out",
+                CliHarness.Result empty = cli(env, "report", "compliance", "--from", today, "--to", "2026-01-01", "--out",
                         dir.resolve("y.pdf").toString());
                 assertEquals(ExitCodes.REFUSED, empty.code());
                 assertTrue(empty.err().contains("'from' must be before 'to'"), empty.err());
@@ -171,17 +143,11 @@ class ExceptionCommandsTest {
         try (TestVaults.Opened vault = TestVaults.initialised(dir.resolve("vault"))) {
             vault.engine().secrets().write(vault.caller(), "app/db", dev.keyward.vault.api.SecretData.of(
                     Map.of("password", "canary-cli-drill-1")), null);
-            Path ca = dir.resolve("vault/tls/ca.pem");
-            try (KeywardServer server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral()
-                    .withRateLimits(0, 0), Clock.systemUTC(), ca)) {
-                Map<String, String> env = new HashMap<>();
-                env.put("KEYWARD_HOME", dir.resolve("client").toString());
-                env.put("KEYWARD_ADDRESS", server.urls().get(0));
-                env.put("KEYWARD_CA_CERT", ca.toString());
-                env.put("KEYWARD_TOKEN", vault.session().token());
+            try (CliHarness h = new CliHarness(vault, dir.resolve("vault"), dir.resolve("client"))) {
+                Map<String, String> env = h.env;
                 Path pass = dir.resolve("pass.txt");
                 java.nio.file.Files.writeString(pass, TestVaults.UNSEAL + "\n");
-                Result r = cli(env, "drill", "compromise", "--secret", "app/db", "--passphrase-file", pass.toString());
+                CliHarness.Result r = cli(env, "drill", "compromise", "--secret", "app/db", "--passphrase-file", pass.toString());
                 assertEquals(0, r.code(), r.out() + r.err());
                 List<String> lines = r.out().lines().toList();
                 assertTrue(lines.get(0).startsWith("Compromise drill of app/db on a scratch copy"), r.out());
@@ -195,7 +161,7 @@ class ExceptionCommandsTest {
                 assertFalse(r.out().contains("canary-cli-drill-1"));
                 assertEquals(1, vault.engine().secrets().readMetadata(vault.caller(), "app/db").currentVersion());
                 assertTrue(cli(env, "drill", "list").out().contains("app/db  ok"));
-                Result none = cli(env, "drill", "compromise", "--secret", "app/none", "--passphrase-file",
+                CliHarness.Result none = cli(env, "drill", "compromise", "--secret", "app/none", "--passphrase-file",
                         pass.toString());
                 assertEquals(ExitCodes.REFUSED, none.code());
                 assertTrue(none.err().contains("Not found"), none.err());
@@ -212,11 +178,7 @@ class ExceptionCommandsTest {
         assertEquals(List.of("MONDAY", "WEDNESDAY"), ExceptionCommands.hours("Mon,Wed 09:00-10:00").get("days"));
     }
 
-    private static Result cli(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = KeywardCli.run(env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliHarness.Result cli(Map<String, String> env, String... args) {
+        return CliHarness.run(env, "", args);
     }
 }

@@ -10,14 +10,9 @@ import dev.keyward.vault.api.Policy;
 import dev.keyward.vault.api.PolicyConditions;
 import dev.keyward.vault.api.PolicyRule;
 import dev.keyward.vault.engine.TestVaults;
-import dev.keyward.vault.server.KeywardServer;
-import dev.keyward.vault.server.ServerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -37,18 +32,11 @@ class PolicyGateTest {
     @TempDir
     static Path dir;
     TestVaults.Opened vault;
-    KeywardServer server;
+    CliHarness harness;
     Map<String, String> env;
 
-    record Result(int code, String out, String err) {
-    }
-
-    Result cli(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = KeywardCli.run(env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    CliHarness.Result cli(String... args) {
+        return CliHarness.run(env, "", args);
     }
 
     Path file(String name, String content) throws Exception {
@@ -69,19 +57,13 @@ class PolicyGateTest {
                         "TLS trust", later),
                 PolicyRule.deny("secret/app/admin*", EnumSet.of(Capability.READ)))), "test");
         vault.engine().identities().putAppRole(a, IdentityService.AppRoleSpec.of("ci-deploy", List.of("deploy")));
-        Path caPem = dir.resolve("vault/tls/ca.pem");
-        server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral().withRateLimits(0, 0), Clock.systemUTC(),
-                caPem);
-        env = new HashMap<>();
-        env.put("KEYWARD_HOME", dir.resolve("client").toString());
-        env.put("KEYWARD_ADDRESS", server.urls().get(0));
-        env.put("KEYWARD_CA_CERT", caPem.toString());
-        env.put("KEYWARD_TOKEN", vault.session().token());
+        harness = new CliHarness(vault, dir.resolve("vault"), dir.resolve("client"));
+        env = harness.env;
     }
 
     @AfterAll
     void stop() {
-        server.close();
+        harness.close();
         vault.close();
     }
 
@@ -91,18 +73,18 @@ class PolicyGateTest {
         void inSyncExitsZeroDriftExitsOneWithTheDiff() throws Exception {
             Path exported = dir.resolve("policies.yaml");
             assertEquals(0, cli("policy", "export", "--out", exported.toString()).code());
-            Result same = cli("policy", "drift", "--desired", exported.toString());
+            CliHarness.Result same = cli("policy", "drift", "--desired", exported.toString());
             assertEquals(Gate.OK, same.code(), same.err());
             assertTrue(same.out().startsWith("In sync with"), same.out());
 
             String yaml = Files.readString(exported).replace("deploys read app config", "deploys read config");
             Path edited = file("edited.yaml", yaml);
-            Result drift = cli("policy", "drift", "--desired", edited.toString());
+            CliHarness.Result drift = cli("policy", "drift", "--desired", edited.toString());
             assertEquals(Gate.FOUND, drift.code(), drift.out() + drift.err());
             assertTrue(drift.out().contains("change policy deploy"), drift.out());
             assertTrue(drift.out().contains("deploys read config"), drift.out());
 
-            Result json = cli("-o", "json", "policy", "drift", "--desired", edited.toString());
+            CliHarness.Result json = cli("-o", "json", "policy", "drift", "--desired", edited.toString());
             assertEquals(Gate.FOUND, json.code());
             assertTrue(json.out().contains("\"in_sync\" : false"), json.out());
             assertEquals(1, vault.engine().policies().read(vault.caller(), "deploy").version(), "a dry run only");
@@ -111,18 +93,18 @@ class PolicyGateTest {
         @Test
         void errorsExitTwoWithTheReason() throws Exception {
             assertEquals(0, cli("policy", "export", "--out", dir.resolve("policies.yaml").toString()).code());
-            Result malformed = cli("policy", "drift", "--desired", file("bad.yaml", "policies:\n  - name: [x\n")
+            CliHarness.Result malformed = cli("policy", "drift", "--desired", file("bad.yaml", "policies:\n  - name: [x\n")
                     .toString());
             assertEquals(Gate.ERROR, malformed.code());
             assertTrue(malformed.err().contains("line "), malformed.err());
 
-            Result missing = cli("policy", "drift", "--desired", dir.resolve("none.yaml").toString());
+            CliHarness.Result missing = cli("policy", "drift", "--desired", dir.resolve("none.yaml").toString());
             assertEquals(Gate.ERROR, missing.code());
             assertTrue(missing.err().contains("does not exist"), missing.err());
 
             Path bin = dir.resolve("bin.yaml");
             Files.write(bin, new byte[] {'a', 0, 'b'});
-            Result binary = cli("policy", "drift", "--desired", bin.toString());
+            CliHarness.Result binary = cli("policy", "drift", "--desired", bin.toString());
             assertEquals(Gate.ERROR, binary.code());
             assertTrue(binary.err().contains("is a binary file"), binary.err());
 
@@ -132,7 +114,7 @@ class PolicyGateTest {
             env = new HashMap<>(env);
             env.put("KEYWARD_TOKEN", "nope");
             try {
-                Result denied = cli("policy", "drift", "--desired", dir.resolve("policies.yaml").toString());
+                CliHarness.Result denied = cli("policy", "drift", "--desired", dir.resolve("policies.yaml").toString());
                 assertEquals(Gate.ERROR, denied.code(), "denied is an error, not drift");
                 assertTrue(denied.err().contains("permission denied"), denied.err());
             } finally {
@@ -153,7 +135,7 @@ class PolicyGateTest {
                       - path: secret/shared/ca
                         capabilities: [read]
                     """);
-            Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
+            CliHarness.Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
             assertEquals(Gate.OK, r.code(), r.out() + r.err());
             assertTrue(r.out().contains("has exactly what"), r.out());
         }
@@ -167,7 +149,7 @@ class PolicyGateTest {
                       - path: secret/shared/*
                         capabilities: [read]
                     """);
-            Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
+            CliHarness.Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
             assertEquals(Gate.FOUND, r.code(), r.out() + r.err());
             assertTrue(r.out().contains("has more than it declares:\n  + list on secret/app/*  (granted by deploy@v1"
                     + "#secret/app/* but not declared)"), r.out());
@@ -188,10 +170,10 @@ class PolicyGateTest {
                       - path: secret/app/admin-token
                         capabilities: [read]
                     """);
-            Result r = cli("-o", "json", "policy", "check", "--identity", "approle:ci-deploy", "--needs",
+            CliHarness.Result r = cli("-o", "json", "policy", "check", "--identity", "approle:ci-deploy", "--needs",
                     needs.toString());
             assertEquals(Gate.FOUND, r.code(), r.err());
-            Result text = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
+            CliHarness.Result text = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
             assertTrue(text.out().contains("- read on secret/payments/key  (declared, but no live grant covers it)"),
                     text.out());
             assertTrue(text.out().contains("- read on secret/app/admin-token  (denied by deploy@v1#deny:secret/app"
@@ -212,7 +194,7 @@ class PolicyGateTest {
             int i = 0;
             for (Map.Entry<String, String> c : cases.entrySet()) {
                 Path f = file("needs-bad-" + i++ + ".yaml", c.getKey());
-                Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", f.toString());
+                CliHarness.Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", f.toString());
                 assertEquals(Gate.ERROR, r.code(), c.getKey());
                 assertTrue(r.err().contains(c.getValue()), c.getKey() + " -> " + r.err());
                 assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), r.err());
@@ -223,13 +205,13 @@ class PolicyGateTest {
         void aWrongIdentityIsAnError() throws Exception {
             Path needs = file("needs-other.yaml", "identity: approle:other\nneeds:\n  - path: secret/a\n"
                     + "    capabilities: [read]\n");
-            Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
+            CliHarness.Result r = cli("policy", "check", "--identity", "approle:ci-deploy", "--needs", needs.toString());
             assertEquals(Gate.ERROR, r.code());
             assertTrue(r.err().contains("The needs file is for approle:other, not approle:ci-deploy."), r.err());
-            Result unknown = cli("policy", "check", "--identity", "approle:nobody", "--needs",
+            CliHarness.Result unknown = cli("policy", "check", "--identity", "approle:nobody", "--needs",
                     file("n.yaml", "needs: []\n").toString());
             assertEquals(Gate.ERROR, unknown.code());
-            Result shape = cli("policy", "check", "--identity", "nobody", "--needs", dir.resolve("n.yaml").toString());
+            CliHarness.Result shape = cli("policy", "check", "--identity", "nobody", "--needs", dir.resolve("n.yaml").toString());
             assertEquals(Gate.ERROR, shape.code());
             assertTrue(shape.err().contains("TYPE:NAME"), shape.err());
         }

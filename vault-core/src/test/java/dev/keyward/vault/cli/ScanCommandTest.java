@@ -8,17 +8,11 @@ import dev.keyward.vault.api.AuditRecord;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.SecretData;
 import dev.keyward.vault.engine.TestVaults;
-import dev.keyward.vault.server.KeywardServer;
-import dev.keyward.vault.server.ServerConfig;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,23 +37,15 @@ class ScanCommandTest {
     @TempDir
     static Path dir;
     TestVaults.Opened vault;
-    KeywardServer server;
+    CliHarness harness;
     Map<String, String> env;
 
-    record Result(int code, String out, String err) {
+    CliHarness.Result withInput(String stdin, String... args) {
+        return CliHarness.run(env, stdin, args);
     }
 
-    Result withInput(String stdin, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = KeywardCli.run(env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    Result cli(String... args) {
-        return withInput("", args);
+    CliHarness.Result cli(String... args) {
+        return CliHarness.run(env, "", args);
     }
 
     @BeforeAll
@@ -72,19 +58,13 @@ class ScanCommandTest {
         vault.engine().secrets().write(a, "ci/api", SecretData.of(Map.of("token", API_TOKEN)), null);
         vault.engine().secrets().write(a, "team/wifi", SecretData.of(Map.of("passphrase", PASSPHRASE, "pin", SHORT)),
                 null);
-        Path caPem = dir.resolve("vault/tls/ca.pem");
-        server = KeywardServer.start(vault.engine(), ServerConfig.ephemeral().withRateLimits(0, 0), Clock.systemUTC(),
-                caPem);
-        env = new HashMap<>();
-        env.put("KEYWARD_HOME", dir.resolve("client").toString());
-        env.put("KEYWARD_ADDRESS", server.urls().get(0));
-        env.put("KEYWARD_CA_CERT", caPem.toString());
-        env.put("KEYWARD_TOKEN", vault.session().token());
+        harness = new CliHarness(vault, dir.resolve("vault"), dir.resolve("client"));
+        env = harness.env;
     }
 
     @AfterAll
     void stop() {
-        server.close();
+        harness.close();
         vault.close();
     }
 
@@ -121,7 +101,7 @@ class ScanCommandTest {
         return repo;
     }
 
-    private static void assertNoValue(Result r) {
+    private static void assertNoValue(CliHarness.Result r) {
         for (String v : List.of(DB_PASSWORD, API_TOKEN_OLD, API_TOKEN, PASSPHRASE)) {
             assertFalse(r.out().contains(v) || r.err().contains(v), "a found value was printed");
         }
@@ -130,7 +110,7 @@ class ScanCommandTest {
     @Test
     void findsPlantedValuesInAGitHistoryIncludingOnesOnlyInHistory() throws Exception {
         Path repo = repository();
-        Result r = cli("scan", repo.toString());
+        CliHarness.Result r = cli("scan", repo.toString());
         assertEquals(Gate.FOUND, r.code(), r.out() + r.err());
         assertNoValue(r);
         List<String> leaks = r.out().lines().filter(l -> l.startsWith("LEAK ")).toList();
@@ -143,14 +123,14 @@ class ScanCommandTest {
         assertTrue(r.out().contains("Rotate these secrets (their current values are exposed): app/db, team/wifi"),
                 r.out());
 
-        Result tree = cli("scan", "--no-history", repo.toString());
+        CliHarness.Result tree = cli("scan", "--no-history", repo.toString());
         assertEquals(Gate.OK, tree.code(), "the working tree itself is clean: " + tree.out());
     }
 
     @Test
     void theCommitNamedIsTheOneThatBroughtTheValueIn() throws Exception {
         Path repo = repository();
-        Result r = cli("-o", "json", "scan", repo.toString());
+        CliHarness.Result r = cli("-o", "json", "scan", repo.toString());
         assertEquals(Gate.FOUND, r.code(), r.err());
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.out());
         Process p = new ProcessBuilder("git", "-C", repo.toString(), "rev-list", "--max-parents=0", "HEAD").start();
@@ -171,7 +151,7 @@ class ScanCommandTest {
     void findsNothingInACorpusOfOrdinaryFiles() {
         // The project's own sources and docs: ordinary text of every kind, no stored value in it.
         Path corpus = Path.of("src/main").toAbsolutePath();
-        Result r = cli("scan", corpus.toString());
+        CliHarness.Result r = cli("scan", corpus.toString());
         assertEquals(Gate.OK, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("0 found"), r.out());
         assertTrue(r.out().contains("stored values are shorter than 8 bytes"), r.out());
@@ -185,13 +165,13 @@ class ScanCommandTest {
         try (GZIPOutputStream gz = new GZIPOutputStream(Files.newOutputStream(logs.resolve("app.log.1.gz")))) {
             gz.write(("old line\nconnecting with password " + DB_PASSWORD + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        Result r = cli("scan", logs.toString());
+        CliHarness.Result r = cli("scan", logs.toString());
         assertEquals(Gate.FOUND, r.code(), r.err());
         assertTrue(r.out().contains("app.log:2:24  ci/api#token (version 2, current)"), r.out());
         assertTrue(r.out().contains("app.log.1.gz:2:26  app/db#password"), r.out());
         assertNoValue(r);
 
-        Result in = withInput("line one\nthe " + PASSPHRASE + " here\n", "scan", "-");
+        CliHarness.Result in = withInput("line one\nthe " + PASSPHRASE + " here\n", "scan", "-");
         assertEquals(Gate.FOUND, in.code(), in.err());
         assertTrue(in.out().contains("<stdin>:2:5  team/wifi#passphrase"), in.out());
     }
@@ -205,11 +185,11 @@ class ScanCommandTest {
         assertEquals(Gate.OK, cli("scan", "--staged", repo.toString()).code());
         Files.writeString(repo.resolve("app.properties"), "db.password=" + DB_PASSWORD + "\n");
         git(repo, "add", ".");
-        Result staged = cli("scan", "--staged", repo.toString());
+        CliHarness.Result staged = cli("scan", "--staged", repo.toString());
         assertEquals(Gate.FOUND, staged.code(), staged.out() + staged.err());
         assertTrue(staged.out().contains("app.properties (staged):1:13  app/db#password"), staged.out());
 
-        Result installed = cli("scan", "--install-hook", repo.toString());
+        CliHarness.Result installed = cli("scan", "--install-hook", repo.toString());
         assertEquals(Gate.OK, installed.code(), installed.err());
         Path hook = repo.resolve(".git/hooks/pre-commit");
         assertEquals(ScanCommand.hookScript(), Files.readString(hook));
@@ -237,11 +217,11 @@ class ScanCommandTest {
     void badInputGetsAClearErrorAndExitTwo() throws IOException {
         Path bin = dir.resolve("image.png");
         Files.write(bin, new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 1, 2, 3});
-        Result b = cli("scan", bin.toString());
+        CliHarness.Result b = cli("scan", bin.toString());
         assertEquals(Gate.ERROR, b.code());
         assertTrue(b.err().contains(bin + " is a binary file: not scanned"), b.err());
 
-        Result missing = cli("scan", dir.resolve("nope.txt").toString());
+        CliHarness.Result missing = cli("scan", dir.resolve("nope.txt").toString());
         assertEquals(Gate.ERROR, missing.code());
         assertTrue(missing.err().contains("nope.txt does not exist"), missing.err());
 
@@ -251,7 +231,7 @@ class ScanCommandTest {
         Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("---------"));
         try {
             if (!Files.isReadable(locked)) { // root reads everything: then only the other cases apply
-                Result u = cli("scan", locked.toString());
+                CliHarness.Result u = cli("scan", locked.toString());
                 assertEquals(Gate.ERROR, u.code());
                 assertTrue(u.err().contains("cannot be read (permission denied)"), u.err());
             }
@@ -259,18 +239,18 @@ class ScanCommandTest {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwx------"));
         }
 
-        Result none = cli("scan");
+        CliHarness.Result none = cli("scan");
         assertEquals(Gate.ERROR, none.code());
         assertTrue(none.err().contains("Name at least one PATH"), none.err());
 
-        Result notRepo = cli("scan", "--staged", dir.resolve("logs-none").toString());
+        CliHarness.Result notRepo = cli("scan", "--staged", dir.resolve("logs-none").toString());
         assertEquals(Gate.ERROR, notRepo.code());
 
         Map<String, String> saved = env;
         env = new HashMap<>(env);
         env.put("KEYWARD_TOKEN", "not-a-token");
         try {
-            Result denied = cli("scan", bin.toString());
+            CliHarness.Result denied = cli("scan", bin.toString());
             assertEquals(Gate.ERROR, denied.code());
             assertTrue(denied.err().contains("permission denied"), denied.err());
         } finally {
@@ -283,10 +263,10 @@ class ScanCommandTest {
         Path d = Files.createDirectories(dir.resolve("mixed"));
         byte[] blob = ("\0\0binary" + API_TOKEN + "\0").getBytes(StandardCharsets.UTF_8);
         Files.write(d.resolve("data.bin"), blob);
-        Result skipped = cli("scan", d.toString());
+        CliHarness.Result skipped = cli("scan", d.toString());
         assertEquals(Gate.OK, skipped.code(), skipped.err());
         assertTrue(skipped.out().contains("1 binary files skipped"), skipped.out());
-        Result scanned = cli("scan", "--binary", d.toString());
+        CliHarness.Result scanned = cli("scan", "--binary", d.toString());
         assertEquals(Gate.FOUND, scanned.code());
         assertTrue(scanned.out().contains("data.bin:1:9  ci/api#token"), scanned.out());
     }
