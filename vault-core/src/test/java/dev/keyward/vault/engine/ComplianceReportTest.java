@@ -123,6 +123,7 @@ class ComplianceReportTest {
     void thePdfNamesEachSectionsFigures() throws Exception {
         ComplianceReport r = gov.complianceReport(admin(), FROM, TO);
         byte[] pdf = gov.renderComplianceReport(r, ReportFormat.PDF);
+        java.nio.file.Files.write(Path.of("target", "compliance-report-sample.pdf"), pdf); // for people to look at
         String t = text(pdf);
 
         long inPeriod = TestVaults.auditEntries(vault.engine()).stream()
