@@ -78,6 +78,11 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.IntegrityService integrity() {
+        return real.integrity();
+    }
+
+    @Override
     public IdentityService identities() {
         return real.identities();
     }

@@ -38,6 +38,20 @@ public final class Keyward {
     }
 
     /**
+     * The options {@code home/keyward.properties} and the {@code KEYWARD_*} environment give a vault
+     * opened in this process (auto-seal, the JSON-lines audit file, the tree-head witness file), as
+     * {@code keyward serve} uses them. A settings file that cannot be read is an
+     * {@link InvalidRequestException}.
+     */
+    public static VaultOptions options(Path home) {
+        try {
+            return CliConfig.load(home, System.getenv()).vaultOptions(home);
+        } catch (CliException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    /**
      * Verifies an exported audit evidence bundle offline: no vault, no unseal material. Pass the
      * fingerprint of a tree head recorded earlier (or null) to also detect a cut or replaced log.
      * Never throws for a damaged bundle: the result lists what is wrong.
@@ -45,6 +59,19 @@ public final class Keyward {
     public static AuditVerification verifyAuditBundle(java.nio.file.Path bundle, String recordedFingerprint,
                                                       AuditProgress progress) {
         return BundleVerifier.verify(bundle, recordedFingerprint, progress == null ? AuditProgress.NONE : progress);
+    }
+
+    /**
+     * For a client of a vault (the console): compares a head the vault served with the newest this
+     * user has seen of the same log, kept outside any vault directory
+     * ({@code ~/.config/keyward/seen-heads}). Returns why the vault is older than that (it was
+     * rolled back or restored from an older copy), or empty, in which case the head is now the
+     * newest seen. {@code logId} comes from {@code AuditService.logId}.
+     */
+    public static Optional<String> checkSeenHead(String logId, dev.keyward.vault.api.TreeHead head,
+                                                 boolean acceptRollback) {
+        return dev.keyward.vault.audit.SeenHeads.of(System.getenv()).observe(logId, head.treeSize(),
+                head.fingerprint(), acceptRollback);
     }
 
     /**

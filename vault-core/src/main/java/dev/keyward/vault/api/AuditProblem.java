@@ -25,6 +25,8 @@ public record AuditProblem(Kind kind, long sequence, String detail) {
         FORGED_HEAD,
         /** The head recorded by the operator is not in the log. */
         RECORDED_HEAD_MISSING,
+        /** The log is older than a tree head already published outside the vault (witness, HSM, a client). */
+        ROLLED_BACK,
         /** The data could not be read at all (not a bundle, unreadable file). */
         MALFORMED
     }

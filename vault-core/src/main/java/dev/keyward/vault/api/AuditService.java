@@ -37,6 +37,12 @@ public interface AuditService {
     /** Issues a head, then writes entries, heads and public keys to {@code file} (must not exist). */
     AuditExport exportBundle(Caller caller, Path file, AuditProgress progress);
 
+    /**
+     * The log's identity: the hex leaf hash of its first entry (the vault's init), stable for the
+     * vault's life. Clients that keep the newest head they have seen key it by this.
+     */
+    String logId(Caller caller);
+
     /** HMAC-SHA256 of a token under the vault's audit key, as it appears in {@code credentialHmac}. */
     String hmac(Caller caller, String value);
 

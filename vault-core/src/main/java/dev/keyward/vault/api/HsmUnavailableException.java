@@ -6,5 +6,13 @@ public class HsmUnavailableException extends VaultSealedException {
 
     public HsmUnavailableException(String detail) {
         super("The vault is sealed: HSM unavailable (" + detail + ").");
+        this.detail = detail;
+    }
+
+    private final String detail;
+
+    @Override
+    public String reason() {
+        return "HSM unavailable (" + detail + ")";
     }
 }

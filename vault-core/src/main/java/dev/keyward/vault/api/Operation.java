@@ -75,6 +75,10 @@ public enum Operation {
     GOVERNANCE_READ("governance.read"),
 
     AUDIT_EXPORT("audit.export"),
+    /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */
+    ROLLBACK_ACCEPT("audit.rollback.accept"),
+    /** keyward check storage: every record opens, indexes and versions agree. */
+    STORAGE_CHECK("storage.check"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */

@@ -27,6 +27,9 @@ public interface Vault extends AutoCloseable {
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 
+    /** Checks of the vault's own storage (keyward check storage). */
+    IntegrityService integrity();
+
     @Override
     void close();
 }

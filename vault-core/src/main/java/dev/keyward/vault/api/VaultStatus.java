@@ -14,8 +14,10 @@ package dev.keyward.vault.api;
  * @param storageType  the storage backend ("h2")
  * @param version      Keyward's version
  * @param weakKdf      whether the vault was created with parameters below the minimum
+ * @param storageFailure why the vault's storage currently refuses writes (e.g. the disk is full), in
+ *                     plain words, or null while it works; it clears by itself once writes succeed
  */
 public record VaultStatus(boolean initialized, boolean sealed, String sealType, String sealedReason, int threshold,
                           int shares, int progress, int keyTerm, String storageType, String version,
-                          boolean weakKdf) {
+                          boolean weakKdf, String storageFailure) {
 }

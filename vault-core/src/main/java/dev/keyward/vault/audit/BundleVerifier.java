@@ -89,8 +89,8 @@ public final class BundleVerifier {
                 tracker.inputDone();
                 joinQuietly(tree);
             }
-            AuditVerification v = LogChecker.check(leaves, heads, keys, List.of(), claimed, recordedFingerprint,
-                    tracker.roots());
+            AuditVerification v = LogChecker.checkBundle(leaves, heads, keys, claimed, recordedFingerprint,
+                    tracker.roots(), new LogChecker.Manifest(expected, manifest.path("latestHeadFingerprint").asText()));
             return MerkleAuditLog.merge(early, v);
         } catch (ZipException e) {
             return malformed("The file is not a readable ZIP bundle.");

@@ -5,7 +5,9 @@ import dev.keyward.vault.storage.StorageTx;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Objects;
@@ -28,8 +30,22 @@ public final class JsonLinesFileSink implements AuditSink, AutoCloseable {
         this.log = Objects.requireNonNull(log, "log");
         this.file = Objects.requireNonNull(file, "file");
         try {
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            if (!Files.exists(file)) {
+                // identities and paths in clear: readable by its owner only (the SIEM collector's user)
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(
+                            "rw-------")));
+                } catch (UnsupportedOperationException notPosix) {
+                    Files.createFile(file);
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // created meanwhile: append to it
+                }
+            }
+            this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new AuditFailureException("The audit file " + file + " cannot be opened: " + e.getMessage(), e);
         }
@@ -66,6 +82,23 @@ public final class JsonLinesFileSink implements AuditSink, AutoCloseable {
             }
         } catch (IOException e) {
             throw new AuditFailureException("The audit file " + file + " could not be written, so the operation was refused.", e);
+        }
+    }
+
+    /**
+     * Appends a signed tree head as a line of its own, {@code {"head":{...},"log":"<log id>"}} (the
+     * witness file's form; entries never have a {@code head} member), so that the SIEM also holds
+     * every head the vault published.
+     */
+    public synchronized void appendHead(String logId, dev.keyward.vault.api.TreeHead head) {
+        ByteBuffer line = ByteBuffer.wrap((WitnessFile.line(logId, head) + "\n").getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            while (line.hasRemaining()) {
+                channel.write(line);
+            }
+        } catch (IOException e) {
+            throw new AuditFailureException("The audit file " + file + " could not be written.", e);
         }
     }
 

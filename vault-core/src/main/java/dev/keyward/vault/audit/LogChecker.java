@@ -101,19 +101,34 @@ final class LogChecker {
      */
     static AuditVerification check(Leaves entries, List<TreeHead> heads, Map<String, AuditKey> keys,
                                    List<Checkpoint> extra, byte[] claimedLeaves, String recordedFingerprint) {
-        return check(entries, heads, keys, extra, claimedLeaves, recordedFingerprint, null);
+        return new LogChecker().run(entries, heads, keys, extra, claimedLeaves, recordedFingerprint);
     }
 
-    /** As above, with the roots of the entries' tree at given sizes already computed (by {@link RootTracker}). */
-    static AuditVerification check(Leaves entries, List<TreeHead> heads, Map<String, AuditKey> keys,
-                                   List<Checkpoint> extra, byte[] claimedLeaves, String recordedFingerprint,
-                                   Map<Long, byte[]> entryRoots) {
+    /**
+     * What an exported bundle's manifest claims. An export signs a head over everything it holds,
+     * so in a bundle an entry no signed head covers is an error, not a warning; the manifest must
+     * name that head and its size, and {@code leaves.bin} must hold exactly its leaf hashes.
+     */
+    record Manifest(long entries, String latestHeadFingerprint) {
+    }
+
+    /**
+     * Checks a bundle: as {@link #check(Leaves, List, Map, List, byte[], String)}, with the roots of
+     * the entries' tree at the heads' sizes already computed (by {@link RootTracker}) and the
+     * bundle's own rules ({@link Manifest}).
+     */
+    static AuditVerification checkBundle(Leaves entries, List<TreeHead> heads, Map<String, AuditKey> keys,
+                                         byte[] leavesBin, String recordedFingerprint, Map<Long, byte[]> entryRoots,
+                                         Manifest manifest) {
         LogChecker c = new LogChecker();
         c.entryRoots = entryRoots;
-        return c.run(entries, heads, keys, extra, claimedLeaves, recordedFingerprint);
+        c.manifest = manifest;
+        return c.run(entries, heads, keys, List.of(), leavesBin, recordedFingerprint);
     }
 
     private Map<Long, byte[]> entryRoots;
+    private Manifest manifest;
+    private boolean diagnosedExactly;
 
     /**
      * Builds the tree over leaves as they arrive and keeps its root at the wanted sizes. Runs on a
@@ -237,9 +252,17 @@ final class LogChecker {
                 headsMatching++;
             }
         }
-        boolean fine = inOrder && mismatched.isEmpty() && maxSize <= n;
+        // In a bundle every entry must be covered by a signed head (the export signed one over all of them).
+        boolean fine = inOrder && mismatched.isEmpty() && maxSize <= n && (manifest == null || n <= maxSize);
         if (!fine) {
             diagnose(e, checkpoints, mismatched, maxSize, claimed);
+        }
+        TreeHead newest = valid.isEmpty() ? null : valid.get(valid.size() - 1);
+        if (manifest != null) {
+            checkManifest(newest);
+            checkLeavesBin(e, claimed, newest == null ? manifest.entries() : newest.treeSize(), fine);
+        } else if (fine && claimed != null) {
+            checkStoredLeaves(e, claimed);
         }
         long uncovered = n - valid.stream().mapToLong(TreeHead::treeSize).max().orElse(0);
         if (uncovered > 0 && fine) {
@@ -255,6 +278,60 @@ final class LogChecker {
             }
         }
         return new AuditVerification(problems.isEmpty(), n, e.bytes, headsMatching, latest, problems, warnings);
+    }
+
+    /** The manifest must name the bundle's newest signed head and its size. */
+    private void checkManifest(TreeHead newest) {
+        if (newest == null) {
+            return; // every head is already reported
+        }
+        if (manifest.entries() != newest.treeSize()) {
+            problem(Kind.MALFORMED, -1, "The manifest says the bundle holds " + manifest.entries() + " entries, but its"
+                    + " newest signed head covers " + newest.treeSize() + ": the manifest was altered.");
+        } else if (!newest.fingerprint().equals(manifest.latestHeadFingerprint())) {
+            problem(Kind.MALFORMED, -1, "The manifest names the head " + manifest.latestHeadFingerprint()
+                    + " as the export's, but the bundle's newest signed head is " + newest.fingerprint()
+                    + ": the manifest was altered.");
+        }
+    }
+
+    /** {@code leaves.bin} must hold exactly the leaf hashes of the entries the newest head covers. */
+    private void checkLeavesBin(Leaves e, byte[] leaves, long size, boolean entriesFine) {
+        if (leaves == null) {
+            problem(Kind.MALFORMED, -1, "The bundle has no leaves.bin.");
+        } else if (leaves.length != size * 32) {
+            problem(Kind.MALFORMED, -1, "leaves.bin holds " + leaves.length + " bytes, not the " + size * 32
+                    + " of the " + size + " leaf hashes the newest signed head covers: it was altered.");
+        } else if (entriesFine) {
+            firstDifferentLeaf(e, leaves, "leaves.bin");
+        } else if (!diagnosedExactly) {
+            problem(Kind.MALFORMED, -1, "leaves.bin does not reproduce the signed heads: it was altered too.");
+        }
+    }
+
+    /** The live log's stored leaf hashes must be those of its entries (proofs are built from them). */
+    private void checkStoredLeaves(Leaves e, byte[] stored) {
+        firstDifferentLeaf(e, stored, "the stored leaf hashes");
+    }
+
+    private void firstDifferentLeaf(Leaves e, byte[] leaves, String what) {
+        long n = Math.min(e.count, leaves.length / 32);
+        long first = -1;
+        long more = 0;
+        for (long i = 0; i < n; i++) {
+            if (!Arrays.equals(leaves, (int) i * 32, (int) i * 32 + 32, e.hashes, (int) i * 32, (int) i * 32 + 32)) {
+                if (first < 0) {
+                    first = i;
+                } else {
+                    more++;
+                }
+            }
+        }
+        if (first >= 0) {
+            problem(Kind.MALFORMED, first, what.substring(0, 1).toUpperCase(java.util.Locale.ROOT) + what.substring(1)
+                    + " differ from the hash of entry " + first + (more > 0 ? " and of " + more + " more" : "")
+                    + ", although the entries match the signed heads: " + what + " were altered.");
+        }
     }
 
     private static List<Checkpoint> mismatches(Map<Long, byte[]> roots, long n, List<Checkpoint> checkpoints) {
@@ -299,114 +376,57 @@ final class LogChecker {
                 && mismatches(claimed, size, checkpoints).isEmpty()
                 && checkpoints.stream().allMatch(c -> c.size() <= size);
         if (authentic) {
+            diagnosedExactly = true;
             exact(e, claimed, size);
         } else {
             coarse(e, checkpoints, mismatched, size);
         }
     }
 
-    /** With authenticated leaf hashes: match every present entry to the leaf it is. */
+    /** With authenticated leaf hashes: each present entry is the authentic leaf its hash equals. */
     private void exact(Leaves e, byte[] authentic, long size) {
         int s = Math.toIntExact(size);
         Map<ByteBuffer, Integer> index = new HashMap<>(s * 2);
         for (int j = 0; j < s; j++) {
-            index.put(ByteBuffer.wrap(authentic, j * 32, 32).slice(), j);
+            index.putIfAbsent(ByteBuffer.wrap(authentic, j * 32, 32).slice(), j);
         }
         int n = Math.toIntExact(e.count);
         int[] idx = new int[n];
-        int[] present = new int[s];
-        Arrays.fill(present, -1);
         for (int i = 0; i < n; i++) {
             Integer j = e.unreadable.get(i) ? null : index.get(ByteBuffer.wrap(e.hashes, i * 32, 32).slice());
             idx[i] = j == null ? -1 : j;
-            if (j != null && present[j] == -1) {
-                present[j] = i;
-            }
         }
-        BitSet accounted = new BitSet(s);
-        int maxSeen = -1;
-        for (int i = 0; i < n; i++) {
-            int j = idx[i];
-            if (j >= 0) {
-                if (present[j] != i) {
-                    problem(Kind.INSERTED, j, "A second copy of entry " + j + " was inserted at " + where(e, i) + ".");
-                } else if (j < maxSeen) {
-                    problem(Kind.REORDERED, j, "Entry " + j + " is authentic but out of order: it comes after entry "
-                            + maxSeen + " (" + where(e, i) + ").");
-                }
-                maxSeen = Math.max(maxSeen, j);
-                continue;
-            }
-            long claimedSeq = e.seqs[i] >= 0 ? e.seqs[i] : e.labels[i];
-            if (claimedSeq >= 0 && claimedSeq < s && present[(int) claimedSeq] == -1 && !accounted.get((int) claimedSeq)) {
-                accounted.set((int) claimedSeq);
-                problem(Kind.EDITED, claimedSeq, e.unreadable.get(i)
-                        ? "The stored entry fails its integrity check: it was altered (" + where(e, i) + ")."
-                        : "The entry's content differs from what was logged: its leaf hash does not match ("
-                        + where(e, i) + ").");
-            } else {
-                problem(Kind.INSERTED, claimedSeq, "An entry that was never logged was inserted at " + where(e, i)
-                        + (claimedSeq >= s ? ", beyond the " + s + " entries the log vouches for." : "."));
-            }
-        }
-        int lastPresent = -1;
-        for (int j = 0; j < s; j++) {
-            if (present[j] >= 0 || accounted.get(j)) {
-                lastPresent = j;
-            }
-        }
-        for (int j = 0; j < s; j++) {
-            if (present[j] >= 0 || accounted.get(j)) {
-                continue;
-            }
-            if (j > lastPresent) {
-                problem(Kind.TRUNCATED, j, "Entries " + j + " to " + (s - 1) + " are missing: the log was cut after "
-                        + (j == 0 ? "its start" : "entry " + (j - 1)) + ".");
-                break;
-            }
-            problem(Kind.DELETED, j, "Entry " + j + " was deleted.");
-        }
+        align(e, idx, s);
     }
 
-    /** Without authentic leaf hashes: sequence numbers, and the heads that stop matching. */
+    private void align(Leaves e, int[] idx, int size) {
+        int n = idx.length;
+        long[] claimedSeq = new long[n];
+        boolean[] unreadable = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            claimedSeq[i] = e.seqs[i] >= 0 ? e.seqs[i] : e.labels[i];
+            unreadable[i] = e.unreadable.get(i);
+        }
+        EntryAlignment.report(idx, claimedSeq, unreadable, size, i -> where(e, i), this::problem);
+    }
+
+    /**
+     * Without authentic leaf hashes: the entries are lined up by the sequence numbers they claim,
+     * and an edit that keeps its number is located between the last signed head that matches and
+     * the first that does not.
+     */
     private void coarse(Leaves e, List<Checkpoint> checkpoints, List<Checkpoint> mismatched, long size) {
         warnings.add("The vault's per-entry leaf hashes are missing or do not match the signed heads, so problems "
                 + "are located by sequence numbers and between signed heads.");
         int before = problems.size();
-        long expected = 0;
-        BitSet seen = new BitSet();
-        for (int i = 0; i < e.count; i++) {
-            long s = e.seqs[i];
-            if (e.unreadable.get(i) || s < 0) {
-                long at = e.unreadable.get(i) ? e.labels[i] : expected;
-                problem(Kind.EDITED, at, "The entry at " + where(e, i) + " cannot be read: it was altered.");
-                expected = Math.max(expected, at + 1);
-                continue;
-            }
-            if (s < Integer.MAX_VALUE && seen.get((int) s)) {
-                problem(Kind.INSERTED, s, "A second entry with sequence " + s + " was inserted at " + where(e, i) + ".");
-                continue;
-            }
-            if (s < Integer.MAX_VALUE) {
-                seen.set((int) s);
-            }
-            if (s > expected) {
-                for (long d = expected; d < s && d < expected + MAX_PROBLEMS; d++) {
-                    if (!seen.get((int) d)) {
-                        problem(Kind.DELETED, d, "Entry " + d + " is missing.");
-                    }
-                }
-                expected = s + 1;
-            } else if (s < expected) {
-                problem(Kind.REORDERED, s, "Entry " + s + " is out of order (" + where(e, i) + ").");
-            } else {
-                expected++;
-            }
+        int n = Math.toIntExact(e.count);
+        int s = Math.toIntExact(Math.max(size, 0));
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            long q = e.seqs[i];
+            idx[i] = !e.unreadable.get(i) && q >= 0 && q < s ? (int) q : -1;
         }
-        if (size > e.count) {
-            problem(Kind.TRUNCATED, e.count, "The log vouches for " + size + " entries but only " + e.count
-                    + " are present: it was cut.");
-        }
+        align(e, idx, s);
         if (problems.size() == before) {
             long prev = 0;
             for (Checkpoint c : checkpoints) {

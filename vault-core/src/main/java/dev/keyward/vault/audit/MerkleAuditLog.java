@@ -97,6 +97,7 @@ public final class MerkleAuditLog implements AuditSink {
     }
 
     private final Settings settings;
+    private volatile HeadPublisher publisher = HeadPublisher.NONE;
 
     public MerkleAuditLog() {
         this(Settings.defaults());
@@ -108,6 +109,11 @@ public final class MerkleAuditLog implements AuditSink {
 
     public Settings settings() {
         return settings;
+    }
+
+    /** Where every signed head goes once it is durable (witness file, HSM, SIEM file). */
+    public void publishTo(HeadPublisher p) {
+        this.publisher = p == null ? HeadPublisher.NONE : p;
     }
 
     @Override
@@ -303,7 +309,7 @@ public final class MerkleAuditLog implements AuditSink {
                     || Duration.ofMillis(Math.max(0, time.toEpochMilli() - s.headMillis))
                     .compareTo(settings.every()) >= 0;
             if (due) {
-                sign(keys, tx, s, f.root(), time);
+                sign(keys, tx, s, f.root(), time, leaves);
             }
             written.add(entry);
         }
@@ -329,7 +335,7 @@ public final class MerkleAuditLog implements AuditSink {
                 return h;
             }
         }
-        TreeHead h = sign(keys, tx, s, new Merkle.Frontier(s.size, s.frontier).root(), now);
+        TreeHead h = sign(keys, tx, s, new Merkle.Frontier(s.size, s.frontier).root(), now, null);
         saveState(keys.barrier(), tx, s);
         return h;
     }
@@ -341,7 +347,7 @@ public final class MerkleAuditLog implements AuditSink {
                 && Duration.ofMillis(Math.max(0, now.toEpochMilli() - s.headMillis)).compareTo(settings.every()) >= 0;
     }
 
-    private static TreeHead sign(AuditContext keys, StorageTx tx, State s, byte[] root, Instant now) {
+    private TreeHead sign(AuditContext keys, StorageTx tx, State s, byte[] root, Instant now, LeafRecord filling) {
         Signer signer = signer(keys);
         long ms = Math.max(now.toEpochMilli(), s.headMillis);
         TreeHead h = TreeHeads.sign(s.size, root, Instant.ofEpochMilli(ms), signer);
@@ -352,7 +358,60 @@ public final class MerkleAuditLog implements AuditSink {
         tx.put(headKey(s.size), TreeHeads.toJson(h).getBytes(StandardCharsets.UTF_8));
         s.headSize = s.size;
         s.headMillis = ms;
+        HeadPublisher p = publisher;
+        if (p != HeadPublisher.NONE && s.size > 0) {
+            String logId = logId(tx, filling);
+            if (logId != null) {
+                tx.afterCommit(() -> p.published(logId, h));
+            }
+        }
         return h;
+    }
+
+    // ------------------------------------------------------------------ identity and rollback
+
+    /**
+     * The log's identity: the hex leaf hash of its first entry (the vault's init, which holds a
+     * random request id and its time), stable for the life of the vault and different for every
+     * vault. Null while the log is empty.
+     */
+    public String logId(StorageTx tx) {
+        return logId(tx, null);
+    }
+
+    private static String logId(StorageTx tx, LeafRecord filling) {
+        if (filling != null && filling.first == 0 && filling.hashes.length >= Merkle.HASH_BYTES) {
+            return HEX.formatHex(filling.hashes, 0, Merkle.HASH_BYTES);
+        }
+        byte[] r = tx.get(leafKey(0));
+        if (r != null && r.length >= Merkle.HASH_BYTES && !zero(r, 0)) {
+            return HEX.formatHex(r, 0, Merkle.HASH_BYTES);
+        }
+        byte[] legacy = tx.get(nodeKey(0, 0));
+        return legacy != null && legacy.length == Merkle.HASH_BYTES ? HEX.formatHex(legacy) : null;
+    }
+
+    /**
+     * Why the log is older than (or other than) a head published outside the vault, or null when
+     * it holds that very head: its size must reach the head's, and its head of that size must be
+     * the published one.
+     */
+    public String olderThan(AuditContext keys, StorageTx tx, dev.keyward.vault.api.PublishedHead published) {
+        State s = state(keys.barrier(), tx);
+        if (s.size < published.treeSize()) {
+            return "The audit log ends at " + s.size + " entries, but a tree head over " + published.treeSize()
+                    + " entries (fingerprint " + published.fingerprint() + ") was already published to "
+                    + published.source() + ": this vault directory is older than one already seen (restored from an"
+                    + " older copy, or rolled back).";
+        }
+        TreeHead mine = head(tx, published.treeSize());
+        if (mine == null || !mine.fingerprint().equals(published.fingerprint())) {
+            return "The tree head over " + published.treeSize() + " entries published to " + published.source()
+                    + " (fingerprint " + published.fingerprint() + ") is not this log's"
+                    + (mine == null ? " (it has no head of that size)" : " (its own is " + mine.fingerprint() + ")")
+                    + ": the log was replaced or forked after that head was published.";
+        }
+        return null;
     }
 
     /** The seal's signer when it has one (HSM), else the keyring's Ed25519 key. */
@@ -599,7 +658,7 @@ public final class MerkleAuditLog implements AuditSink {
         return merge(early, v);
     }
 
-    static AuditVerification merge(List<AuditProblem> early, AuditVerification v) {
+    public static AuditVerification merge(List<AuditProblem> early, AuditVerification v) {
         if (early.isEmpty()) {
             return v;
         }

@@ -30,6 +30,8 @@ import java.util.Properties;
  * rate_limit_per_identity = 1000  # requests/s per token, 0 = off
  * auto_seal_minutes = 30          # seal after this long without a call, 0 = never
  * address = https://127.0.0.1:8210  # where CLI commands find the endpoint
+ * audit_file = siem/keyward-audit.jsonl  # also append every audit entry as a JSON line (relative: under home)
+ * audit_witness_file = /var/lib/witness/keyward-heads.jsonl  # publish every signed tree head there
  * </pre>
  * The console keeps its own keys ({@code console.*}) in the same file; see docs/console.md.
  */
@@ -120,6 +122,24 @@ public final class CliConfig {
 
     public Duration autoSeal() {
         return Duration.ofMinutes(number("auto_seal_minutes", 30));
+    }
+
+    /** The JSON-lines audit file for a SIEM ({@code audit_file}), or null. */
+    public Path auditFile() {
+        String v = get("audit_file", null);
+        return v == null ? null : Path.of(v);
+    }
+
+    /** Where signed tree heads are published outside the vault ({@code audit_witness_file}), or null. */
+    public Path witnessFile() {
+        String v = get("audit_witness_file", null);
+        return v == null ? null : Path.of(v);
+    }
+
+    /** The vault's options as this file and the environment set them. */
+    public dev.keyward.vault.api.VaultOptions vaultOptions(Path home) {
+        return dev.keyward.vault.api.VaultOptions.at(home).withAutoSealAfter(autoSeal()).withAuditFile(auditFile())
+                .withWitnessFile(witnessFile());
     }
 
     public String address() {

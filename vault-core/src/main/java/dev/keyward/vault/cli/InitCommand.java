@@ -99,9 +99,15 @@ final class InitCommand implements Callable<Integer> {
         try {
             seal = sealSpec(r, hsm, shamir, kdf);
             adminPass = r.secret(adminFile, "KEYWARD_ADMIN_PASSPHRASE", "Admin passphrase");
+            boolean fresh = empty(r.home());
             try (Vault v = Keyward.open(VaultOptions.at(r.home()));
                  InitRequest req = new InitRequest(seal, admin, adminPass, kdf)) {
                 result = v.lifecycle().init(req);
+            } catch (RuntimeException e) {
+                if (fresh && !Keyward.initialized(r.home())) {
+                    removeWhatInitLeft(r.home()); // nothing half-made stays behind: init can simply be run again
+                }
+                throw e;
             }
         } catch (InvalidRequestException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
@@ -113,6 +119,28 @@ final class InitCommand implements Callable<Integer> {
         }
         print(r, json, result);
         return ExitCodes.OK;
+    }
+
+    private static boolean empty(Path dir) {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return true;
+        }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            return files.findAny().isEmpty();
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** After a failed init in a directory that was empty: removes the files the attempt created. */
+    private static void removeWhatInitLeft(Path dir) {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(f);
+            }
+        } catch (java.io.IOException e) {
+            // what is left is named by the error the caller reports; a retry of init overwrites it
+        }
     }
 
     private static void wipe(SealSpec seal) {

@@ -99,7 +99,10 @@ final class InjectCommands {
             description = {"Runs a command with secrets in its environment: keyward run --env DB_PASS=kw://app/db#password -- cmd args",
                 "Logs in with a short-lived token (--role-id/--operator; else uses the saved token), resolves the "
                     + "references, masks the values in the command's output, revokes the token when the command "
-                    + "exits, and exits with the command's exit code."})
+                    + "exits, and exits with the command's exit code.",
+                "The command inherits this environment without any KEYWARD_* variable (passphrases, PINs, tokens, "
+                    + "AppRole credentials) except KEYWARD_HOME, KEYWARD_ADDRESS and KEYWARD_CA_CERT, plus the "
+                    + "injected variables."})
     static final class Run implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -149,9 +152,7 @@ final class InjectCommands {
             try {
                 Map<String, String> values = resolve(c, lease.token(), refs);
                 ProcessBuilder pb = new ProcessBuilder(command);
-                pb.environment().putAll(values);
-                pb.environment().remove("KEYWARD_SECRET_ID");
-                pb.environment().remove("KEYWARD_TOKEN");
+                ChildEnvironment.prepare(pb.environment(), values);
                 pb.redirectInput(ProcessBuilder.Redirect.INHERIT);
                 if (noMasking) {
                     pb.redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);

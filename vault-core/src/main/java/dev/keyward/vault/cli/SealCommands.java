@@ -91,7 +91,7 @@ final class SealCommands {
             Arrays.fill(secret, '\0');
             VaultClient.Reply reply = c.call("POST", "sys/unseal", null, body);
             body.clear();
-            if (reply.status() == 400) {
+            if (reply.status() == 400 || reply.status() == 429) { // a refused key, or the backoff after refused keys
                 String msg = reply.json() != null && reply.json().path("errors").size() > 0
                         ? reply.json().path("errors").get(0).asText() : "The unseal key was refused.";
                 throw new CliException(ExitCodes.DENIED, msg);

@@ -42,6 +42,21 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, else a prompt).")
     Path pinFile;
 
+    @Option(names = "--audit-file", paramLabel = "FILE",
+            description = "Also append every audit entry as one JSON line to FILE, for a SIEM (default: "
+                    + "$KEYWARD_AUDIT_FILE, else audit_file in keyward.properties; relative to the vault directory).")
+    Path auditFile;
+
+    @Option(names = "--audit-witness-file", paramLabel = "FILE",
+            description = "Publish every signed tree head to FILE, kept outside the vault directory, and refuse to "
+                    + "unseal a vault whose audit log is older than the newest head there (default: "
+                    + "$KEYWARD_AUDIT_WITNESS_FILE, else audit_witness_file in keyward.properties).")
+    Path witnessFile;
+
+    @Option(names = "--accept-rollback", description = "Unseal even though the audit log is older than a tree head "
+            + "already published (after restoring a backup on purpose); the acceptance is audited.")
+    boolean acceptRollback;
+
     @Option(names = "--share-file", paramLabel = "FILE",
             description = "Shamir seal: a file of unseal shares, one per line ('-' = standard input); repeatable. "
                     + "Without it, shares are read from standard input, or asked for on a terminal.")
@@ -79,7 +94,15 @@ final class ServeCommand implements Callable<Integer> {
         KeywardCli r = KeywardCli.root(spec);
         CliConfig cfg = r.config();
         ServerConfig sc = cfg.server(port);
-        Vault v = Keyward.open(VaultOptions.at(r.home()).withAutoSealAfter(cfg.autoSeal()));
+        VaultOptions options = cfg.vaultOptions(r.home());
+        if (auditFile != null) {
+            options = options.withAuditFile(auditFile);
+        }
+        if (witnessFile != null) {
+            options = options.withWitnessFile(witnessFile);
+        }
+        options = options.withAcceptRollback(acceptRollback);
+        Vault v = Keyward.open(options);
         try {
             VaultStatus st = v.lifecycle().status();
             if (!st.initialized()) {

@@ -31,9 +31,17 @@ final class AuditFacade implements AuditService {
     private final Clock clock;
     private final MerkleAuditLog log;
     private final Predicate<RefusedRequest> refusals;
+    private final RollbackCheck rollback;
+
+    /** Why the log is older than a head published outside the vault, or null (see {@link RollbackGuard}). */
+    @FunctionalInterface
+    interface RollbackCheck {
+        String check(Unsealed keys, dev.keyward.vault.storage.StorageTx tx);
+    }
 
     AuditFacade(Door door, SecretsFacade.Guard guard, Storage storage, Clock clock, MerkleAuditLog log,
-                Predicate<RefusedRequest> refusals) {
+                Predicate<RefusedRequest> refusals, RollbackCheck rollback) {
+        this.rollback = rollback;
         this.door = door;
         this.guard = guard;
         this.storage = storage;
@@ -91,8 +99,18 @@ final class AuditFacade implements AuditService {
     @Override
     public AuditVerification verify(Caller caller, String recordedFingerprint, AuditProgress progress) {
         AuditProgress pr = progress == null ? AuditProgress.NONE : progress;
-        return guard.run(() -> door.read(caller, Operation.AUDIT_READ, "audit/verify",
-                (k, p, tx, now) -> log().verify(k.audit(), tx, recordedFingerprint, pr)));
+        return guard.run(() -> door.read(caller, Operation.AUDIT_READ, "audit/verify", (k, p, tx, now) -> {
+            AuditVerification v = log().verify(k.audit(), tx, recordedFingerprint, pr);
+            String rolledBack = rollback.check(k, tx);
+            return rolledBack == null ? v : MerkleAuditLog.merge(List.of(new dev.keyward.vault.api.AuditProblem(
+                    dev.keyward.vault.api.AuditProblem.Kind.ROLLED_BACK, -1, rolledBack)), v);
+        }));
+    }
+
+    @Override
+    public String logId(Caller caller) {
+        return guard.run(() -> door.read(caller, Operation.AUDIT_READ, "audit/log-id",
+                (k, p, tx, now) -> log().logId(tx)));
     }
 
     @Override

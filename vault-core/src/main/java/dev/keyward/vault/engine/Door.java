@@ -7,6 +7,7 @@ import dev.keyward.vault.api.Decision;
 import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.audit.AuditDraft;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
@@ -209,6 +210,9 @@ final class Door {
             });
         } catch (KeywardException auditError) {
             LOG.error("audit entry for a failed {} could not be written", call.op.id());
+            if (e instanceof StorageException && auditError instanceof StorageException) {
+                throw e; // the storage itself fails (e.g. a full disk): say that, the call has failed either way
+            }
             throw new AuditFailureException();
         }
     }
@@ -230,9 +234,16 @@ final class Door {
     /** Audits a call outside the pipeline (unseal, login, init) in the given transaction; fails closed. */
     void appendDirect(Unsealed u, Caller caller, Principal principal, String claimedName, Operation op,
                       String resource, AuditEvent.Outcome outcome, String errorClass, Instant now, StorageTx tx) {
+        appendDirect(u, caller, principal, claimedName, op, resource, outcome, errorClass, now, tx, null);
+    }
+
+    /** As above, with the entry's {@code details} (nullable). */
+    void appendDirect(Unsealed u, Caller caller, Principal principal, String claimedName, Operation op,
+                      String resource, AuditEvent.Outcome outcome, String errorClass, Instant now, StorageTx tx,
+                      java.util.Map<String, String> details) {
         try {
             audit.append(event(u, caller, principal, claimedName, op, resource, AuditEvent.Decision.NONE, null,
-                    outcome, errorClass, now), u.audit(), tx);
+                    outcome, errorClass, now).withDetails(details), u.audit(), tx);
         } catch (AuditFailureException e) {
             throw e;
         } catch (RuntimeException e) {

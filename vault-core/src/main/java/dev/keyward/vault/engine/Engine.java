@@ -8,6 +8,7 @@ import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InitRequest;
 import dev.keyward.vault.api.InitResult;
+import dev.keyward.vault.api.IntegrityService;
 import dev.keyward.vault.api.KeyService;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.Operation;
@@ -25,6 +26,8 @@ import dev.keyward.vault.api.VaultSealedException;
 import dev.keyward.vault.api.VaultStatus;
 import dev.keyward.vault.audit.AuditEvent;
 import dev.keyward.vault.audit.AuditSink;
+import dev.keyward.vault.audit.JsonLinesFileSink;
+import dev.keyward.vault.audit.WitnessFile;
 import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.crypto.Barrier;
 import dev.keyward.vault.crypto.Hmac;
@@ -66,6 +69,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final Clock clock;
     private final Storage storage;
     private final AuditSink audit;
+    private final RollbackGuard rollback;
     private final Door door;
     private final SealLifecycle lifecycle;
     private final OperatorLogin login;
@@ -76,6 +80,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final PolicyFacade policies;
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
+    private final StorageChecker storageChecker;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -95,7 +100,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         };
         this.secrets = new SecretsFacade(door, guard);
         this.rewrapper = new Rewrapper(this, storage, RecordKinds.defaults());
-        this.lifecycle = new SealLifecycle(this, config, storage, door, rewrapper);
+        this.rollback = new RollbackGuard(config.options().witnessFile() == null ? null
+                : new WitnessFile(config.options().witnessFile()),
+                audit instanceof JsonLinesFileSink siem ? siem : null, this::headStore);
+        audit.log().ifPresent(l -> l.publishTo(rollback));
+        this.lifecycle = new SealLifecycle(this, config, storage, door, rewrapper, rollback);
         this.login = new OperatorLogin(this, door, storage, clock);
         this.keys = new KeyLifecycle(this, door, rewrapper);
         PolicySource policySource = new PolicySource();
@@ -106,7 +115,9 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.identities = new IdentityFacade(door, guard, privileges);
         this.policies = new PolicyFacade(door, guard, privileges, policySource);
         this.auditService = new AuditFacade(door, guard, storage, clock, audit.log().orElse(null),
-                this::recordRefused);
+                this::recordRefused, (u, tx) -> audit.log().map(l -> rollback.check(l, u, tx, lifecycle.headStore()))
+                .orElse(null));
+        this.storageChecker = new StorageChecker(door, guard, RecordKinds.defaults());
         this.governance = new GovernanceFacade(this, door, guard, () -> null);
         lifecycle.onSeal(governance::sealed);
         lifecycle.onUnseal(governance::unsealed);
@@ -160,6 +171,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public AuditService audit() {
         return auditService;
+    }
+
+    @Override
+    public IntegrityService integrity() {
+        return storageChecker;
     }
 
     @Override
@@ -355,6 +371,10 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         lastActivity = now;
     }
 
+    private Optional<dev.keyward.vault.seal.HeadStore> headStore() {
+        return lifecycle.headStore();
+    }
+
     SealLifecycle sealLifecycle() {
         return lifecycle;
     }
@@ -444,7 +464,15 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         timer.shutdownNow();
         governance.sealed();
         rewrapper.stop();
+        rollback.close();
         lifecycle.close();
         storage.close();
+        if (audit instanceof AutoCloseable sink) {
+            try {
+                sink.close();
+            } catch (Exception e) {
+                LOG.warn("the audit sink did not close: {}", e.getClass().getSimpleName());
+            }
+        }
     }
 }

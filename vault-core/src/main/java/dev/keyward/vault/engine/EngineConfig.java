@@ -2,6 +2,7 @@ package dev.keyward.vault.engine;
 
 import dev.keyward.vault.api.VaultOptions;
 import dev.keyward.vault.audit.AuditSink;
+import dev.keyward.vault.audit.JsonLinesFileSink;
 import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.policy.Authorizer;
 import dev.keyward.vault.policy.PolicyAuthorizer;
@@ -21,8 +22,11 @@ public record EngineConfig(VaultOptions options, SealRegistry seals, Authorizer 
         Objects.requireNonNull(auditSink, "auditSink");
     }
 
+    /** The default parts; with {@link VaultOptions#auditFile()} the log also goes to that JSON-lines file. */
     public static EngineConfig defaults(VaultOptions options) {
-        return new EngineConfig(options, SealRegistry.defaults(), new PolicyAuthorizer(), new MerkleAuditLog());
+        MerkleAuditLog log = new MerkleAuditLog();
+        AuditSink sink = options.auditFile() == null ? log : new JsonLinesFileSink(log, options.auditFile());
+        return new EngineConfig(options, SealRegistry.defaults(), new PolicyAuthorizer(), sink);
     }
 
     public EngineConfig withAuditSink(AuditSink sink) {

@@ -82,7 +82,8 @@ final class Rewrapper {
     }
 
     private static RewrapStatus toStatus(State s, RewrapStatus.State state) {
-        return new RewrapStatus(s.target, state, s.total, s.examined, s.rewrapped);
+        // Records written after the rewrap started are examined too: the total grows with them.
+        return new RewrapStatus(s.target, state, Math.max(s.total, s.examined), s.examined, s.rewrapped);
     }
 
     synchronized boolean running() {

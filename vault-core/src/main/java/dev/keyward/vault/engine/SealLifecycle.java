@@ -9,6 +9,8 @@ import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.PassphraseSealSpec;
+import dev.keyward.vault.api.PublishedHead;
+import dev.keyward.vault.api.RollbackDetectedException;
 import dev.keyward.vault.api.Principal;
 import dev.keyward.vault.api.UnsealCredential;
 import dev.keyward.vault.api.VaultAlreadyInitializedException;
@@ -17,10 +19,12 @@ import dev.keyward.vault.api.VaultSealedException;
 import dev.keyward.vault.api.VaultStatus;
 import dev.keyward.vault.api.AuthMethod;
 import dev.keyward.vault.audit.AuditEvent;
+import dev.keyward.vault.audit.MerkleAuditLog;
 import dev.keyward.vault.crypto.Keyring;
 import dev.keyward.vault.identity.OperatorRecord;
 import dev.keyward.vault.policy.BuiltInPolicies;
 import dev.keyward.vault.seal.PassphraseSealProvider;
+import dev.keyward.vault.seal.HeadStore;
 import dev.keyward.vault.seal.RootKey;
 import dev.keyward.vault.seal.Seal;
 import dev.keyward.vault.seal.SealConfig;
@@ -61,19 +65,22 @@ final class SealLifecycle implements LifecycleService {
     private final SealConfigStore sealStore;
     private final Door door;
     private final Rewrapper rewrapper;
+    private final RollbackGuard rollback;
 
     private volatile Unsealed unsealed;
     private volatile Seal seal;
     private volatile String sealedReason;
-    private int unsealFailures;
-    private Instant unsealBlockedUntil;
+    private final UnsealAttempts attempts;
 
-    SealLifecycle(Engine engine, EngineConfig config, Storage storage, Door door, Rewrapper rewrapper) {
+    SealLifecycle(Engine engine, EngineConfig config, Storage storage, Door door, Rewrapper rewrapper,
+                  RollbackGuard rollback) {
         this.engine = engine;
+        this.rollback = rollback;
         this.config = config;
         this.clock = config.options().clock();
         this.storage = storage;
         this.sealStore = new SealConfigStore(config.options().home());
+        this.attempts = new UnsealAttempts(config.options().home());
         this.door = door;
         this.rewrapper = rewrapper;
     }
@@ -85,8 +92,7 @@ final class SealLifecycle implements LifecycleService {
             if (!sealStore.exists()) {
                 throw new VaultNotInitializedException();
             }
-            throw sealedReason == null ? new VaultSealedException()
-                    : new VaultSealedException("The vault is sealed: " + sealedReason + ".");
+            throw sealedReason == null ? new VaultSealedException() : VaultSealedException.because(sealedReason);
         }
         return u;
     }
@@ -94,6 +100,12 @@ final class SealLifecycle implements LifecycleService {
     /** The keys of the unsealed vault, or null when sealed. */
     Unsealed unsealedOrNull() {
         return unsealed;
+    }
+
+    /** Where the seal keeps the newest tree head (the HSM, while unsealed), if it can keep one. */
+    Optional<HeadStore> headStore() {
+        Seal s = seal;
+        return unsealed != null && s != null ? s.headStore() : Optional.empty();
     }
 
     SealProvider sealProvider(String type) {
@@ -176,7 +188,7 @@ final class SealLifecycle implements LifecycleService {
         return new VaultStatus(cfg.isPresent(), u == null, cfg.map(SealConfig::type).orElse(null),
                 u == null ? sealedReason : null, s == null ? 1 : s.threshold(), s == null ? 1 : s.shares(),
                 s == null ? 0 : s.progress(), u == null ? 0 : u.keyring().activeTerm(), storage.type(),
-                Keyward.VERSION, weak);
+                Keyward.VERSION, weak, storage.failure().orElse(null));
     }
 
     @Override
@@ -202,6 +214,9 @@ final class SealLifecycle implements LifecycleService {
                 return null;
             });
             sealStore.save(created.config());
+            synchronized (this) {
+                attempts.reset(); // a new vault starts with no failed attempts
+            }
         } finally {
             u.close();
         }
@@ -231,8 +246,8 @@ final class SealLifecycle implements LifecycleService {
         SealConfig cfg = sealStore.load().orElseThrow(VaultNotInitializedException::new);
         Instant now = clock.instant();
         synchronized (this) {
-            if (unsealBlockedUntil != null && now.isBefore(unsealBlockedUntil)) {
-                Duration wait = Duration.between(now, unsealBlockedUntil);
+            if (attempts.blockedUntil != null && now.isBefore(attempts.blockedUntil)) {
+                Duration wait = Duration.between(now, attempts.blockedUntil);
                 throw new AuthenticationFailedException("Too many failed unseal attempts: try again in "
                         + Math.max(1, wait.toSeconds()) + " s.", wait);
             }
@@ -251,16 +266,19 @@ final class SealLifecycle implements LifecycleService {
         } catch (AuthenticationFailedException e) {
             throw unsealFailed(now, e);
         }
+        synchronized (this) {
+            if (attempts.failures > 0 || attempts.blockedUntil != null) {
+                attempts.reset(); // the credentials were right, whatever the log says next
+            }
+        }
+        Optional<PublishedHead> beyond = olderThanPublished(u);
         unsealed = u;
         sealedReason = null;
         engine.touch(now);
-        synchronized (this) {
-            unsealFailures = 0;
-            unsealBlockedUntil = null;
-        }
         storage.write(tx -> {
             door.appendDirect(u, Caller.anonymous(sourceAddress), null, null, Operation.VAULT_UNSEAL, null,
                     AuditEvent.Outcome.SUCCESS, null, now, tx);
+            beyond.ifPresent(p -> acceptRollback(u, p, sourceAddress, now, tx));
             return null;
         });
         LOG.info("vault unsealed");
@@ -271,19 +289,69 @@ final class SealLifecycle implements LifecycleService {
         return status();
     }
 
+    /**
+     * Compares the log with the newest heads published outside the vault directory. Older: refused
+     * (the keys are dropped again) unless the rollback is accepted on purpose, in which case the
+     * head it is older than is returned, to be audited.
+     */
+    private Optional<PublishedHead> olderThanPublished(Unsealed u) {
+        MerkleAuditLog log = config.auditSink().log().orElse(null);
+        if (log == null) {
+            return Optional.empty();
+        }
+        Optional<HeadStore> store = seal.headStore();
+        rollback.flush();
+        String why;
+        Optional<PublishedHead> beyond;
+        try {
+            why = storage.read(tx -> rollback.check(log, u, tx, store));
+            beyond = why == null ? Optional.empty() : storage.read(tx -> rollback.newestBeyond(log, u, tx, store));
+        } catch (RuntimeException e) {
+            u.close();
+            throw e;
+        }
+        if (why == null) {
+            return Optional.empty();
+        }
+        if (!config.options().acceptRollback()) {
+            u.close();
+            LOG.warn("unseal refused: the audit log is older than a published tree head");
+            throw new RollbackDetectedException(why + " The vault stays sealed. If this directory was restored from"
+                    + " a backup on purpose, unseal it with --accept-rollback (the acceptance is audited).");
+        }
+        LOG.warn("unsealing a vault whose audit log is older than a published tree head (accepted)");
+        return beyond;
+    }
+
+    /** Audits an accepted rollback and signs a head, which is published: the new baseline. */
+    private void acceptRollback(Unsealed u, PublishedHead p, String sourceAddress, Instant now,
+                                dev.keyward.vault.storage.StorageTx tx) {
+        MerkleAuditLog log = config.auditSink().log().orElseThrow();
+        java.util.Map<String, String> details = new java.util.TreeMap<>();
+        details.put("publishedSize", Long.toString(p.treeSize()));
+        details.put("publishedFingerprint", p.fingerprint());
+        details.put("publishedTo", p.source());
+        details.put("logSize", Long.toString(log.size(u.audit(), tx)));
+        door.appendDirect(u, Caller.anonymous(sourceAddress), null, null, Operation.ROLLBACK_ACCEPT, "audit/log",
+                AuditEvent.Outcome.SUCCESS, null, now, tx, details);
+        log.issueHead(u.audit(), tx, now);
+    }
+
     private synchronized AuthenticationFailedException unsealFailed(Instant now, AuthenticationFailedException e) {
-        unsealFailures++;
-        LOG.warn("failed unseal attempt ({} in a row)", unsealFailures);
-        if (unsealFailures >= FREE_UNSEAL_FAILURES) {
-            Duration d = Duration.ofSeconds(1L << Math.min(20, unsealFailures - FREE_UNSEAL_FAILURES));
+        attempts.failures++;
+        LOG.warn("failed unseal attempt ({} in a row)", attempts.failures);
+        AuthenticationFailedException out = e;
+        if (attempts.failures >= FREE_UNSEAL_FAILURES) {
+            Duration d = Duration.ofSeconds(1L << Math.min(20, attempts.failures - FREE_UNSEAL_FAILURES));
             if (d.compareTo(MAX_UNSEAL_BACKOFF) > 0) {
                 d = MAX_UNSEAL_BACKOFF;
             }
-            unsealBlockedUntil = now.plus(d);
-            return new AuthenticationFailedException(e.getMessage() + " Too many failed attempts: wait "
+            attempts.blockedUntil = now.plus(d);
+            out = new AuthenticationFailedException(e.getMessage() + " Too many failed attempts: wait "
                     + d.toSeconds() + " s before the next one.", d);
         }
-        return e;
+        attempts.save(); // a restart does not reset the count
+        return out;
     }
 
     private Unsealed loadKeyring(RootKey root) {
@@ -308,8 +376,14 @@ final class SealLifecycle implements LifecycleService {
                 promote = true;
             }
         } catch (IntegrityException e) {
+            // The seal accepted the credentials and gave a root key (its own check passed: the
+            // wrapped root key opened, or the HSM logged in and has the key): the keyring record
+            // is what fails. That is damage (or a seal.json or token of another vault), not a wrong
+            // credential, so it is said as such and not counted toward the backoff.
             root.close();
-            throw new AuthenticationFailedException("The unseal credentials do not open this vault's keyring.");
+            throw new IntegrityException("The unseal credentials are right (the root key opened), but the vault's"
+                    + " keyring does not open with it: the keyring record is damaged, or seal.json (or the HSM key)"
+                    + " belongs to another vault. Restore the vault directory from a backup.");
         } catch (RuntimeException e) {
             root.close();
             throw e;

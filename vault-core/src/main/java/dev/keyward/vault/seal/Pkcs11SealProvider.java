@@ -138,6 +138,12 @@ public final class Pkcs11SealProvider implements SealProvider {
         }
 
         @Override
+        public Optional<HeadStore> headStore() {
+            Pkcs11Token.Session s = session;
+            return s == null || s.closed() ? Optional.empty() : Optional.of(s.headStore());
+        }
+
+        @Override
         public boolean healthy() {
             Pkcs11Token.Session s = session;
             return s == null || s.closed() || s.probe();

@@ -90,7 +90,7 @@ final class Pkcs11Token {
             p = Security.getProvider("SunPKCS11").configure(loc.providerConfig());
         } catch (ProviderException | IllegalArgumentException | SecurityException e) {
             LOG.warn("PKCS#11 provider for {} could not be initialised: {}", loc.tokenId(), rootMessage(e));
-            throw new HsmUnavailableException("the PKCS#11 library or token at " + loc.tokenId() + " does not answer");
+            throw slotOrUnavailable(loc, e, "the PKCS#11 library or token at " + loc.tokenId() + " does not answer");
         }
         KeyStore ks;
         try {
@@ -110,12 +110,29 @@ final class Pkcs11Token {
             throw new HsmUnavailableException("login to the token failed");
         } catch (GeneralSecurityException | ProviderException e) {
             LOG.warn("PKCS#11 token at {} failed: {}", loc.tokenId(), rootMessage(e));
-            throw new HsmUnavailableException("the token at " + loc.tokenId() + " does not answer");
+            throw slotOrUnavailable(loc, e, "the token at " + loc.tokenId() + " does not answer");
         }
         synchronized (LIVE) {
             LIVE.merge(loc.tokenId(), 1, Integer::sum);
         }
         return new Session(loc, p, ks);
+    }
+
+    /**
+     * A slot that does not exist says so in plain words (the library's CKR_SLOT_ID_INVALID, or a
+     * slot list index past its end) instead of "does not answer".
+     */
+    private static HsmUnavailableException slotOrUnavailable(Location loc, Throwable e, String otherwise) {
+        String m = rootMessage(e);
+        if (m.contains("CKR_SLOT_ID_INVALID") || m.contains("slotListIndex") || m.contains("Slot")
+                && m.contains("not") && m.contains("found")) {
+            return new HsmUnavailableException(loc.slot() != null
+                    ? "the library has no token in slot id " + loc.slot() + " (CKR_SLOT_ID_INVALID): slot ids are the"
+                    + " library's own (SoftHSM2 gives each token a new one; 'softhsm2-util --show-slots' lists them);"
+                    + " give that id, or --hsm-slot-index N for the N-th token"
+                    : "the library lists no token at slot list index " + loc.slotListIndex());
+        }
+        return new HsmUnavailableException(otherwise);
     }
 
     private static boolean hasCause(Throwable t, Class<?> type) {
@@ -363,6 +380,83 @@ final class Pkcs11Token {
                     return "HsmSigner[" + keyId + "]";
                 }
             };
+        }
+
+        /**
+         * The newest tree head on the token. SunPKCS11 offers no data objects, so it is kept in the
+         * label of a small private AES key object (never used for anything):
+         * {@code keyward-audit-head/<log id, 16 hex>/<counter>/<tree size>/<fingerprint>}. Private token
+         * objects are seen and changed only after login with the PIN. A store creates the next one
+         * (counter + 1) and then removes the older ones; the highest counter wins.
+         */
+        HeadStore headStore() {
+            return new HeadStore() {
+                @Override
+                public java.util.Optional<dev.keyward.vault.api.PublishedHead> newest(String logId) {
+                    String[] best = newestLabel(headPrefix(logId));
+                    return best == null ? java.util.Optional.empty() : java.util.Optional.of(
+                            new dev.keyward.vault.api.PublishedHead(logId, Long.parseLong(best[2]), best[3],
+                                    "the HSM token " + loc.tokenId() + " (store " + best[1] + ")"));
+                }
+
+                @Override
+                public void store(String logId, dev.keyward.vault.api.TreeHead head) {
+                    storeHead(headPrefix(logId), head.treeSize(), head.fingerprint());
+                }
+            };
+        }
+
+        private static String headPrefix(String logId) {
+            return "keyward-audit-head/" + logId.substring(0, Math.min(16, logId.length())) + "/";
+        }
+
+        /** {label, counter, size, fingerprint} of the stored head with the highest counter, or null. */
+        private synchronized String[] newestLabel(String prefix) {
+            String[] best = null;
+            try {
+                for (java.util.Enumeration<String> e = ks.aliases(); e.hasMoreElements(); ) {
+                    String a = e.nextElement();
+                    if (!a.startsWith(prefix)) {
+                        continue;
+                    }
+                    String[] p = a.substring(prefix.length()).split("/");
+                    if (p.length != 3 || !p[0].matches("\\d{1,18}") || !p[1].matches("\\d{1,18}")
+                            || !p[2].matches("[0-9a-f]{64}")) {
+                        continue;
+                    }
+                    if (best == null || Long.parseLong(p[0]) > Long.parseLong(best[1])) {
+                        best = new String[] {a, p[0], p[1], p[2]};
+                    }
+                }
+                return best;
+            } catch (GeneralSecurityException | ProviderException e) {
+                LOG.warn("reading the stored tree head on {} failed: {}", loc.tokenId(), rootMessage(e));
+                throw new HsmUnavailableException("the stored tree head on the token could not be read");
+            }
+        }
+
+        private synchronized void storeHead(String prefix, long size, String fingerprint) {
+            String[] current = newestLabel(prefix);
+            long counter = current == null ? 1 : Long.parseLong(current[1]) + 1;
+            String label = prefix + counter + "/" + size + "/" + fingerprint;
+            try {
+                KeyGenerator g = KeyGenerator.getInstance("AES", provider);
+                g.init(128);
+                ks.setEntry(label, new KeyStore.SecretKeyEntry(g.generateKey()), null);
+                java.util.List<String> older = new java.util.ArrayList<>();
+                for (java.util.Enumeration<String> e = ks.aliases(); e.hasMoreElements(); ) {
+                    String a = e.nextElement();
+                    if (a.startsWith(prefix) && !a.equals(label)) {
+                        older.add(a);
+                    }
+                }
+                for (String a : older) {
+                    ks.deleteEntry(a);
+                }
+            } catch (GeneralSecurityException | ProviderException e) {
+                LOG.warn("storing the tree head on {} failed: {}", loc.tokenId(), rootMessage(e));
+                throw new HsmUnavailableException("the tree head could not be stored on the token");
+            }
         }
 
         /** The key objects, for attribute checks in tests (never their bytes: they have none to give). */

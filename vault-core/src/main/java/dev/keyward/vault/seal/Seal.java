@@ -38,6 +38,11 @@ public interface Seal extends AutoCloseable {
      */
     Optional<RootKey> unseal(UnsealCredential credential);
 
+    /** Where the newest signed tree head is kept with the seal's keys (the HSM), if the seal can keep one. */
+    default Optional<HeadStore> headStore() {
+        return Optional.empty();
+    }
+
     /** A signer that lives with the seal (the HSM's EC key), if the seal has one. */
     default Optional<Signer> signer() {
         return Optional.empty();

@@ -63,7 +63,7 @@ public final class KvStore {
         }
     }
 
-    private String id(String pathOrFolder) {
+    String id(String pathOrFolder) {
         return Hmac.id(indexKey, "kv.path", pathOrFolder);
     }
 
@@ -75,12 +75,12 @@ public final class KvStore {
         return dataKeyOf(id(path), version);
     }
 
-    private static String metaKeyOf(String pathId) {
+    static String metaKeyOf(String pathId) {
         return "kv/m/" + pathId;
     }
 
     /** The version as ten digits, so that a secret's versions sort in order. */
-    private static String dataKeyOf(String pathId, int version) {
+    static String dataKeyOf(String pathId, int version) {
         String digits = Integer.toString(version);
         return "kv/d/" + pathId + "/" + "0".repeat(Math.max(0, 10 - digits.length())) + digits;
     }
@@ -116,13 +116,35 @@ public final class KvStore {
     private MetaRecord existing(StorageTx tx, String path) {
         MetaRecord m = meta(tx, path);
         if (m == null) {
-            throw noSecret(path);
+            throw noSecret(tx, path);
         }
         return m;
     }
 
-    private static NotFoundException noSecret(String path) {
+    /**
+     * A secret with no metadata record: absent, unless its folder still lists it, in which case
+     * its record was lost (its storage key damaged, or the record removed) and that is damage.
+     */
+    private RuntimeException noSecret(StorageTx tx, String path) {
+        if (tx.get(nodeKey(path)) != null) {
+            return new dev.keyward.vault.api.IntegrityException("The secret " + path + " is listed in its folder but"
+                    + " its record is missing from storage: the vault's storage is damaged. Run 'keyward check"
+                    + " storage', and restore the vault directory from a backup.");
+        }
         return new NotFoundException("No secret at " + path + ".");
+    }
+
+    /** The directory entry of a secret in its folder. */
+    String nodeKey(String path) {
+        int slash = path.lastIndexOf('/');
+        return "kv/n/" + id(slash < 0 ? "" : path.substring(0, slash + 1)) + "/" + id(path);
+    }
+
+    /** Checks every KV record for {@code keyward check storage} (see {@link KvCheck}); returns the secrets found. */
+    public long check(StorageTx tx, KvCheck.Problems problems) {
+        KvCheck c = new KvCheck(this, barrier, tx, problems);
+        c.run();
+        return c.secrets();
     }
 
     public SecretVersion read(StorageTx tx, String path, int version, Instant now) {
@@ -133,7 +155,7 @@ public final class KvStore {
         String pathId = id(path); // one keyed hash for both keys of a read
         Readable m = readables.get(tx, metaKeyOf(pathId));
         if (m == null) {
-            throw noSecret(path);
+            throw noSecret(tx, path);
         }
         int v = version == 0 ? m.currentVersion() : version;
         VersionMetadata vm = m.versions().get(v);
@@ -205,6 +227,7 @@ public final class KvStore {
             throw new CasMismatchException();
         }
         if (m == null) {
+            refuseIfListed(tx, path);
             m = new MetaRecord();
             m.path = path;
             m.createdTime = now;
@@ -306,6 +329,7 @@ public final class KvStore {
         }
         MetaRecord m = meta(tx, path);
         if (m == null) {
+            refuseIfListed(tx, path);
             m = new MetaRecord();
             m.path = path;
             m.createdTime = now;
@@ -339,6 +363,13 @@ public final class KvStore {
     }
 
     // ---- internals ----
+
+    /** A new secret where the folder already lists one: its record was lost, and starting over would hide that. */
+    private void refuseIfListed(StorageTx tx, String path) {
+        if (tx.get(nodeKey(path)) != null) {
+            throw noSecret(tx, path);
+        }
+    }
 
     private void putData(StorageTx tx, String path, int v, SecretData data) {
         String key = dataKey(path, v);

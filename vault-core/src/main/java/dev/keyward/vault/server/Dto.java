@@ -108,13 +108,17 @@ public final class Dto {
     public record UiMount(String path, String type, String description, MountOptions options) {
     }
 
+    /** sys/health; {@code storageError} (Keyward's own member) says why storage fails, null while it works. */
     public record Health(boolean initialized, boolean sealed, boolean standby, boolean performanceStandby,
-                         long serverTimeUtc, String version, String clusterName, String clusterId) {
+                         long serverTimeUtc, String version, String clusterName, String clusterId,
+                         String storageError) {
     }
 
+    /** sys/seal-status; {@code sealedReason} (Keyward's own member) says why it sealed, null when unsealed or not known. */
     public record SealStatus(String type, boolean initialized, boolean sealed, int t, int n, int progress,
                              String nonce, String version, String buildDate, boolean migration,
-                             boolean recoverySeal, String storageType, String clusterName, String clusterId) {
+                             boolean recoverySeal, String storageType, String clusterName, String clusterId,
+                             String sealedReason) {
     }
 
     public record TokenLookup(String accessor, long creationTime, long creationTtl, String displayName,

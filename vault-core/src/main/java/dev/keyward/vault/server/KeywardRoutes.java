@@ -5,12 +5,13 @@ import dev.keyward.vault.api.AuditProgress;
 import dev.keyward.vault.api.AuditVerification;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InclusionProof;
-import dev.keyward.vault.api.TreeHead;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.NotFoundException;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.PolicyService;
+import dev.keyward.vault.api.StorageCheck;
+import dev.keyward.vault.api.TreeHead;
 import dev.keyward.vault.api.Vault;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -51,28 +52,30 @@ final class KeywardRoutes {
     record CertIssueBody(String name, List<String> policies, String owner, String description) {
     }
 
-    record HeadDto(long treeSize, String rootHash, String timestamp, String keyId, String algorithm, String signature,
-                   String fingerprint) {
-        static HeadDto of(TreeHead h) {
-            return new HeadDto(h.treeSize(), h.rootHash(), VaultApi.time(h.timestamp()), h.keyId(), h.algorithm(),
-                    h.signature(), h.fingerprint());
-        }
-    }
-
-    record ProofDto(long sequence, String leafHash, List<String> path, HeadDto head) {
+    record ProofDto(long sequence, String leafHash, List<String> path, AuditJson.HeadDto head) {
     }
 
     record VerifyBody(String recordedFingerprint) {
     }
 
-    record VerifyDto(boolean ok, long entries, long bytes, int headsVerified, HeadDto latest, List<String> problems,
-                     List<String> warnings) {
+    /** Rewrap progress as the routes give it. */
+    static Map<String, Object> rewrap(dev.keyward.vault.api.RewrapStatus w) {
+        Map<String, Object> d = map();
+        d.put("state", w.state().name().toLowerCase(Locale.ROOT));
+        d.put("target_term", w.targetTerm());
+        d.put("total", w.total());
+        d.put("examined", w.examined());
+        d.put("rewrapped", w.rewrapped());
+        return d;
+    }
+
+    record StorageCheckDto(boolean ok, long records, long secrets, List<String> problems, long omitted) {
     }
 
     record ExportBody(String path) {
     }
 
-    record ExportDto(String path, long entries, HeadDto head) {
+    record ExportDto(String path, long entries, AuditJson.HeadDto head) {
     }
 
     record ExplainDto(boolean allowed, String rule, String policy, int policyVersion, String ruleId,
@@ -145,10 +148,12 @@ final class KeywardRoutes {
             }
             case "audit/tree-head" -> {
                 if (m.equals("GET")) {
-                    return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().latestHead(caller))));
+                    TreeHead h = vault.audit().latestHead(caller);
+                    return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(h, vault.audit().logId(caller))));
                 }
                 require(post);
-                return ApiResponse.ok(VaultApi.envelope(HeadDto.of(vault.audit().issueHead(caller))));
+                TreeHead h = vault.audit().issueHead(caller);
+                return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(h, vault.audit().logId(caller))));
             }
             case "audit/proof" -> {
                 require(m.equals("GET"));
@@ -158,15 +163,13 @@ final class KeywardRoutes {
                 }
                 InclusionProof p = vault.audit().inclusionProof(caller, seq, number(r, "tree_size", 0));
                 return ApiResponse.ok(VaultApi.envelope(new ProofDto(p.sequence(), p.leafHash(), p.path(),
-                        HeadDto.of(p.head()))));
+                        AuditJson.HeadDto.of(p.head()))));
             }
             case "audit/verify" -> {
                 require(post);
                 VerifyBody b = VaultApi.body(r, VerifyBody.class);
                 AuditVerification v = vault.audit().verify(caller, b.recordedFingerprint(), AuditProgress.NONE);
-                return ApiResponse.ok(VaultApi.envelope(new VerifyDto(v.ok(), v.entries(), v.bytes(), v.headsVerified(),
-                        v.latest() == null ? null : HeadDto.of(v.latest()),
-                        v.problems().stream().map(Object::toString).toList(), v.warnings())));
+                return ApiResponse.ok(VaultApi.envelope(AuditJson.VerifyDto.of(v, vault.audit().logId(caller))));
             }
             case "audit/export" -> {
                 require(post);
@@ -176,7 +179,20 @@ final class KeywardRoutes {
                 }
                 AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
-                        HeadDto.of(x.head()))));
+                        AuditJson.HeadDto.of(x.head(), vault.audit().logId(caller)))));
+            }
+            case "key/rewrap" -> {
+                if (m.equals("GET")) {
+                    return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().rewrapStatus(caller))));
+                }
+                require(post);
+                return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().startRewrap(caller))));
+            }
+            case "storage/check" -> {
+                require(m.equals("GET") || post);
+                StorageCheck c = vault.integrity().checkStorage(caller);
+                return ApiResponse.ok(VaultApi.envelope(new StorageCheckDto(c.ok(), c.records(), c.secrets(),
+                        c.problems(), c.omitted())));
             }
             case "cert/issue" -> {
                 require(post);

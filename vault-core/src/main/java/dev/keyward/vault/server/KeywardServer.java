@@ -573,9 +573,10 @@ public final class KeywardServer implements AutoCloseable {
         } else if (e instanceof NotFoundException) {
             status = 404;
             errors = List.of();
-        } else if (e instanceof VaultSealedException) {
+        } else if (e instanceof VaultSealedException sealed) {
             status = 503;
-            errors = List.of("Vault is sealed");
+            // Vault's own words, and why when the vault knows (e.g. "Vault is sealed: HSM unavailable").
+            errors = List.of(sealed.reason() == null ? "Vault is sealed" : "Vault is sealed: " + sealed.reason());
         } else if (e instanceof VaultNotInitializedException) {
             status = 503;
             errors = List.of("Vault is not initialized");

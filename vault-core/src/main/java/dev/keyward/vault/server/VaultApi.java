@@ -10,6 +10,7 @@ import dev.keyward.vault.api.TokenInfo;
 import dev.keyward.vault.api.KvConfig;
 import dev.keyward.vault.api.MetadataUpdate;
 import dev.keyward.vault.api.NotFoundException;
+import dev.keyward.vault.api.RewrapStatus;
 import dev.keyward.vault.api.Principal;
 import dev.keyward.vault.api.SecretData;
 import dev.keyward.vault.api.SecretMetadata;
@@ -434,6 +435,23 @@ final class VaultApi {
             vault.lifecycle().seal(caller(r));
             return ApiResponse.NO_CONTENT;
         }
+        if (rest.equals("rotate")) { // Vault's data-key rotation: a new keyring term for new writes
+            if (!post) {
+                throw methodNotAllowed();
+            }
+            vault.keys().rotateDataKey(caller(r));
+            return ApiResponse.NO_CONTENT;
+        }
+        if (rest.equals("key-status")) {
+            if (!get) {
+                throw methodNotAllowed();
+            }
+            RewrapStatus w = vault.keys().rewrapStatus(caller(r));
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("term", vault.lifecycle().status().keyTerm());
+            d.put("rewrap", KeywardRoutes.rewrap(w));
+            return ApiResponse.ok(envelope(d));
+        }
         if (rest.equals("mounts")) {
             if (!get) {
                 throw methodNotAllowed();
@@ -475,11 +493,13 @@ final class VaultApi {
             code = queryCode(r, "uninitcode", 501);
         } else if (st.sealed()) {
             code = queryCode(r, "sealedcode", 503);
+        } else if (st.storageFailure() != null) {
+            code = 500; // unsealed but unable to write (e.g. a full disk): not healthy
         } else {
             code = queryCode(r, "activecode", 200);
         }
         Dto.Health h = new Dto.Health(st.initialized(), st.sealed(), false, false, clock.instant().getEpochSecond(),
-                st.version(), "keyward", "keyward-local");
+                st.version(), "keyward", "keyward-local", st.storageFailure());
         return new ApiResponse(code, h);
     }
 
@@ -497,7 +517,7 @@ final class VaultApi {
     static Dto.SealStatus sealStatus(VaultStatus st) {
         return new Dto.SealStatus(st.sealType() == null ? "passphrase" : st.sealType(), st.initialized(), st.sealed(),
                 st.threshold(), st.shares(), st.progress(), "", st.version(), "", false, false, st.storageType(),
-                "keyward", "keyward-local");
+                "keyward", "keyward-local", st.sealedReason());
     }
 
     // ------------------------------------------------------------------ Keyward routes

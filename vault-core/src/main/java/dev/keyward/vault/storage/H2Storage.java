@@ -1,6 +1,5 @@
 package dev.keyward.vault.storage;
 
-import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.api.VaultInUseException;
 import java.io.IOException;
@@ -9,20 +8,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -49,8 +43,6 @@ public final class H2Storage implements Storage {
     private static final int MAX_BATCH = 256;
     private static final int READERS = 4;
     private static final int H2_DATABASE_IN_USE = 90020;
-    /** Prepared statements per open connection; removed when the connection closes. */
-    private static final Map<Connection, Map<String, PreparedStatement>> STATEMENTS = new ConcurrentHashMap<>();
     /** Journal length at which the committer checkpoints (clean H2 shutdown, reopen, empty journal). */
     static final long DEFAULT_CHECKPOINT_BYTES = 64L * 1024 * 1024;
 
@@ -66,7 +58,18 @@ public final class H2Storage implements Storage {
     /** Readers hold it shared; a checkpoint holds it exclusively while the database is reopened. */
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private volatile boolean closed;
-    private volatile String broken;
+    /** Why storage fails right now, in plain words (null while it works): for status and health. */
+    private volatile String failure;
+    /**
+     * The database (or the journal's agreement with it) must be reopened before the next write: H2
+     * closed itself after a failed write (a full disk), or a failed batch could not be cut back out
+     * of the journal, or a checkpoint failed. The committer reopens it by itself, as open does.
+     */
+    private volatile boolean reopen;
+    /** A journaled batch whose commit failed with the database closed: kept or cut at reopen. */
+    private long undecidedFrom = -1;
+    private long undecidedBatch;
+    private long lastReopenAttempt;
 
     private final DirectoryLock dirLock;
 
@@ -148,16 +151,38 @@ public final class H2Storage implements Storage {
         }
     }
 
-    /** Replays the journal over the state H2 recovered, then checkpoints so the journal starts empty. */
+    /**
+     * Checks that the journal and the database agree, then replays the journal over the state H2
+     * recovered and checkpoints so the journal starts empty. They agree when the journal holds
+     * every batch from the one after the database's last checkpoint up to (at least) the last batch
+     * the database applied. Otherwise the journal was cut, emptied or replaced with an older copy:
+     * replaying it would roll acknowledged writes back, so the vault refuses to open and changes
+     * nothing.
+     */
     private void recover() throws SQLException {
-        if (journal.size() == 0) {
+        JournalPosition at = JournalPosition.read(writer, dir);
+        Journal.Contents c = journal.scan();
+        String problem = at.disagreement(c);
+        if (problem != null) {
+            throw new StorageException("The vault journal " + dir.resolve(Journal.FILE) + " and the database "
+                    + dir.resolve("vault.mv.db") + " disagree: " + problem + " Replaying it would roll acknowledged "
+                    + "writes back, so the vault will not open; nothing was changed. Restore the journal (or the "
+                    + "whole vault directory) from the copy it was taken from or a backup.");
+        }
+        if (c.size() == 0) {
+            journal.continueAfter(at.applied());
             return;
         }
-        JdbcTx tx = new JdbcTx(writer, false, null);
-        int batches = journal.replay(changes -> changes.forEach(tx::apply));
+        JdbcTx tx = new JdbcTx(dir, writer, false, null);
+        Journal.Contents replayed = journal.replay(changes -> changes.forEach(tx::apply));
+        if (replayed.empty()) {
+            journal.continueAfter(at.applied());
+        } else {
+            JournalPosition.recordApplied(writer, replayed.lastSequence());
+        }
         writer.commit();
-        if (batches > 0) {
-            LOG.info("replayed {} journal batches after an unclean shutdown", batches);
+        if (replayed.batches() > 0) {
+            LOG.info("replayed {} journal batches after an unclean shutdown", replayed.batches());
         }
         checkpoint();
     }
@@ -170,12 +195,9 @@ public final class H2Storage implements Storage {
     private void checkpoint() {
         gate.writeLock().lock();
         try {
-            synchronized (allReaders) {
-                allReaders.forEach(H2Storage::closeQuietly);
-                allReaders.clear();
-                readers.clear();
-            }
+            closeReaders();
             long t0 = System.nanoTime();
+            JournalPosition.recordCheckpoint(writer);
             shutdown(writer);
             long t1 = System.nanoTime();
             forceDatabaseFile();
@@ -189,6 +211,15 @@ public final class H2Storage implements Storage {
             throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
         } finally {
             gate.writeLock().unlock();
+        }
+    }
+
+    /** Closes every reader connection (under the gate's write lock): the next reads open fresh ones. */
+    private void closeReaders() {
+        synchronized (allReaders) {
+            allReaders.forEach(H2Storage::closeQuietly);
+            allReaders.clear();
+            readers.clear();
         }
     }
 
@@ -234,9 +265,6 @@ public final class H2Storage implements Storage {
         if (closed) {
             throw new StorageException("The vault storage is closed.");
         }
-        if (broken != null) {
-            throw new StorageException(broken);
-        }
         queue.add(p);
         try {
             return p.future.get();
@@ -264,10 +292,18 @@ public final class H2Storage implements Storage {
         try {
             Connection c = borrowReader();
             try {
-                return work.run(new JdbcTx(c, true, null));
+                return work.run(new JdbcTx(dir, c, true, null));
             } finally {
                 readers.add(c);
             }
+        } catch (StorageException e) {
+            if (StorageFailures.databaseClosed(e)) {
+                reopen = true; // the committer reopens it within a second, writes or not
+                String f = StorageFailures.describe(e, dir);
+                failure = f;
+                throw new StorageException(f, e);
+            }
+            throw e;
         } finally {
             gate.readLock().unlock();
         }
@@ -307,6 +343,9 @@ public final class H2Storage implements Storage {
                     if (closed) {
                         return;
                     }
+                    if (reopen && System.nanoTime() - lastReopenAttempt > 1_000_000_000L) {
+                        reopenQuietly(); // so that reads come back too, without waiting for a write
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -317,8 +356,12 @@ public final class H2Storage implements Storage {
                 failAll(batch, new StorageException("The vault storage is closing."));
                 return;
             } catch (RuntimeException | Error e) {
-                LOG.error("group commit failed: {}", e.getClass().getName());
-                failAll(batch, new StorageException("The write could not be made durable.", e));
+                if (!writerUsable()) {
+                    reopen = true;
+                }
+                failure = StorageFailures.describe(e, dir);
+                LOG.error("group commit failed: {}", failure);
+                failAll(batch, new StorageException(failure, e));
             } finally {
                 batch.clear();
             }
@@ -326,47 +369,122 @@ public final class H2Storage implements Storage {
     }
 
     private void runBatch(List<Pending<?>> batch) {
-        if (broken != null) {
-            throw new StorageException(broken);
+        if (reopen) {
+            reopenNow();
         }
         List<Journal.Change> changes = new ArrayList<>();
-        JdbcTx tx = new JdbcTx(writer, false, changes);
+        JdbcTx tx = new JdbcTx(dir, writer, false, changes);
         for (int i = 0; i < batch.size(); i++) {
             Pending<?> p = batch.get(i);
             if (p.kind == null) {
-                runIsolated(changes, p, () -> p.runIn(tx));
+                runIsolated(tx, p, () -> p.runIn(tx));
             } else if (!p.done) {
-                runKind(tx, changes, batch, i);
+                runKind(tx, batch, i);
             }
         }
         if (!changes.isEmpty()) {
             long before = journal.size();
             try {
+                JournalPosition.recordApplied(writer, journal.sequence() + 1); // in the batch's own commit
+            } catch (SQLException e) {
+                rollbackQuietly();
+                throw new StorageException("The write could not be committed.", e);
+            }
+            try {
                 journal.append(changes);
             } catch (RuntimeException e) {
                 rollbackQuietly();
-                undoJournal(before); // a partly written frame must not stay in front of later ones
+                undoJournal(before, false); // a partly written frame must not stay in front of later ones
                 throw e;
             }
             try {
                 writer.commit();
             } catch (SQLException e) {
                 rollbackQuietly();
-                undoJournal(before);
+                if (writerUsable()) {
+                    undoJournal(before, true);
+                } else {
+                    // H2 closed itself: whether it kept the batch is known only once it is reopened.
+                    undecidedFrom = before;
+                    undecidedBatch = journal.sequence();
+                    reopen = true;
+                }
                 throw new StorageException("The write could not be committed.", e);
             }
+        } else if (!writerUsable()) {
+            reopen = true; // every item failed because the database is gone
         }
+        tx.committed(LOG);
         for (Pending<?> p : batch) {
             p.complete();
+        }
+        if (!reopen) {
+            failure = null;
         }
         if (journal.size() >= checkpointBytes) {
             try {
                 checkpoint();
             } catch (RuntimeException e) {
-                broken = "The vault storage could not checkpoint its journal and refuses further writes until it is"
-                        + " reopened.";
-                LOG.error("checkpoint failed: {}", e.getClass().getName());
+                reopen = true;
+                failure = StorageFailures.describe(e, dir);
+                LOG.error("checkpoint failed: {}", failure);
             }
+        }
+    }
+
+    /** Whether the write connection still works (H2 closes the database after a failed write to its file). */
+    private boolean writerUsable() {
+        if (writer == null) {
+            return false;
+        }
+        try (Statement st = writer.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+            return rs.next();
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public java.util.Optional<String> failure() {
+        return java.util.Optional.ofNullable(failure);
+    }
+
+    private void reopenQuietly() {
+        try {
+            reopenNow();
+        } catch (RuntimeException stillFailing) {
+            LOG.debug("the vault storage could not be reopened yet: {}", failure);
+        }
+    }
+
+    /**
+     * Reopens the database as open does, with every reader held off: a fresh connection, the batch
+     * left undecided by a failed commit kept or cut by what the database holds, the journal checked
+     * against the database and replayed, a checkpoint. Throws (and stays failed) while it cannot.
+     */
+    private void reopenNow() {
+        lastReopenAttempt = System.nanoTime();
+        gate.writeLock().lock();
+        try {
+            closeReaders();
+            closeQuietly(writer);
+            writer = connect(dir, url);
+            writer.setAutoCommit(false);
+            if (undecidedFrom >= 0) {
+                if (JournalPosition.read(writer, dir).applied() < undecidedBatch) {
+                    journal.takeBack(undecidedFrom);
+                }
+                undecidedFrom = -1;
+            }
+            recover();
+            reopen = false;
+            failure = null;
+            LOG.info("the vault storage was reopened after a failure; writes go on");
+        } catch (SQLException | RuntimeException e) {
+            failure = StorageFailures.describe(e, dir);
+            throw new StorageException(failure, e);
+        } finally {
+            gate.writeLock().unlock();
         }
     }
 
@@ -374,7 +492,7 @@ public final class H2Storage implements Storage {
      * Runs every item of {@code batch.get(first)}'s kind in one call under one savepoint; if that
      * call throws, runs each item again on its own so that only the bad one fails.
      */
-    private void runKind(JdbcTx tx, List<Journal.Change> changes, List<Pending<?>> batch, int first) {
+    private void runKind(JdbcTx tx, List<Pending<?>> batch, int first) {
         Batch<?> kind = batch.get(first).kind;
         List<Pending<?>> same = new ArrayList<>();
         for (int j = first; j < batch.size(); j++) {
@@ -384,14 +502,14 @@ public final class H2Storage implements Storage {
                 same.add(q);
             }
         }
-        Throwable failed = runIsolated(changes, null, () -> runAll(kind, tx, same));
+        Throwable failed = runIsolated(tx, null, () -> runAll(kind, tx, same));
         if (failed != null) {
             if (same.size() == 1) {
                 same.get(0).error = failed;
                 return;
             }
             for (Pending<?> q : same) {
-                runIsolated(changes, q, () -> runAll(kind, tx, List.of(q)));
+                runIsolated(tx, q, () -> runAll(kind, tx, List.of(q)));
             }
         }
     }
@@ -405,11 +523,12 @@ public final class H2Storage implements Storage {
 
     /**
      * Runs {@code work} under its own savepoint: on failure it is rolled back (and its journal
-     * changes dropped), and the failure is set on {@code owner} if given, and returned.
+     * changes and after-commit work dropped), and the failure is set on {@code owner} if given, and
+     * returned.
      */
-    private Throwable runIsolated(List<Journal.Change> changes, Pending<?> owner, Runnable work) {
+    private Throwable runIsolated(JdbcTx tx, Pending<?> owner, Runnable work) {
         Savepoint sp;
-        int mark = changes.size();
+        long mark = tx.mark();
         try {
             sp = writer.setSavepoint();
         } catch (SQLException e) {
@@ -425,7 +544,7 @@ public final class H2Storage implements Storage {
             } catch (SQLException e) {
                 throw new StorageException("Could not roll back a failed write.", e);
             }
-            changes.subList(mark, changes.size()).clear();
+            tx.dropAfter(mark);
             if (owner != null) {
                 owner.error = t;
             }
@@ -441,13 +560,20 @@ public final class H2Storage implements Storage {
         }
     }
 
-    /** Takes a journaled batch back out after H2 refused its commit, so a restart cannot apply it. */
-    private void undoJournal(long length) {
+    /**
+     * Cuts a journaled batch (or a partly written frame) back out after the journal write or H2's
+     * commit failed, so a restart cannot apply it.
+     */
+    private void undoJournal(long length, boolean appended) {
         try {
-            journal.truncateTo(length);
+            if (appended) {
+                journal.takeBack(length);
+            } else {
+                journal.cutTo(length);
+            }
         } catch (RuntimeException e) {
-            broken = "The vault storage failed and refuses further writes until it is reopened.";
-            LOG.error("journal and database disagree after a failed commit; writes are refused until reopen");
+            reopen = true; // the journal is checked against the database again before the next write
+            LOG.error("a failed batch could not be cut out of the journal; the storage is reopened before the next write");
         }
     }
 
@@ -472,10 +598,18 @@ public final class H2Storage implements Storage {
         synchronized (allReaders) {
             allReaders.forEach(H2Storage::closeQuietly);
         }
+        boolean clean = !reopen;
         try {
+            if (clean) {
+                try {
+                    JournalPosition.recordCheckpoint(writer);
+                } catch (SQLException e) {
+                    clean = false; // the journal stays: the next open replays it
+                }
+            }
             shutdown(writer);
             forceDatabaseFile();
-            if (broken == null) {
+            if (clean) {
                 journal.truncate();
             }
         } catch (StorageException e) {
@@ -487,191 +621,11 @@ public final class H2Storage implements Storage {
     }
 
     private static void closeQuietly(Connection c) {
-        STATEMENTS.remove(c);
+        JdbcTx.forget(c);
         try {
             c.close();
         } catch (SQLException e) {
             LOG.debug("close: {}", e.getMessage());
-        }
-    }
-
-    private static final class Pending<T> {
-        final TxWork<T> work;
-        /** For batched work: its kind and item (work is null). */
-        final Batch<?> kind;
-        final Object item;
-        final CompletableFuture<T> future = new CompletableFuture<>();
-        T result;
-        Throwable error;
-        /** Batched work already run with an earlier item of its kind in this batch. */
-        boolean done;
-
-        Pending(TxWork<T> work, Batch<?> kind, Object item) {
-            this.work = work;
-            this.kind = kind;
-            this.item = item;
-        }
-
-        void runIn(StorageTx tx) {
-            result = work.run(tx);
-        }
-
-        void complete() {
-            if (error != null) {
-                future.completeExceptionally(error);
-            } else {
-                future.complete(result);
-            }
-        }
-    }
-
-    /** JDBC access to the records table. */
-    private static final class JdbcTx implements StorageTx {
-        private final Connection c;
-        private final boolean readOnly;
-        /** Where a write transaction records its changes for the journal (null: not journaled). */
-        private final List<Journal.Change> changes;
-
-        JdbcTx(Connection c, boolean readOnly, List<Journal.Change> changes) {
-            this.c = c;
-            this.readOnly = readOnly;
-            this.changes = changes;
-        }
-
-        /**
-         * A prepared statement kept with its connection (one thread uses a connection at a time;
-         * the statements close with it).
-         */
-        private PreparedStatement statement(String sql) throws SQLException {
-            Map<String, PreparedStatement> cache = STATEMENTS.computeIfAbsent(c, k -> new HashMap<>());
-            PreparedStatement ps = cache.get(sql);
-            if (ps == null) {
-                ps = c.prepareStatement(sql);
-                cache.put(sql, ps);
-            }
-            return ps;
-        }
-
-        /** Applies a journaled change (replay). */
-        void apply(Journal.Change ch) {
-            switch (ch.kind()) {
-                case PUT -> put(ch.key(), ch.value());
-                case DELETE -> delete(ch.key());
-                case DELETE_PREFIX -> deletePrefix(ch.key());
-                default -> throw new IllegalStateException("unknown change");
-            }
-        }
-
-        private void record(Journal.Change.Kind kind, String key, byte[] value) {
-            if (changes != null) {
-                changes.add(new Journal.Change(kind, key, value));
-            }
-        }
-
-        @Override
-        public byte[] get(String key) {
-            try {
-                PreparedStatement ps = statement("SELECT v FROM records WHERE k = ?");
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getBytes(1) : null;
-                }
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public void put(String key, byte[] value) {
-            checkWritable();
-            checkKey(key);
-            try {
-                PreparedStatement ps = statement("MERGE INTO records (k, v) KEY (k) VALUES (?, ?)");
-                ps.setString(1, key);
-                ps.setBytes(2, value);
-                ps.executeUpdate();
-                record(Journal.Change.Kind.PUT, key, value.clone());
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public boolean delete(String key) {
-            checkWritable();
-            try {
-                PreparedStatement ps = statement("DELETE FROM records WHERE k = ?");
-                ps.setString(1, key);
-                boolean deleted = ps.executeUpdate() > 0;
-                if (deleted) {
-                    record(Journal.Change.Kind.DELETE, key, null);
-                }
-                return deleted;
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public List<Entry> scan(String prefix, String startAfter, int limit) {
-            String from = startAfter != null && startAfter.compareTo(prefix) > 0 ? startAfter : null;
-            String sql = from == null
-                    ? "SELECT k, v FROM records WHERE k >= ? AND k < ? ORDER BY k LIMIT ?"
-                    : "SELECT k, v FROM records WHERE k > ? AND k < ? ORDER BY k LIMIT ?";
-            try {
-                PreparedStatement ps = statement(sql);
-                ps.setString(1, from == null ? prefix : from);
-                ps.setString(2, prefix + '\u007f');
-                ps.setInt(3, limit);
-                List<Entry> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Entry(rs.getString(1), rs.getBytes(2)));
-                    }
-                }
-                return out;
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        @Override
-        public int deletePrefix(String prefix) {
-            checkWritable();
-            try {
-                PreparedStatement ps = statement("DELETE FROM records WHERE k >= ? AND k < ?");
-                ps.setString(1, prefix);
-                ps.setString(2, prefix + '\u007f');
-                int n = ps.executeUpdate();
-                if (n > 0) {
-                    record(Journal.Change.Kind.DELETE_PREFIX, prefix, null);
-                }
-                return n;
-            } catch (SQLException e) {
-                throw failure(e);
-            }
-        }
-
-        private void checkWritable() {
-            if (readOnly) {
-                throw new IllegalStateException("write attempted in a read transaction");
-            }
-        }
-
-        private static void checkKey(String key) {
-            if (key.isEmpty() || key.length() > 1024) {
-                throw new IllegalArgumentException("storage key length out of range");
-            }
-            for (int i = 0; i < key.length(); i++) {
-                char ch = key.charAt(i);
-                if (ch < 0x21 || ch > 0x7e) {
-                    throw new IllegalArgumentException("storage keys are printable ASCII");
-                }
-            }
-        }
-
-        private static KeywardException failure(SQLException e) {
-            return new StorageException("The vault database failed: " + e.getSQLState(), e);
         }
     }
 }

@@ -25,6 +25,11 @@ import java.util.zip.CRC32C;
  * keeps the value it had. The journal holds exactly what the records table holds (structural keys
  * and HMAC ids, barrier ciphertexts), nothing more readable.
  *
+ * <p>Batches are numbered without gaps across checkpoints: the database records the number of the
+ * last batch it applied and of the last checkpoint (see {@link H2Storage}), so a journal that ends
+ * before what the database holds (cut, emptied or replaced with an older copy) is detected on open
+ * instead of being replayed over newer data.
+ *
  * <p>Format: a sequence of frames {@code length u32 | crc32c u32 | payload}; payload is
  * {@code sequence u64 | count u32 | changes}, a change is {@code kind u8 | key length u16 | key
  * (ASCII) | [value length u32 | value]} (value only for {@link Change.Kind#PUT}). A frame cut short
@@ -79,16 +84,53 @@ final class Journal implements AutoCloseable {
         return length;
     }
 
+    /** What a journal holds: its complete batches (first and last sequence number) and where they end. */
+    record Contents(int batches, long firstSequence, long lastSequence, long end, long size) {
+        boolean empty() {
+            return batches == 0;
+        }
+    }
+
     /**
-     * Reads every complete batch from the start, in order, passing each batch's changes to
-     * {@code apply}. Returns the number of batches; positions the journal for appending after the
-     * last complete batch (a torn tail is cut off).
+     * Reads the journal from the start without changing it: every complete batch must pass its
+     * checksum and follow the one before it (sequence + 1). A frame cut short at the end is a batch
+     * that was never acknowledged and ends the complete part; a damaged frame followed by more data
+     * means the journal was corrupted and is refused.
      */
-    int replay(Consumer<List<Change>> apply) {
+    Contents scan() {
+        return read(null);
+    }
+
+    /**
+     * Applies every complete batch in order, passing each batch's changes to {@code apply}, then
+     * cuts off a torn tail and positions the journal for appending after the last complete batch.
+     * Call it only after {@link #scan} agreed with the database.
+     */
+    Contents replay(Consumer<List<Change>> apply) {
+        Contents c = read(apply);
+        try {
+            if (c.end() < c.size()) {
+                channel.truncate(c.end());
+                channel.force(false);
+            }
+            channel.position(c.end());
+            length = c.end();
+            if (!c.empty()) {
+                sequence = c.lastSequence();
+            }
+            return c;
+        } catch (IOException e) {
+            throw new StorageException("The vault journal " + file + " could not be replayed: " + e.getMessage(), e);
+        }
+    }
+
+    private Contents read(Consumer<List<Change>> apply) {
         try {
             long size = channel.size();
             long pos = 0;
             int batches = 0;
+            long first = 0;
+            long last = 0;
             ByteBuffer header = ByteBuffer.allocate(HEADER);
             while (pos + HEADER <= size) {
                 header.clear();
@@ -110,27 +152,37 @@ final class Journal implements AutoCloseable {
                 }
                 payload.flip();
                 long seq = payload.getLong();
-                if (seq <= sequence && batches > 0) {
-                    throw new StorageException("The vault journal " + file + " is out of order at byte " + pos + ".");
+                if (batches > 0 && seq != last + 1) {
+                    throw new StorageException("The vault journal " + file + " is out of order at byte " + pos
+                            + ": batch " + seq + " follows batch " + last + "; the vault will not open over it.");
                 }
-                sequence = seq;
-                apply.accept(decode(payload));
+                if (batches == 0) {
+                    first = seq;
+                }
+                last = seq;
+                if (apply != null) {
+                    apply.accept(decode(payload));
+                }
                 batches++;
                 pos += HEADER + frame;
             }
-            if (pos < size) {
-                channel.truncate(pos);
-                channel.force(false);
-            }
-            channel.position(pos);
-            length = pos;
-            return batches;
+            return new Contents(batches, first, last, pos, size);
         } catch (IOException | RuntimeException e) {
             if (e instanceof StorageException se) {
                 throw se;
             }
-            throw new StorageException("The vault journal " + file + " could not be replayed: " + e.getMessage(), e);
+            throw new StorageException("The vault journal " + file + " could not be read: " + e.getMessage(), e);
         }
+    }
+
+    /** The sequence number of the last batch appended (or replayed, or continued after). */
+    long sequence() {
+        return sequence;
+    }
+
+    /** Numbers the next batch {@code last + 1} (after an empty journal, from the database's position). */
+    void continueAfter(long last) {
+        sequence = last;
     }
 
     /** Appends one batch and forces it to the device; returns only when it is durable. */
@@ -147,7 +199,8 @@ final class Journal implements AutoCloseable {
         }
         ByteBuffer frame = ByteBuffer.allocate(HEADER + frameLength);
         frame.position(HEADER);
-        frame.putLong(++sequence);
+        long seq = sequence + 1;
+        frame.putLong(seq);
         frame.putInt(changes.size());
         for (int i = 0; i < changes.size(); i++) {
             Change c = changes.get(i);
@@ -169,18 +222,29 @@ final class Journal implements AutoCloseable {
             }
             channel.force(false);
             length += HEADER + frameLength;
+            sequence = seq;
         } catch (IOException e) {
             throw new StorageException("The vault journal could not be written: " + e.getMessage(), e);
         }
     }
 
-    /** Empties the journal once everything in it is durable in the database itself. */
+    /** Takes the last appended batch back out (the database refused it): the journal ends at {@code newLength}. */
+    void takeBack(long newLength) {
+        truncateTo(newLength);
+        sequence--;
+    }
+
+    /** Cuts off a partly written frame after a failed append (its batch number was not used). */
+    void cutTo(long newLength) {
+        truncateTo(newLength);
+    }
+
+    /** Empties the journal once everything in it is durable in the database itself (numbering goes on). */
     void truncate() {
         truncateTo(0);
     }
 
-    /** Cuts the journal back to {@code newLength} bytes (taking back a batch the database refused). */
-    void truncateTo(long newLength) {
+    private void truncateTo(long newLength) {
         try {
             channel.truncate(newLength);
             channel.position(newLength);

@@ -32,6 +32,14 @@ public interface Storage extends AutoCloseable {
     /** A short name of the backend, e.g. "h2". */
     String type();
 
+    /**
+     * Why the storage currently fails (e.g. the disk is full), in plain words, or empty while it
+     * works. Set by a failed write, cleared by the next write that succeeds.
+     */
+    default java.util.Optional<String> failure() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 

@@ -19,6 +19,15 @@ public interface StorageTx {
     /** Removes every entry under a prefix; returns how many. */
     int deletePrefix(String prefix);
 
+    /**
+     * Runs {@code action} once this transaction's changes are durable (not if they are rolled back),
+     * on the committer thread, before the callers are answered. For telling the world outside the
+     * vault about a change (a published tree head); it must be quick and must not throw.
+     */
+    default void afterCommit(Runnable action) {
+        throw new UnsupportedOperationException("this transaction cannot run work after its commit");
+    }
+
     record Entry(String key, byte[] value) {
     }
 }

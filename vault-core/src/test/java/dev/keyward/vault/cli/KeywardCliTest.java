@@ -80,6 +80,7 @@ class KeywardCliTest {
         env.put("KEYWARD_ADDRESS", server.urls().get(0));
         env.put("KEYWARD_CA_CERT", caPem.toString());
         env.put("KEYWARD_SECRET_ID", secretId);
+        env.put("XDG_CONFIG_HOME", dir.resolve("config").toString());
     }
 
     @AfterAll
@@ -106,6 +107,36 @@ class KeywardCliTest {
             assertTrue(r.out().contains("secret_id=unset"), r.out());
             assertFalse(r.out().contains(CANARY) || r.err().contains(CANARY));
             assertEquals(before, appRoleTokens().size(), "the run's token is revoked when the child exits");
+        }
+
+        @Test
+        void theChildInheritsNoneOfTheVaultsCredentialVariables() throws Exception {
+            // A separate CLI process, so the variables are in the environment the child inherits.
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                    KeywardCli.class.getName(), "run", "--role-id", roleId, "--no-masking",
+                    "--env", "DB_USER=kw://app/db#user", "--", "env");
+            Map<String, String> e = pb.environment();
+            e.putAll(env);
+            String[] credentials = {"KEYWARD_PASSPHRASE", "KEYWARD_OPERATOR_PASSPHRASE", "KEYWARD_ADMIN_PASSPHRASE",
+                "KEYWARD_PIN", "KEYWARD_TOKEN", "KEYWARD_SECRET_ID", "KEYWARD_ROLE_ID", "KEYWARD_SOMETHING_NEW"};
+            for (String c : credentials) {
+                if (!c.equals("KEYWARD_SECRET_ID") && !c.equals("KEYWARD_TOKEN")) {
+                    e.put(c, "canary-env-" + c.toLowerCase(java.util.Locale.ROOT).replace("keyward_", ""));
+                }
+            }
+            e.put("UNRELATED_VARIABLE", "kept");
+            Process p = pb.redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            assertTrue(out.contains("DB_USER=svc\n"), out);
+            assertTrue(out.contains("UNRELATED_VARIABLE=kept\n"), "the rest of the environment is inherited");
+            for (String c : credentials) {
+                assertFalse(out.contains(c + "="), c + " reached the child: " + out);
+            }
+            assertFalse(out.contains("canary-env-"), out);
+            assertTrue(out.contains("KEYWARD_ADDRESS=") && out.contains("KEYWARD_CA_CERT="),
+                    "where the vault is stays, for a child that calls keyward itself");
         }
 
         @Test

@@ -56,6 +56,20 @@ public final class VaultChild {
                     Thread.sleep(5);
                 }
             }
+            case "write-versions" -> {
+                // args: home path count; writes count versions of one secret, then waits to be killed
+                Engine e = TestVaults.open(home);
+                TestVaults.unseal(e);
+                Caller c = TestVaults.login(e).caller();
+                int n = Integer.parseInt(args[3]);
+                for (int i = 1; i <= n; i++) {
+                    e.secrets().write(c, args[2], dev.keyward.vault.api.SecretData.of(java.util.Map.of("v", "value-" + i)),
+                            null);
+                }
+                System.out.println("WRITTEN " + n);
+                System.out.flush();
+                Thread.sleep(Long.MAX_VALUE);
+            }
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
