@@ -93,6 +93,11 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.GovernanceService governance() {
+        return real.governance();
+    }
+
+    @Override
     public void close() {
         real.close();
     }

@@ -57,6 +57,22 @@ public enum Operation {
     ROLE_READ("role.read"),
     ROLE_WRITE("role.write"),
     ENTITLEMENT_REPORT("entitlement.report"),
+    /** A leak scan: start, one batch of documents, end (each its own audited call). */
+    GOVERNANCE_SCAN("governance.scan"),
+    /** An automation's declared boundary against its grants. */
+    GOVERNANCE_CHECK("governance.check"),
+    /** Records the documented baseline of grants. */
+    GOVERNANCE_BASELINE("governance.baseline"),
+    /** Adds or revokes an exception for a grant outside the baseline. */
+    GOVERNANCE_EXCEPTION("governance.exception"),
+    /** Sets the review schedule, opens reviews, attests a grant under review. */
+    GOVERNANCE_REVIEW("governance.review"),
+    /** The access-review job's run: opens due reviews, closes overdue ones (a system principal's call). */
+    GOVERNANCE_REVIEW_SWEEP("governance.review.sweep"),
+    /** A compromise drill on a scratch copy (its authorization at the start, its result at the end). */
+    GOVERNANCE_DRILL("governance.drill"),
+    /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
+    GOVERNANCE_READ("governance.read"),
 
     AUDIT_EXPORT("audit.export"),
     /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */

@@ -21,6 +21,9 @@ public interface Vault extends AutoCloseable {
 
     PolicyService policies();
 
+    /** Governance: leak scan, boundary checks, exceptions, access reviews, the compliance report. */
+    GovernanceService governance();
+
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 

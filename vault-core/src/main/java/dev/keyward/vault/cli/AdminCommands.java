@@ -21,8 +21,9 @@ final class AdminCommands {
     }
 
     @Command(name = "policy", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Policies as code: export, apply (with --dry-run), explain a decision.",
-            subcommands = {Policy.Export.class, Policy.Apply.class, Policy.Explain.class})
+            description = "Policies as code: export, apply (with --dry-run), explain a decision, drift and boundary gates.",
+            subcommands = {Policy.Export.class, Policy.Apply.class, Policy.Explain.class, PolicyGateCommands.Drift.class,
+                PolicyGateCommands.Check.class})
     static final class Policy extends CommandGroup {
 
         @Command(name = "export", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,

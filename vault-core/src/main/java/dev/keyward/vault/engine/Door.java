@@ -21,8 +21,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,10 +59,19 @@ final class Door {
 
     /** A call that changes state: the act and its audit entry commit in one durable transaction. */
     <T> T write(Caller caller, Operation op, String resource, Act<T> act) {
+        return write(caller, op, resource, act, null);
+    }
+
+    /**
+     * {@link #write}, with {@code details} of the result added to the audit entry (ids, counts;
+     * never a value).
+     */
+    <T> T write(Caller caller, Operation op, String resource, Act<T> act, Function<T, Map<String, String>> details) {
         Call call = admit(caller, op, resource);
         try {
             return storage.write(tx -> {
                 T result = act.run(call.keys, call.principal, tx, call.now);
+                call.details = details == null ? Map.of() : details.apply(result);
                 authorizer.used(List.of(call.use()), tx);
                 appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), call.keys, tx);
                 return result;
@@ -78,10 +89,16 @@ final class Door {
      * and only then is the result returned.
      */
     <T> T read(Caller caller, Operation op, String resource, Act<T> act) {
+        return read(caller, op, resource, act, null);
+    }
+
+    /** {@link #read}, with {@code details} of the result added to the audit entry (never a value). */
+    <T> T read(Caller caller, Operation op, String resource, Act<T> act, Function<T, Map<String, String>> details) {
         Call call = admit(caller, op, resource);
         T result;
         try {
             result = storage.read(tx -> act.run(call.keys, call.principal, tx, call.now));
+            call.details = details == null ? Map.of() : details.apply(result);
         } catch (KeywardException e) {
             auditFailure(call, e);
             throw e;
@@ -255,6 +272,7 @@ final class Door {
         final Instant now;
         Principal principal;
         Decision decision;
+        Map<String, String> details = Map.of();
 
         Call(Unsealed keys, Caller caller, Operation op, String resource, Instant now) {
             this.keys = keys;
@@ -272,7 +290,7 @@ final class Door {
             AuditEvent.Decision d = decision == null ? AuditEvent.Decision.NONE
                     : decision.allowed() ? AuditEvent.Decision.ALLOW : AuditEvent.Decision.DENY;
             return Door.event(keys, caller, principal, null, op, resource, d, decision == null ? null : decision.rule(),
-                    outcome, errorClass, now);
+                    outcome, errorClass, now).withDetails(details);
         }
     }
 }

@@ -65,6 +65,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     private static final String BLOB_KIND = "sys.blob";
 
+    private final Path home;
     private final Clock clock;
     private final Storage storage;
     private final AuditSink audit;
@@ -78,6 +79,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final IdentityFacade identities;
     private final PolicyFacade policies;
     private final AuditFacade auditService;
+    private final GovernanceFacade governance;
     private final StorageChecker storageChecker;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -85,6 +87,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private volatile Instant lastActivity;
 
     private Engine(EngineConfig config, Storage storage) {
+        this.home = config.options().home();
         this.clock = config.options().clock();
         this.storage = storage;
         this.audit = config.auditSink();
@@ -115,6 +118,9 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 this::recordRefused, (u, tx) -> audit.log().map(l -> rollback.check(l, u, tx, lifecycle.headStore()))
                 .orElse(null));
         this.storageChecker = new StorageChecker(door, guard, RecordKinds.defaults());
+        this.governance = new GovernanceFacade(this, door, guard, () -> null);
+        lifecycle.onSeal(governance::sealed);
+        lifecycle.onUnseal(governance::unsealed);
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -269,6 +275,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
+    public dev.keyward.vault.api.GovernanceService governance() {
+        return governance;
+    }
+
+    @Override
     public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
         return login.loginAppRole(roleId, secretId, sourceAddress);
     }
@@ -288,6 +299,18 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         @Override
         public Duration tokenMaxTtl(StorageTx tx, String token) {
             return requireUnsealed().identities().maxTtl(tx, token);
+        }
+
+        @Override
+        public String grantRefusal(StorageTx tx, dev.keyward.vault.policy.Evaluator.Outcome allowed, Instant now,
+                                   int approvals) {
+            Unsealed u = requireUnsealed();
+            return u.exceptions().refusal(tx, u.policies(), allowed, now, approvals);
+        }
+
+        @Override
+        public void grantsUsed(List<dev.keyward.vault.policy.Authorizer.Use> uses, StorageTx tx) {
+            requireUnsealed().exceptions().recordUses(tx, uses);
         }
     }
 
@@ -369,6 +392,16 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return requireUnsealed();
     }
 
+    /** The vault directory. */
+    Path home() {
+        return home;
+    }
+
+    /** The vault's clock (injected). */
+    Clock clock() {
+        return clock;
+    }
+
     /** For tests and tools in this module: the engine's storage. */
     Storage storage() {
         return storage;
@@ -429,6 +462,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public void close() {
         timer.shutdownNow();
+        governance.sealed();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

@@ -189,10 +189,10 @@ final class PolicyFacade implements PolicyService {
     }
 
     /** The policies and usual token lifetime of an identity named in an explain request. */
-    private record Subject(List<String> policies, Duration tokenMaxTtl) {
+    record Subject(List<String> policies, Duration tokenMaxTtl) {
     }
 
-    private static Subject subject(Unsealed k, StorageTx tx, IdentityRef ref) {
+    static Subject subject(Unsealed k, StorageTx tx, IdentityRef ref) {
         switch (ref.type()) {
             case OPERATOR -> {
                 OperatorRecord r = k.identities().operator(tx, ref.name());

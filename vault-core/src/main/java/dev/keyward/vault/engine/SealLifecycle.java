@@ -283,6 +283,9 @@ final class SealLifecycle implements LifecycleService {
         });
         LOG.info("vault unsealed");
         rewrapper.resumeIfPending();
+        for (Runnable r : onUnseal) {
+            r.run();
+        }
         return status();
     }
 
@@ -427,6 +430,19 @@ final class SealLifecycle implements LifecycleService {
         sealInternal(null);
     }
 
+    private final java.util.List<Runnable> onSeal = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<Runnable> onUnseal = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code r} each time the vault is unsealed (background jobs start). */
+    void onUnseal(Runnable r) {
+        onUnseal.add(r);
+    }
+
+    /** Runs {@code r} each time the vault seals, before the keys are zeroed (features drop what they hold). */
+    void onSeal(Runnable r) {
+        onSeal.add(r);
+    }
+
     /** Drops and zeroes the keys, with no call in flight; {@code reason} is told to callers until unsealed. */
     void sealInternal(String reason) {
         engine.withStateLock(() -> {
@@ -434,6 +450,13 @@ final class SealLifecycle implements LifecycleService {
             unsealed = null;
             sealedReason = reason;
             if (u != null) {
+                for (Runnable r : onSeal) {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        LOG.warn("a feature failed to stop on seal: {}", e.getClass().getSimpleName());
+                    }
+                }
                 u.close();
                 LOG.info("vault sealed{}", reason == null ? "" : ": " + reason);
             }

@@ -59,6 +59,15 @@ public final class Access {
             case POLICY_READ, ROLE_READ, POLICY_EXPLAIN, POLICY_EXPORT, ENTITLEMENT_REPORT -> of(r, Capability.READ);
             case POLICY_WRITE, ROLE_WRITE -> of(r, Capability.UPDATE);
             case POLICY_APPLY -> of("sys/policy-apply", Capability.ADMIN);
+            case GOVERNANCE_SCAN -> of("sys/governance/scan", Capability.READ);
+            case GOVERNANCE_CHECK -> of("sys/governance/check", Capability.READ);
+            case GOVERNANCE_BASELINE -> of("sys/governance/baseline", Capability.UPDATE);
+            case GOVERNANCE_EXCEPTION -> of("sys/governance/exceptions", Capability.UPDATE);
+            case GOVERNANCE_REVIEW -> of("sys/governance/reviews", Capability.UPDATE);
+            case GOVERNANCE_REVIEW_SWEEP -> of("sys/governance/reviews/sweep", Capability.ADMIN);
+            case GOVERNANCE_DRILL -> of("sys/governance/drills", Capability.UPDATE);
+            case GOVERNANCE_READ -> of(r.startsWith("sys/governance/") && !r.equals("sys/governance/scan") ? r
+                    : "sys/governance/records", Capability.READ);
             // Calls that carry no token never reach the authorize step, and operations added later
             // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
             default -> of("sys/op/" + op.id(), Capability.ADMIN);

@@ -64,6 +64,7 @@ public final class BuiltInPolicies {
         r.add(grant("sys/token*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/keyring", EnumSet.of(Capability.ROTATE), SECURITY_ENGINEER));
         r.add(grant("sys/rotation/*", rw, SECURITY_ENGINEER));
+        r.add(grant("sys/governance/*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/kv/config", EnumSet.of(Capability.READ, Capability.ADMIN), SECURITY_ENGINEER));
         r.add(grant("sys/status", EnumSet.of(Capability.READ), SECURITY_ENGINEER));
         r.add(grant("sys/seal", EnumSet.of(Capability.ADMIN), SECURITY_ENGINEER));
@@ -84,6 +85,11 @@ public final class BuiltInPolicies {
         r.add(grant("sys/policy-explain", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/policy-export", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/entitlements", EnumSet.of(Capability.READ), AUDITOR));
+        for (String g : List.of("sys/governance/baseline", "sys/governance/exceptions", "sys/governance/check",
+                "sys/governance/records", "sys/governance/reviews*", "sys/governance/report*",
+                "sys/governance/drills*")) {
+            r.add(grant(g, EnumSet.of(Capability.READ), AUDITOR)); // never the scan: it tests values
+        }
         r.add(grant("sys/identity/*", read, AUDITOR));
         r.add(grant("sys/token*", read, AUDITOR));
         r.add(PolicyRule.deny("secret/*", EnumSet.complementOf(EnumSet.of(Capability.REVEAL_METADATA,
@@ -99,6 +105,10 @@ public final class BuiltInPolicies {
     public static final String JOB_CONTAINMENT = "containment";
     /** The approval sweep: expires requests, grants and elevations on time, notifies. */
     public static final String JOB_APPROVALS = "approvals";
+    /** The access-review job: opens scheduled reviews, expires or alerts on grants nobody attested in time. */
+    public static final String JOB_REVIEWS = "reviews";
+    /** A compromise drill's steps, run only inside the scratch copy of a vault. */
+    public static final String JOB_DRILL = "drill";
 
     private static final Map<String, Policy> SYSTEM = Map.of(
             JOB_ROTATION, system(JOB_ROTATION, "Built-in: the rotation scheduler.", List.of(
@@ -121,7 +131,19 @@ public final class BuiltInPolicies {
             JOB_APPROVALS, system(JOB_APPROVALS, "Built-in: the approval expiry sweep.", List.of(
                     grant("sys/approvals/*", ALL, JOB_APPROVALS),
                     grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.UPDATE), JOB_APPROVALS),
-                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_APPROVALS))));
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_APPROVALS))),
+            JOB_REVIEWS, system(JOB_REVIEWS, "Built-in: the access-review job.", List.of(
+                    grant("sys/governance/reviews*", EnumSet.of(Capability.READ, Capability.UPDATE, Capability.ADMIN),
+                            JOB_REVIEWS),
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_REVIEWS))),
+            JOB_DRILL, system(JOB_DRILL, "Built-in: a compromise drill's steps in a scratch copy.", List.of(
+                    grant("secret/*", EnumSet.of(Capability.READ, Capability.CREATE, Capability.UPDATE,
+                            Capability.LIST, Capability.REVEAL_METADATA), JOB_DRILL),
+                    grant("sys/policy-explain", EnumSet.of(Capability.READ), JOB_DRILL),
+                    grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.LIST, Capability.UPDATE,
+                            Capability.ADMIN), JOB_DRILL),
+                    grant("sys/token*", EnumSet.of(Capability.READ, Capability.LIST, Capability.DELETE), JOB_DRILL),
+                    grant("sys/audit*", EnumSet.of(Capability.READ), JOB_DRILL))));
 
     private static Policy system(String job, String description, List<PolicyRule> rules) {
         return new Policy(systemPolicyName(job), description, rules);
@@ -129,7 +151,7 @@ public final class BuiltInPolicies {
 
     /** The names of the vault's background jobs. */
     public static List<String> systemJobs() {
-        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_ROTATION);
+        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_DRILL, JOB_REVIEWS, JOB_ROTATION);
     }
 
     /** Names under this prefix are reserved for the background jobs' policies: no stored policy may take one. */

@@ -30,6 +30,18 @@ public final class PolicyAuthorizer implements Authorizer {
         default int approvals(Caller caller, StorageTx tx) {
             return 0;
         }
+
+        /**
+         * Why an allowed outcome does not stand after all, or null: the baseline and the deciding
+         * grant's exception ({@link GrantExceptions#refusal}).
+         */
+        default String grantRefusal(StorageTx tx, Evaluator.Outcome allowed, Instant now, int approvals) {
+            return null;
+        }
+
+        /** Allowed uses, once recorded as grant usage (exceptions with extra logging record them too). */
+        default void grantsUsed(List<Use> uses, StorageTx tx) {
+        }
     }
 
     private volatile Supplier<Source> source;
@@ -98,8 +110,11 @@ public final class PolicyAuthorizer implements Authorizer {
                                              String sourceAddress, Instant now, String justification, int approvals,
                                              Supplier<Duration> tokenMaxTtl) {
         Evaluator.Compiled set = src.store().compiled(tx, policies);
-        return Evaluator.evaluate(set, new Evaluator.Request(need.path(), need.anyOf(), sourceAddress, now,
-                justification, approvals, tokenMaxTtl));
+        Evaluator.Outcome o = Evaluator.evaluate(set, new Evaluator.Request(need.path(), need.anyOf(), sourceAddress,
+                now, justification, approvals, tokenMaxTtl));
+        String refused = o.allowed() ? src.grantRefusal(tx, o, now, approvals) : null;
+        return refused == null ? o : new Evaluator.Outcome(false, o.policy(), o.version(), o.ruleId(),
+                GrantExceptions.CONDITION, refused, null);
     }
 
     @Override
@@ -131,6 +146,7 @@ public final class PolicyAuthorizer implements Authorizer {
         if (!byGrant.isEmpty()) {
             PolicyStore store = s.get().store();
             byGrant.values().forEach(g -> store.recordUses(tx, g));
+            s.get().grantsUsed(uses, tx);
         }
     }
 }

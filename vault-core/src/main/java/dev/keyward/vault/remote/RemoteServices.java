@@ -4,7 +4,9 @@ import dev.keyward.vault.api.AuditProgress;
 import dev.keyward.vault.api.AuditService;
 import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.GovernanceService;
 import dev.keyward.vault.api.IdentityService;
+import dev.keyward.vault.api.IntegrityService;
 import dev.keyward.vault.api.KeyService;
 import dev.keyward.vault.api.LifecycleService;
 import dev.keyward.vault.api.PolicyService;
@@ -74,7 +76,9 @@ public final class RemoteServices {
             service("keys", KeyService.class, Vault::keys, Set.of("rotateRootKey", "migrateSeal")),
             service("identities", IdentityService.class, Vault::identities, Set.of("wrapResponse")),
             service("policies", PolicyService.class, Vault::policies, Set.of()),
-            service("audit", AuditService.class, Vault::audit, Set.of("recordRefused")));
+            service("audit", AuditService.class, Vault::audit, Set.of("recordRefused")),
+            service("integrity", IntegrityService.class, Vault::integrity, Set.of()),
+            service("governance", GovernanceService.class, Vault::governance, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
     private static final Map<Class<?>, Service<?>> BY_TYPE;

@@ -34,12 +34,14 @@ final class KeywardRoutes {
     private final Clock clock;
     private final Supplier<Optional<LocalCa>> ca;
     private final ServiceRoutes services;
+    private final GovernanceRoutes governance;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
         this.clock = clock;
         this.ca = ca;
         this.services = new ServiceRoutes(vault);
+        this.governance = new GovernanceRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -98,6 +100,9 @@ final class KeywardRoutes {
     }
 
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        if (rest.startsWith("governance/")) {
+            return governance.handle(r, rest.substring("governance/".length()), caller);
+        }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");
         if (rest.startsWith("api/")) {
