@@ -97,7 +97,9 @@ public final class MerkleAuditLog implements AuditSink {
     }
 
     private final Settings settings;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MerkleAuditLog.class);
     private volatile HeadPublisher publisher = HeadPublisher.NONE;
+    private final java.util.concurrent.CopyOnWriteArrayList<AuditTap> taps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public MerkleAuditLog() {
         this(Settings.defaults());
@@ -114,6 +116,16 @@ public final class MerkleAuditLog implements AuditSink {
     /** Where every signed head goes once it is durable (witness file, HSM, SIEM file). */
     public void publishTo(HeadPublisher p) {
         this.publisher = p == null ? HeadPublisher.NONE : p;
+    }
+
+    /** Adds a reader of every durable entry (anomaly detection, change notifications). */
+    public void tapTo(AuditTap tap) {
+        taps.add(Objects.requireNonNull(tap, "tap"));
+    }
+
+    /** Removes a reader added with {@link #tapTo}. */
+    public void untap(AuditTap tap) {
+        taps.remove(tap);
     }
 
     @Override
@@ -285,9 +297,13 @@ public final class MerkleAuditLog implements AuditSink {
         Merkle.Frontier f = new Merkle.Frontier(s.size, s.frontier);
         java.security.MessageDigest md = Merkle.sha256();
         List<byte[]> written = new ArrayList<>(drafts.size());
+        List<AuditTap.Committed> told = taps.isEmpty() ? null : new ArrayList<>(drafts.size());
         LeafRecord leaves = null;
         for (AuditDraft d : drafts) {
             long seq = f.size();
+            if (told != null) {
+                told.add(new AuditTap.Committed(seq, d.event()));
+            }
             byte[] entry = d.at(seq);
             tx.put(entryKey(seq), barrier.seal(ENTRY_BINDING, entry));
             byte[] leaf = Merkle.leafHash(md, entry, 0, entry.length);
@@ -320,6 +336,18 @@ public final class MerkleAuditLog implements AuditSink {
         byte[] sealed = barrier.seal(STATE_BINDING, s.encode());
         tx.put(STATE, sealed);
         keys.lastState().set(new Written(sealed, s.copy()));
+        if (told != null) {
+            List<AuditTap.Committed> entries = List.copyOf(told);
+            tx.afterCommit(() -> {
+                for (AuditTap t : taps) {
+                    try {
+                        t.committed(entries);
+                    } catch (RuntimeException e) {
+                        LOG.warn("An audit reader failed ({}); the entries are durable.", e.getClass().getSimpleName());
+                    }
+                }
+            });
+        }
         return written;
     }
 

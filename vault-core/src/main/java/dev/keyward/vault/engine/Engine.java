@@ -151,6 +151,15 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return new Engine(config, storage);
     }
 
+    /**
+     * Adds a reader of every durable audit entry (anomaly detection, change notifications); see
+     * {@link dev.keyward.vault.audit.AuditTap}. Refused when the vault writes no verifiable log.
+     */
+    public void tapAudit(dev.keyward.vault.audit.AuditTap tap) {
+        audit.log().orElseThrow(() -> new IllegalStateException("this vault writes no audit log to read"))
+                .tapTo(tap);
+    }
+
     // ---------------------------------------------------------------- services
 
     @Override
