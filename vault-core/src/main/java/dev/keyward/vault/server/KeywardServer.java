@@ -325,7 +325,8 @@ public final class KeywardServer implements AutoCloseable {
                                 request.fail(cause);
                                 refuse(seen, false, response, callback,
                                         new ApiException(408, "The request body did not arrive in time."));
-                            } else if (cause instanceof IllegalArgumentException) {
+                            } else if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+                                // Jetty's accumulator refuses a body (also a chunked one) past the limit this way.
                                 refuse(seen, false, response, callback, new ApiException(413,
                                         "The request body is larger than " + config.maxBodyBytes() + " bytes."));
                             } else {
@@ -358,9 +359,10 @@ public final class KeywardServer implements AutoCloseable {
         String token = token(request);
         try {
             Map<String, String> query = query(request);
-            if (method.equals("GET") && "true".equalsIgnoreCase(query.get("list"))) {
+            if (method.equals("GET") && goTrue(query.get("list"))) {
                 method = "LIST";
             }
+            namespace(header(request, "X-Vault-Namespace"));
             if (token != null && !perIdentity.tryAcquire("tok:" + sha256(token), System.nanoTime())) {
                 throw new ApiException(429, "rate limit exceeded: slow down");
             }
@@ -381,8 +383,13 @@ public final class KeywardServer implements AutoCloseable {
             } else {
                 // A bad wrap TTL is refused before the call runs (not after a write it could not wrap).
                 Duration wrapTtl = r.wrapTtl() == null ? null : wrapTtl(r.wrapTtl());
+                if (wrapTtl != null && !wrappable(r)) {
+                    throw new ApiException(400, "The answer to this request cannot be response-wrapped: "
+                            + "send it without X-Vault-Wrap-TTL.");
+                }
                 out = api.handle(r);
-                if (wrapTtl != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
+                if (wrapTtl != null && out.status() == 200 && (out.body() instanceof Dto.Envelope e && e.wrapInfo() == null
+                        || out.body() instanceof Map)) {
                     out = wrap(r, out, wrapTtl);
                 }
             }
@@ -390,6 +397,53 @@ public final class KeywardServer implements AutoCloseable {
         } catch (RuntimeException e) {
             refuse(new Seen(source, method, path, token), tracker.reachedService(), response, callback, e);
         }
+    }
+
+    /** Go's strconv.ParseBool true values, as Vault reads {@code ?list=}; anything else is not a listing. */
+    static boolean goTrue(String v) {
+        return v != null && switch (v) {
+            case "1", "t", "T", "true", "TRUE", "True" -> true;
+            default -> false;
+        };
+    }
+
+    /** Keyward has one namespace, the root: any other is refused rather than served from the root mount. */
+    static void namespace(String ns) {
+        if (ns == null) {
+            return;
+        }
+        String n = ns.trim();
+        while (n.startsWith("/")) {
+            n = n.substring(1);
+        }
+        while (n.endsWith("/")) {
+            n = n.substring(0, n.length() - 1);
+        }
+        if (!n.isEmpty() && !n.equals("root")) {
+            throw new ApiException(400, "Keyward has no namespaces: only the root namespace is served "
+                    + "(send X-Vault-Namespace empty or 'root', or leave it out).");
+        }
+    }
+
+    private static final java.util.Set<String> NOT_WRAPPABLE = java.util.Set.of("sys/health", "sys/seal-status",
+            "sys/unseal", "sys/seal", "sys/rotate", "sys/wrapping/wrap", "sys/wrapping/unwrap", "sys/wrapping/rewrap",
+            "auth/token/revoke-self", "auth/token/revoke", "auth/token/revoke-accessor");
+
+    /**
+     * Whether a request's answer can be response-wrapped. Answers without a body (deletes,
+     * metadata and config writes, revocations), the bare health and seal answers and Keyward's own
+     * routes cannot: such a request with a wrap TTL is refused before it runs.
+     */
+    static boolean wrappable(ApiRequest r) {
+        String p = r.path();
+        String m = r.method();
+        if (m.equals("DELETE") || m.equals("HEAD") || NOT_WRAPPABLE.contains(p) || p.startsWith("kw/")) {
+            return false;
+        }
+        if (p.startsWith("secret/delete/") || p.startsWith("secret/undelete/") || p.startsWith("secret/destroy/")) {
+            return false;
+        }
+        return !((p.startsWith("secret/metadata/") || p.equals("secret/config")) && (m.equals("POST") || m.equals("PUT")));
     }
 
     /** What the audit of a refusal may know of a request: never its body or query values. */
