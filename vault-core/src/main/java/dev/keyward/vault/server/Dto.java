@@ -180,6 +180,14 @@ public final class Dto {
     public record RenewRequest(JsonNode increment) {
     }
 
+    /** auth/token/lookup, renew and revoke: the token the call is about, in the body. */
+    public record TokenRequest(String token, JsonNode increment) {
+        @Override
+        public String toString() {
+            return "TokenRequest[token=***]";
+        }
+    }
+
     public record AppRoleLogin(String roleId, String secretId) {
         @Override
         public String toString() {

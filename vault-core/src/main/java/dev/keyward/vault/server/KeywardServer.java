@@ -41,6 +41,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
@@ -378,8 +380,8 @@ public final class KeywardServer implements AutoCloseable {
                     header(request, "X-Vault-Wrap-TTL"), header(request, "Content-Type"), source, peer,
                     header(request, "X-Keyward-Justification"));
             ApiResponse out;
-            if (rel.equals("sys/wrapping/unwrap")) {
-                out = unwrap(r);
+            if (rel.startsWith("sys/wrapping/")) {
+                out = wrapping(r, rel.substring("sys/wrapping/".length()));
             } else {
                 // A bad wrap TTL is refused before the call runs (not after a write it could not wrap).
                 Duration wrapTtl = r.wrapTtl() == null ? null : wrapTtl(r.wrapTtl());
@@ -521,15 +523,70 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
-    private ApiResponse unwrap(ApiRequest r) {
+    static final Duration DEFAULT_WRAP_TTL = Duration.ofMinutes(5);
+
+    /** sys/wrapping/{wrap,unwrap,lookup,rewrap}; each but wrap takes the wrapping token as its credential. */
+    private ApiResponse wrapping(ApiRequest r, String op) {
         if (!r.method().equals("POST") && !r.method().equals("PUT")) {
             throw VaultApi.methodNotAllowed();
+        }
+        if (op.equals("wrap")) {
+            // Wraps the caller's own JSON object: an authenticated call; the TTL is X-Vault-Wrap-TTL (default 5 m).
+            Duration ttl = r.wrapTtl() == null ? DEFAULT_WRAP_TTL : wrapTtl(r.wrapTtl());
+            JsonNode data = wrapData(r.body());
+            tracked.auth().whoami(api.caller(r));
+            return wrap(r, ApiResponse.ok(VaultApi.envelope(data)), ttl);
+        }
+        if (r.wrapTtl() != null) {
+            throw new ApiException(400, "The answer to this request cannot be response-wrapped: "
+                    + "send it without X-Vault-Wrap-TTL.");
         }
         Dto.UnwrapRequest u = VaultApi.body(r, Dto.UnwrapRequest.class);
         String token = u.token() != null && !u.token().isEmpty() ? u.token() : r.token();
         if (token == null) {
             throw new ApiException(403, "permission denied");
         }
+        return switch (op) {
+            case "unwrap" -> unwrap(r, token);
+            case "lookup" -> {
+                IdentityService.WrapInfo w = openedAs(() -> tracked.identities().lookupWrap(token, r.source()));
+                Map<String, Object> d = new java.util.LinkedHashMap<>();
+                d.put("creation_path", w.creationPath());
+                d.put("creation_time", VaultApi.time(w.creationTime()));
+                d.put("creation_ttl", w.ttl().getSeconds());
+                yield ApiResponse.ok(VaultApi.envelope(d));
+            }
+            case "rewrap" -> {
+                IdentityService.WrapInfo w = openedAs(() -> tracked.identities().rewrap(token, r.source()));
+                yield ApiResponse.ok(Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(), w.ttl().getSeconds(),
+                        VaultApi.time(w.creationTime()), w.creationPath())));
+            }
+            default -> throw VaultApi.unsupportedPath();
+        };
+    }
+
+    private static JsonNode wrapData(byte[] body) {
+        try {
+            JsonNode n = body == null || body.length == 0 ? null : Dto.JSON.readTree(body);
+            if (n == null || !n.isObject() || n.isEmpty()) {
+                throw new InvalidRequestException("sys/wrapping/wrap takes a non-empty JSON object to wrap.");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new InvalidRequestException("The request body is not valid JSON.");
+        }
+    }
+
+    /** Vault's one answer for a wrapping token that is unknown, used, expired or not one. */
+    private static <T> T openedAs(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (AuthenticationFailedException | AccessDeniedException | NotFoundException e) {
+            throw new InvalidRequestException("wrapping token is not valid or does not exist");
+        }
+    }
+
+    private ApiResponse unwrap(ApiRequest r, String token) {
         try {
             IdentityService.Unwrapped opened = tracked.identities().unwrapAny(token, r.source());
             return opened.response() != null ? new ApiResponse(200, opened.response())

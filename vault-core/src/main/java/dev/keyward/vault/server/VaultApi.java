@@ -298,6 +298,32 @@ final class VaultApi {
                 TokenInfo info = vault.identities().renewSelf(caller(r), inc);
                 return ApiResponse.ok(Dto.Envelope.auth(requestId(), auth(r.token(), info)));
             }
+            case "token/lookup" -> {
+                // POST with the token in the body; Vault's older GET form takes it in the query.
+                String t = m.equals("GET") ? r.query().get("token") : post ? body(r, Dto.TokenRequest.class).token() : null;
+                if (!m.equals("GET") && !post) {
+                    throw methodNotAllowed();
+                }
+                TokenInfo info = vault.identities().lookupToken(caller(r), t);
+                return ApiResponse.ok(envelope(lookup(t, info)));
+            }
+            case "token/renew" -> {
+                if (!post) {
+                    throw methodNotAllowed();
+                }
+                Dto.TokenRequest req = body(r, Dto.TokenRequest.class);
+                Duration inc = req.increment() == null || req.increment().isNull() ? null
+                        : duration("increment", req.increment());
+                TokenInfo info = vault.identities().renewToken(caller(r), req.token(), inc);
+                return ApiResponse.ok(Dto.Envelope.auth(requestId(), auth(req.token(), info)));
+            }
+            case "token/revoke" -> {
+                if (!post) {
+                    throw methodNotAllowed();
+                }
+                vault.identities().revokeToken(caller(r), body(r, Dto.TokenRequest.class).token());
+                return ApiResponse.NO_CONTENT;
+            }
             case "approle/login" -> {
                 if (!post) {
                     throw methodNotAllowed();
