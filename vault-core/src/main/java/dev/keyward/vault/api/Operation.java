@@ -82,7 +82,11 @@ public enum Operation {
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */
-    WRAP_WRAP("wrapping.wrap");
+    WRAP_WRAP("wrapping.wrap"),
+    /** A wrapping token's creation path, time and TTL, read without opening it. */
+    WRAP_LOOKUP("wrapping.lookup"),
+    /** A wrapping token's content moved under a new wrapping token. */
+    WRAP_REWRAP("wrapping.rewrap");
 
     private final String id;
 
