@@ -116,7 +116,8 @@ final class SealCommands {
     }
 
     @Command(name = "seal", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Seals the vault now: every key in memory is dropped.")
+            description = "Seals the vault now: every key in memory is dropped. 'seal migrate' moves it to another seal.",
+            subcommands = {SealChangeCommands.Migrate.class})
     static final class Seal implements Callable<Integer> {
         @Spec
         CommandSpec spec;
