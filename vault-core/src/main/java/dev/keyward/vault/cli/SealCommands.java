@@ -41,6 +41,9 @@ final class SealCommands {
                         + "Without it, shares are read from standard input, or asked for on a terminal.")
         List<Path> shareFiles;
 
+        @picocli.CommandLine.Mixin
+        HsmTokenOptions token = new HsmTokenOptions();
+
         @Option(names = "--reset", description = "Shamir seal: forget the shares entered so far.")
         boolean reset;
 
@@ -69,8 +72,10 @@ final class SealCommands {
                     }
                 } else {
                     boolean hsm = Pkcs11SealSpec.TYPE.equals(type);
+                    token.checked();
                     st = submit(c, hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
-                            : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase"));
+                            : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase"),
+                            hsm ? token : null);
                 }
             }
             r.print(st);
@@ -86,8 +91,18 @@ final class SealCommands {
 
         /** Sends one unseal secret (wiped here); a refused one is bad credentials (exit 4). */
         private static JsonNode submit(VaultClient c, char[] secret) {
+            return submit(c, secret, null);
+        }
+
+        private static JsonNode submit(VaultClient c, char[] secret, HsmTokenOptions token) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("key", new String(secret));
+            if (token != null && token.label != null) {
+                body.put("token_label", token.label);
+                if (token.serial != null) {
+                    body.put("token_serial", token.serial);
+                }
+            }
             Arrays.fill(secret, '\0');
             VaultClient.Reply reply = c.call("POST", "sys/unseal", null, body);
             body.clear();
@@ -101,7 +116,8 @@ final class SealCommands {
     }
 
     @Command(name = "seal", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Seals the vault now: every key in memory is dropped.")
+            description = "Seals the vault now: every key in memory is dropped. 'seal migrate' moves it to another seal.",
+            subcommands = {SealChangeCommands.Migrate.class})
     static final class Seal implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -42,6 +42,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal ('-': the first line of standard input; else $KEYWARD_PIN, else a prompt).")
     Path pinFile;
 
+    @picocli.CommandLine.Mixin
+    HsmTokenOptions token = new HsmTokenOptions();
+
     @Option(names = "--audit-file", paramLabel = "FILE",
             description = "Also append every audit entry as one JSON line to FILE, for a SIEM (default: "
                     + "$KEYWARD_AUDIT_FILE, else audit_file in keyward.properties; relative to the vault directory).")
@@ -116,8 +119,8 @@ final class ServeCommand implements Callable<Integer> {
                 char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
                         : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
                 try {
-                    v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass) : UnsealCredential.passphrase(pass),
-                            Caller.LOCAL);
+                    v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass, token.checked().label, token.serial)
+                            : UnsealCredential.passphrase(pass), Caller.LOCAL);
                 } finally {
                     Arrays.fill(pass, '\0');
                 }

@@ -85,6 +85,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final ScheduledExecutorService timer;
 
     private volatile Instant lastActivity;
+    /** Asked before gated operations (root-key rotation, seal migration...); the approvals service sets it. */
+    private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
 
     private Engine(EngineConfig config, Storage storage) {
         this.home = config.options().home();
@@ -106,7 +108,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         audit.log().ifPresent(l -> l.publishTo(rollback));
         this.lifecycle = new SealLifecycle(this, config, storage, door, rewrapper, rollback);
         this.login = new OperatorLogin(this, door, storage, clock);
-        this.keys = new KeyLifecycle(this, door, rewrapper);
+        this.keys = new KeyLifecycle(this, door, rewrapper, () -> approvalGate);
         PolicySource policySource = new PolicySource();
         if (config.authorizer() instanceof PolicyAuthorizer pa) {
             pa.attach(() -> policySource);
@@ -158,6 +160,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public void tapAudit(dev.keyward.vault.audit.AuditTap tap) {
         audit.log().orElseThrow(() -> new IllegalStateException("this vault writes no audit log to read"))
                 .tapTo(tap);
+    }
+
+    /** The approval gate that gated operations ask (ApprovalGate.NONE until the approvals service sets one). */
+    public void setApprovalGate(dev.keyward.vault.api.ApprovalGate gate) {
+        this.approvalGate = java.util.Objects.requireNonNull(gate, "gate");
     }
 
     // ---------------------------------------------------------------- services

@@ -35,6 +35,7 @@ final class KeywardRoutes {
     private final Supplier<Optional<LocalCa>> ca;
     private final ServiceRoutes services;
     private final GovernanceRoutes governance;
+    private final KeyRoutes keys;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
@@ -42,6 +43,7 @@ final class KeywardRoutes {
         this.ca = ca;
         this.services = new ServiceRoutes(vault);
         this.governance = new GovernanceRoutes(vault);
+        this.keys = new KeyRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -192,6 +194,9 @@ final class KeywardRoutes {
                 }
                 require(post);
                 return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().startRewrap(caller))));
+            }
+            case "key/rotate-root", "seal/migrate", "seal/rekey" -> {
+                return keys.handle(r, rest, caller);
             }
             case "storage/check" -> {
                 require(m.equals("GET") || post);
