@@ -170,6 +170,27 @@ public final class Keyward {
     }
 
     /**
+     * Restores a backup into {@code home}, which must not exist or be empty (a keyward.properties may
+     * be there); nothing is opened or served. A passphrase-protected backup needs
+     * {@code backupPassphrase}; one taken for the unseal material needs {@code unseal} (the passphrase,
+     * the HSM PIN, or enough shares for the seal in the backup). Truncated or altered files, a wrong
+     * key and a non-empty target are refused before anything is written. The restored vault is sealed;
+     * its first unseal writes the {@code vault.restore} audit entry. See docs/backup.md.
+     */
+    public static dev.keyward.vault.api.BackupInfo restore(Path file, Path home, char[] backupPassphrase,
+                                                           List<dev.keyward.vault.api.UnsealCredential> unseal) {
+        return dev.keyward.vault.backup.Restore.restore(file, home, new dev.keyward.vault.backup.Restore.Opener(
+                backupPassphrase, unseal == null || unseal.isEmpty() ? null
+                : new dev.keyward.vault.backup.SealOpener(dev.keyward.vault.seal.SealRegistry.defaults(), unseal)),
+                java.time.Instant.now());
+    }
+
+    /** Checks a backup file's SHA-256 and reads its header (no key needed); damage is an InvalidRequestException. */
+    public static dev.keyward.vault.api.BackupInfo inspectBackup(Path file) {
+        return dev.keyward.vault.backup.BackupFile.open(file).info(file, 0);
+    }
+
+    /**
      * Where the keys of the HSM-sealed vault in {@code home} are, from its seal configuration (no
      * database, no token); empty for a vault with another seal or none.
      */
