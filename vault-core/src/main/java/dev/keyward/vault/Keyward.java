@@ -185,6 +185,28 @@ public final class Keyward {
                 java.time.Instant.now());
     }
 
+    /**
+     * Starts scheduled backups with retention for a vault opened by {@link #open} in this process
+     * (keyward serve reads the schedule from keyward.properties). They run while it is unsealed.
+     */
+    public static void scheduleBackups(Vault vault, dev.keyward.vault.backup.BackupSchedule schedule) {
+        if (!(vault instanceof Engine e)) {
+            throw new InvalidRequestException("Scheduled backups run in the process that owns the vault directory.");
+        }
+        e.scheduleBackups(schedule);
+    }
+
+    /**
+     * A backup by the process that owns and has unsealed the vault (opened by {@link #open}), as the
+     * built-in backup job: keyward backup when no service runs. Audited like any backup.
+     */
+    public static dev.keyward.vault.api.BackupInfo backupAsOwner(Vault vault, Path file, char[] passphrase) {
+        if (!(vault instanceof Engine e)) {
+            throw new InvalidRequestException("Only the process that owns the vault directory backs it up directly.");
+        }
+        return e.backupAsOwner(file, passphrase);
+    }
+
     /** Checks a backup file's SHA-256 and reads its header (no key needed); damage is an InvalidRequestException. */
     public static dev.keyward.vault.api.BackupInfo inspectBackup(Path file) {
         return dev.keyward.vault.backup.BackupFile.open(file).info(file, 0);

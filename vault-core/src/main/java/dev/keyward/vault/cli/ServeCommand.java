@@ -39,7 +39,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "The unseal passphrase (else $KEYWARD_PASSPHRASE, else a prompt).")
     Path passphraseFile;
 
-    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, else a prompt).")
+    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, "
+            + "else hsm_pin_file in keyward.properties, for an unattended service; else a prompt).")
     Path pinFile;
 
     @Option(names = "--audit-file", paramLabel = "FILE",
@@ -109,23 +110,34 @@ final class ServeCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.UNAVAILABLE, "The vault in " + r.home()
                         + " is not initialised: run 'keyward init' first.");
             }
-            if (ShamirSealSpec.TYPE.equals(st.sealType())) {
-                unsealWithShares(r, v, new ShareInput(r, shareFiles));
-            } else {
-                boolean hsm = Pkcs11SealSpec.TYPE.equals(st.sealType());
-                char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
-                        : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
-                try {
-                    v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass) : UnsealCredential.passphrase(pass),
-                            Caller.LOCAL);
-                } finally {
-                    Arrays.fill(pass, '\0');
-                }
+            String pinSetting = cfg.get("hsm_pin_file", null); // unattended start of an HSM-sealed service
+            unsealLocally(r, v, passphraseFile, pinFile != null ? pinFile
+                    : pinSetting == null ? null : r.home().toAbsolutePath().resolve(pinSetting), shareFiles);
+            dev.keyward.vault.backup.BackupSchedule schedule = cfg.backupSchedule(r.home());
+            if (schedule != null) {
+                Keyward.scheduleBackups(v, schedule);
             }
             return new Running(v, KeywardServer.start(v, sc, Clock.systemUTC(), r.caPem()));
         } catch (RuntimeException e) {
             v.close();
             throw e;
+        }
+    }
+
+    /** Unseals a vault this process opened: passphrase, HSM PIN or shares, as its seal needs. */
+    static void unsealLocally(KeywardCli r, Vault v, Path passphraseFile, Path pinFile, List<Path> shareFiles) {
+        VaultStatus st = v.lifecycle().status();
+        if (ShamirSealSpec.TYPE.equals(st.sealType())) {
+            unsealWithShares(r, v, new ShareInput(r, shareFiles));
+            return;
+        }
+        boolean hsm = Pkcs11SealSpec.TYPE.equals(st.sealType());
+        char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
+                : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
+        try {
+            v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass) : UnsealCredential.passphrase(pass), Caller.LOCAL);
+        } finally {
+            Arrays.fill(pass, '\0');
         }
     }
 
