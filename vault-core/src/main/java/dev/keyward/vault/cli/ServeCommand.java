@@ -58,6 +58,11 @@ final class ServeCommand implements Callable<Integer> {
             + "already published (after restoring a backup on purpose); the acceptance is audited.")
     boolean acceptRollback;
 
+    @Option(names = "--wait-for-unseal", description = "Start sealed and wait for 'keyward unseal' on the local socket "
+            + "<home>/unseal.sock (how the systemd user unit runs it), unless an unseal key is given (a passphrase or "
+            + "PIN file or variable, hsm_pin_file, share files); the endpoint listens once unsealed.")
+    boolean waitForUnseal;
+
     @Option(names = "--share-file", paramLabel = "FILE",
             description = "Shamir seal: a file of unseal shares, one per line ('-' = standard input); repeatable. "
                     + "Without it, shares are read from standard input, or asked for on a terminal.")
@@ -111,8 +116,14 @@ final class ServeCommand implements Callable<Integer> {
                         + " is not initialised: run 'keyward init' first.");
             }
             String pinSetting = cfg.get("hsm_pin_file", null); // unattended start of an HSM-sealed service
-            unsealLocally(r, v, passphraseFile, pinFile != null ? pinFile
-                    : pinSetting == null ? null : r.home().toAbsolutePath().resolve(pinSetting), shareFiles);
+            Path pin = pinFile != null ? pinFile : pinSetting == null ? null : r.home().toAbsolutePath().resolve(pinSetting);
+            boolean keyGiven = passphraseFile != null || pin != null || shareFiles != null
+                    || r.env.containsKey("KEYWARD_PASSPHRASE") || r.env.containsKey("KEYWARD_PIN");
+            if (waitForUnseal && !keyGiven) {
+                UnsealSocket.await(r, v, r.home());
+            } else {
+                unsealLocally(r, v, passphraseFile, pin, shareFiles);
+            }
             dev.keyward.vault.backup.BackupSchedule schedule = cfg.backupSchedule(r.home());
             if (schedule != null) {
                 Keyward.scheduleBackups(v, schedule);
