@@ -79,6 +79,10 @@ public enum Operation {
     ROLLBACK_ACCEPT("audit.rollback.accept"),
     /** keyward check storage: every record opens, indexes and versions agree. */
     STORAGE_CHECK("storage.check"),
+    /** An encrypted backup of the vault (keyward backup; scheduled backups). */
+    VAULT_BACKUP("vault.backup"),
+    /** A vault restored from a backup: the first entry the restored vault writes. */
+    VAULT_RESTORE("vault.restore"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */

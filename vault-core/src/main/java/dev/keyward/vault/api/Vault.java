@@ -30,6 +30,11 @@ public interface Vault extends AutoCloseable {
     /** Checks of the vault's own storage (keyward check storage). */
     IntegrityService integrity();
 
+    /** Encrypted backups of the running vault (keyward backup); see docs/backup.md. */
+    default BackupService backups() {
+        throw new UnsupportedOperationException("this vault takes no backups");
+    }
+
     @Override
     void close();
 }

@@ -81,6 +81,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
     private final StorageChecker storageChecker;
+    private final BackupFacade backups;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -121,6 +122,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 .orElse(null));
         this.storageChecker = new StorageChecker(door, guard, RecordKinds.defaults());
         this.governance = new GovernanceFacade(this, door, guard, () -> null);
+        this.backups = new BackupFacade(this, door, guard, storage, clock, audit.log().orElse(null), home);
         lifecycle.onSeal(governance::sealed);
         lifecycle.onUnseal(governance::unsealed);
         this.lastActivity = clock.instant();
@@ -192,6 +194,32 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public IntegrityService integrity() {
         return storageChecker;
+    }
+
+    @Override
+    public dev.keyward.vault.api.BackupService backups() {
+        return backups;
+    }
+
+    /**
+     * Starts scheduled backups with retention in this process (keyward serve, from keyward.properties);
+     * they run while the vault is unsealed, as the built-in backup job.
+     */
+    public void scheduleBackups(dev.keyward.vault.backup.BackupSchedule schedule) {
+        backups.schedule(schedule);
+    }
+
+    /** One scheduled run now (for tests and tools): a backup, then retention; null while sealed. */
+    public dev.keyward.vault.api.BackupInfo runScheduledBackup(dev.keyward.vault.backup.BackupSchedule schedule) {
+        return backups.runScheduled(schedule);
+    }
+
+    /**
+     * A backup taken by the process that owns and unsealed this vault directory, as the built-in
+     * backup job (keyward backup when no service runs). Audited like any backup.
+     */
+    public dev.keyward.vault.api.BackupInfo backupAsOwner(Path file, char[] passphrase) {
+        return backups.backupAsOwner(file, passphrase);
     }
 
     @Override
@@ -478,6 +506,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public void close() {
         timer.shutdownNow();
+        backups.stop();
         governance.sealed();
         rewrapper.stop();
         rollback.close();

@@ -46,6 +46,7 @@ public final class Access {
             // ROOT_KEY_ROTATE, SEAL_PASSPHRASE_CHANGE, SEAL_REKEY, SEAL_MIGRATE: admin only (default below).
             case AUDIT_READ -> of(r.startsWith("sys/audit") ? r : "sys/audit/log", Capability.READ);
             case AUDIT_EXPORT -> of("sys/audit/export", Capability.READ);
+            case VAULT_BACKUP -> of("sys/backup", Capability.ADMIN);
             case STORAGE_CHECK -> of("sys/storage/check", Capability.READ);
             case OPERATOR_CREATE, OPERATOR_UPDATE -> of(r, Capability.ADMIN);
             case OPERATOR_LIST -> of("sys/identity/operators", Capability.LIST);

@@ -82,6 +82,22 @@ final class KeywardRoutes {
     record ExportDto(String path, long entries, AuditJson.HeadDto head) {
     }
 
+    /** keyward backup: a file on the vault host; a passphrase protects it, else the unseal material does. */
+    record BackupBody(String path, String passphrase) {
+        @Override
+        public String toString() {
+            return "BackupBody[" + path + ", passphrase=***]";
+        }
+    }
+
+    record BackupDto(String path, String created, String protection, String sealType, long records, long bytes,
+                     String sha256, AuditJson.HeadDto auditHead) {
+        static BackupDto of(dev.keyward.vault.api.BackupInfo b) {
+            return new BackupDto(b.file(), b.created().toString(), b.protection(), b.sealType(), b.records(),
+                    b.bytes(), b.sha256(), b.auditHead() == null ? null : AuditJson.HeadDto.of(b.auditHead(), b.logId()));
+        }
+    }
+
     record ExplainDto(boolean allowed, String rule, String policy, int policyVersion, String ruleId,
                       String failedCondition, String reason, String resource, List<String> capability,
                       List<String> policies) {
@@ -187,6 +203,16 @@ final class KeywardRoutes {
                 AuditExport x = vault.audit().exportBundle(caller, java.nio.file.Path.of(b.path()), AuditProgress.NONE);
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
                         AuditJson.HeadDto.of(x.head(), vault.audit().logId(caller)))));
+            }
+            case "backup" -> {
+                require(post);
+                BackupBody b = VaultApi.body(r, BackupBody.class);
+                if (b.path() == null || !java.nio.file.Path.of(b.path()).isAbsolute()) {
+                    throw new InvalidRequestException("path must be an absolute file path on the vault host.");
+                }
+                char[] pass = b.passphrase() == null ? null : b.passphrase().toCharArray();
+                return ApiResponse.ok(VaultApi.envelope(BackupDto.of(vault.backups().backup(caller,
+                        java.nio.file.Path.of(b.path()), pass))));
             }
             case "key/rewrap" -> {
                 if (m.equals("GET")) {
