@@ -30,6 +30,11 @@ public interface Vault extends AutoCloseable {
     /** Checks of the vault's own storage (keyward check storage). */
     IntegrityService integrity();
 
+    /** Propagation of secret changes: webhooks and the change feed that watchers poll. */
+    default NotificationService notifications() {
+        throw new UnsupportedOperationException("this vault has no change notifications");
+    }
+
     @Override
     void close();
 }

@@ -80,6 +80,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final PolicyFacade policies;
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
+    private final NotificationFacade notifications;
     private final StorageChecker storageChecker;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -121,6 +122,9 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.governance = new GovernanceFacade(this, door, guard, () -> null);
         lifecycle.onSeal(governance::sealed);
         lifecycle.onUnseal(governance::unsealed);
+        this.notifications = new NotificationFacade(this, door, guard, audit.log().orElse(null));
+        audit.log().ifPresent(l -> l.tapTo(notifications::committed));
+        lifecycle.onUnseal(notifications::unsealed);
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -286,6 +290,16 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public dev.keyward.vault.api.GovernanceService governance() {
         return governance;
+    }
+
+    @Override
+    public dev.keyward.vault.api.NotificationService notifications() {
+        return notifications;
+    }
+
+    /** For tests in this module: the webhook outbox and change feed. */
+    NotificationFacade notificationFacade() {
+        return notifications;
     }
 
     @Override
@@ -471,6 +485,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public void close() {
         timer.shutdownNow();
+        notifications.close();
         governance.sealed();
         rewrapper.stop();
         rollback.close();
