@@ -17,9 +17,9 @@ import java.util.Optional;
  * (the rotation engine's finishing write); {@code secret.undelete} makes a version readable again
  * and is {@code secret.updated}; {@code secret.delete} is {@code secret.deleted};
  * {@code secret.destroy} and {@code metadata.delete} are {@code secret.destroyed};
- * {@code metadata.write} is {@code secret.metadata}. Any other successful entry on a secret whose
- * details carry both {@code rotation_run} and {@code version} (a rotation step that wrote the new
- * current version itself) is {@code secret.rotated}.
+ * {@code metadata.write} is {@code secret.metadata}. Other entries (reads, rotation steps, which
+ * name the run but do not write the version themselves) are no change: so a rotation gives exactly
+ * one event, from its finishing write.
  */
 public final class SecretEvents {
     /** The audited resource of a secret is the mount plus its path. */
@@ -58,19 +58,9 @@ public final class SecretEvents {
             case "secret.delete" -> SecretEvent.DELETED;
             case "secret.destroy", "metadata.delete" -> SecretEvent.DESTROYED;
             case "metadata.write" -> SecretEvent.METADATA;
-            default -> rotation && version > 0 ? SecretEvent.ROTATED : null;
+            default -> null;
         };
-        if (kind == null) {
-            return Optional.empty();
-        }
-        if (path == null) {
-            // A rotation step may name the secret by its bare path.
-            if (!kind.equals(SecretEvent.ROTATED) || op.startsWith("secret.") || resource.startsWith("sys/")) {
-                return Optional.empty();
-            }
-            path = resource;
-        }
-        if (path.isEmpty()) {
+        if (kind == null || path == null || path.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new SecretEvent(sequence, kind, path, version, versions, time));
