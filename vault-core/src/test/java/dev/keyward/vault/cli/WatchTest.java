@@ -214,6 +214,44 @@ class WatchTest {
     }
 
     @Test
+    void theEventsEndpointShowsOnlyReadablePathsAndRefusesBadInput() throws Exception {
+        var a = vault.caller();
+        vault.engine().policies().put(a, new dev.keyward.vault.api.Policy("app-reader", "", List.of(
+                dev.keyward.vault.api.PolicyRule.grant("secret/app/*", java.util.EnumSet.of(
+                        dev.keyward.vault.api.Capability.READ), dev.keyward.vault.api.PolicyConditions.NONE, "app",
+                        "watch", java.time.Instant.now().plus(Duration.ofDays(1))))), "t");
+        vault.engine().policies().putRole(a, "app-watcher", List.of("app-reader"), "", "t");
+        vault.engine().identities().createOperator(a, "watcher", "watcher passphrase 1".toCharArray(),
+                List.of("app-watcher"));
+        String token = vault.engine().login("watcher", "watcher passphrase 1".toCharArray(), "test").token();
+        VaultClient c = new VaultClient(h.env.get("KEYWARD_ADDRESS"), Path.of(h.env.get("KEYWARD_CA_CERT")), null,
+                null);
+        long from = VaultClient.check(c.call("GET", "kw/events?after=-1", token, null)).json().path("data")
+                .path("next").asLong();
+        put("ops/root", V2);
+        put("app/db", V2);
+        var page = VaultClient.check(c.call("GET", "kw/events?after=" + from + "&wait=5s", token, null)).json()
+                .path("data");
+        assertEquals(1, page.path("events").size(), page.toString());
+        assertEquals("app/db", page.path("events").get(0).path("path").asText());
+        assertEquals(2, page.path("events").get(0).path("version").asInt());
+        assertEquals("secret.updated", page.path("events").get(0).path("event").asText());
+        assertFalse(page.toString().contains(V2), "no value in the feed");
+        var admin = VaultClient.check(c.call("GET", "kw/events?after=" + from, h.env.get("KEYWARD_TOKEN"), null))
+                .json().path("data");
+        assertEquals(2, admin.path("events").size(), "the admin sees ops/root too");
+        assertEquals(400, c.call("GET", "kw/events?after=abc", token, null).status());
+        assertEquals(400, c.call("GET", "kw/events?prefix=../x", token, null).status());
+        assertEquals(400, c.call("GET", "kw/events?wait=soon", token, null).status());
+        assertEquals(403, c.call("GET", "kw/events", "bogus-token", null).status());
+        long t0 = System.nanoTime();
+        var idle = VaultClient.check(c.call("GET", "kw/events?after=" + page.path("next").asLong()
+                + "&prefix=app/&wait=1s", token, null)).json().path("data");
+        assertTrue(idle.path("events").isEmpty());
+        assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(900), "the idle poll waited");
+    }
+
+    @Test
     void webhookCommandsAddListTestAndRemoveAndShowFailures() throws Exception {
         try (HttpsReceiver receiver = new HttpsReceiver()) {
             Path ca = dir.resolve("receiver-ca.pem");
