@@ -167,15 +167,17 @@ final class NotificationFacade implements NotificationService {
 
     /** Turns the audit entries after the cursor into outbox records; returns how many were added. */
     private int ingest() {
+        boolean nobody = engine.underKeys(u -> engine.storage().read(tx -> new WebhookStore(u.barrier()).subs(tx)
+                .isEmpty()));
+        if (nobody) {
+            return 0; // no write at all: a webhook added later starts from the log's end then
+        }
         return engine.underKeys(u -> engine.storage().write(tx -> {
             WebhookStore store = new WebhookStore(u.barrier());
             long last = log.size(u.audit(), tx) - 1;
             Long cursor = store.cursor(tx);
             List<WebhookStore.Sub> subs = store.subs(tx);
             if (cursor == null || subs.isEmpty()) {
-                if (cursor == null || cursor < last) {
-                    store.setCursor(tx, last); // nobody to tell: start from here
-                }
                 return 0;
             }
             long at = cursor;
@@ -321,10 +323,8 @@ final class NotificationFacade implements NotificationService {
         try {
             return guard.run(() -> door.write(caller, Operation.WEBHOOK_WRITE, WEBHOOKS + "/" + id, (k, p, tx, now) -> {
                 WebhookStore store = new WebhookStore(k.barrier());
-                if (store.cursor(tx) == null && log != null) {
-                    store.setCursor(tx, log.size(k.audit(), tx) - 1);
-                }
-                WebhookStore.Sub s = store.add(tx, id, valid, key, p.name(), now);
+                WebhookStore.Sub s = store.add(tx, id, valid, key, p.name(), now,
+                        log == null ? -1 : log.size(k.audit(), tx) - 1);
                 return new NewWebhook(store.view(tx, s), java.util.HexFormat.of().formatHex(key));
             }, w -> Map.of("step", "add", "webhook", id, "host", w.webhook().host(), "prefix", valid.prefix(),
                     "events", valid.events().isEmpty() ? "all" : String.join(",", valid.events()),

@@ -43,14 +43,15 @@ public final class WebhookStore {
 
     /** A stored subscription. The URL and key never leave the vault except to be sent to. */
     public record Sub(String id, String url, String prefix, List<String> events, String key, String caPem,
-                      Instant createdAt, String createdBy) {
+                      Instant createdAt, String createdBy, long after) {
         @Override
         public String toString() {
             return "Sub[" + id + "]";
         }
 
         public boolean wants(SecretEvent e) {
-            return SecretEvents.under(e.path(), prefix) && (events.isEmpty() || events.contains(e.event()));
+            return e.sequence() > after && SecretEvents.under(e.path(), prefix)
+                    && (events.isEmpty() || events.contains(e.event()));
         }
 
         public WebhookTarget target(Duration timeout) {
@@ -154,12 +155,16 @@ public final class WebhookStore {
 
     // ------------------------------------------------------------ subscriptions
 
-    public Sub add(StorageTx tx, String id, WebhookSpec valid, byte[] key, String by, Instant now) {
+    /** Adds a subscription to the changes after audit sequence {@code after} (the log's end now). */
+    public Sub add(StorageTx tx, String id, WebhookSpec valid, byte[] key, String by, Instant now, long after) {
         if (tx.scan(SUBS, null, MAX_WEBHOOKS).size() >= MAX_WEBHOOKS) {
             throw new InvalidRequestException("A vault holds at most " + MAX_WEBHOOKS + " webhooks.");
         }
+        if (subs(tx).isEmpty()) {
+            setCursor(tx, after); // nobody was told before: no need to read the log from an old cursor
+        }
         Sub s = new Sub(id, valid.url(), valid.prefix(), valid.events(), HexFormat.of().formatHex(key), valid.caPem(),
-                now, by);
+                now, by, after);
         Records.put(tx, barrier, KIND, SUBS + id, s);
         Records.put(tx, barrier, KIND, STATS + id, Stats.NONE);
         return s;
