@@ -73,6 +73,14 @@ public enum Operation {
     GOVERNANCE_DRILL("governance.drill"),
     /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
     GOVERNANCE_READ("governance.read"),
+    /** Adds or removes a webhook subscription (propagation of secret changes). */
+    WEBHOOK_WRITE("webhook.write"),
+    /** Lists webhooks and their delivery status. */
+    WEBHOOK_READ("webhook.read"),
+    /** Sends a test delivery to a webhook. */
+    WEBHOOK_TEST("webhook.test"),
+    /** A poll of the secret-change feed (audited when it returns events; each filtered by read access). */
+    EVENTS_READ("events.read"),
 
     AUDIT_EXPORT("audit.export"),
     /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */

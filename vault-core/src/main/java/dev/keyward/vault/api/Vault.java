@@ -35,6 +35,11 @@ public interface Vault extends AutoCloseable {
         throw new UnsupportedOperationException("this vault takes no backups");
     }
 
+    /** Propagation of secret changes: webhooks and the change feed that watchers poll. */
+    default NotificationService notifications() {
+        throw new UnsupportedOperationException("this vault has no change notifications");
+    }
+
     @Override
     void close();
 }

@@ -80,6 +80,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final PolicyFacade policies;
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
+    private final NotificationFacade notifications;
     private final StorageChecker storageChecker;
     private final BackupFacade backups;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -125,6 +126,9 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.backups = new BackupFacade(this, door, guard, storage, clock, audit.log().orElse(null), home);
         lifecycle.onSeal(governance::sealed);
         lifecycle.onUnseal(governance::unsealed);
+        this.notifications = new NotificationFacade(this, door, guard, audit.log().orElse(null));
+        audit.log().ifPresent(l -> l.tapTo(notifications::committed));
+        lifecycle.onUnseal(notifications::unsealed);
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -324,6 +328,16 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
+    public dev.keyward.vault.api.NotificationService notifications() {
+        return notifications;
+    }
+
+    /** For tests in this module: the webhook outbox and change feed. */
+    NotificationFacade notificationFacade() {
+        return notifications;
+    }
+
+    @Override
     public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
         return login.loginAppRole(roleId, secretId, sourceAddress);
     }
@@ -507,6 +521,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public void close() {
         timer.shutdownNow();
         backups.stop();
+        notifications.close();
         governance.sealed();
         rewrapper.stop();
         rollback.close();

@@ -22,6 +22,9 @@ public final class Access {
     public static boolean isSelf(Operation op, String resource) {
         return switch (op) {
             case OPERATOR_LOGOUT -> true;
+            // The change feed needs only a valid token: each event in it is filtered by the caller's
+            // read grant on its path, so a poll shows nothing the caller could not read.
+            case EVENTS_READ -> true;
             case TOKEN_LOOKUP, TOKEN_RENEW, TOKEN_REVOKE -> resource == null || resource.equals("token/self");
             default -> false;
         };
@@ -60,6 +63,8 @@ public final class Access {
             case POLICY_READ, ROLE_READ, POLICY_EXPLAIN, POLICY_EXPORT, ENTITLEMENT_REPORT -> of(r, Capability.READ);
             case POLICY_WRITE, ROLE_WRITE -> of(r, Capability.UPDATE);
             case POLICY_APPLY -> of("sys/policy-apply", Capability.ADMIN);
+            case WEBHOOK_WRITE, WEBHOOK_TEST -> of("sys/webhooks", Capability.UPDATE);
+            case WEBHOOK_READ -> of("sys/webhooks", Capability.READ, Capability.LIST);
             case GOVERNANCE_SCAN -> of("sys/governance/scan", Capability.READ);
             case GOVERNANCE_CHECK -> of("sys/governance/check", Capability.READ);
             case GOVERNANCE_BASELINE -> of("sys/governance/baseline", Capability.UPDATE);

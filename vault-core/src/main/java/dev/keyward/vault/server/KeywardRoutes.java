@@ -36,6 +36,7 @@ final class KeywardRoutes {
     private final ServiceRoutes services;
     private final GovernanceRoutes governance;
     private final KeyRoutes keys;
+    private final NotificationRoutes notifications;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
@@ -44,6 +45,7 @@ final class KeywardRoutes {
         this.services = new ServiceRoutes(vault);
         this.governance = new GovernanceRoutes(vault);
         this.keys = new KeyRoutes(vault);
+        this.notifications = new NotificationRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -120,6 +122,9 @@ final class KeywardRoutes {
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
         if (rest.startsWith("governance/")) {
             return governance.handle(r, rest.substring("governance/".length()), caller);
+        }
+        if (NotificationRoutes.owns(rest)) {
+            return notifications.handle(r, rest, caller);
         }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");
