@@ -642,6 +642,7 @@ public final class Rotations {
         if (cause instanceof VaultSealedException || cause instanceof VaultNotInitializedException) {
             throw cause; // the vault sealed mid-run: the record says where it stopped; the next unseal recovers
         }
+        StateRec s = host.read(t -> t.store().state(t.tx(), path)); // sealed or closed: stop here, recover later
         String restoreFailure = null;
         if (restore && pending != null) {
             try {
@@ -656,7 +657,6 @@ public final class Rotations {
             }
         }
         Instant now = host.clock().instant();
-        StateRec s = host.read(t -> t.store().state(t.tx(), path));
         RunRec r = host.read(t -> t.store().run(t.tx(), path, runId));
         int max = s.config.maxAttempts() == null ? DEFAULT_ATTEMPTS : s.config.maxAttempts();
         Duration base = s.config.retryBackoff() == null ? DEFAULT_BACKOFF : s.config.retryBackoff();
@@ -814,6 +814,9 @@ public final class Rotations {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err; // the process is in trouble: no rollback now; the record says where it stopped
             }
             throw new RotationStepException("The step failed (" + e.getCause().getClass().getSimpleName() + ").");
         } catch (InterruptedException e) {
