@@ -83,12 +83,13 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final NotificationFacade notifications;
     private final StorageChecker storageChecker;
     private final BackupFacade backups;
+    private final RotationFacade rotation;
+    private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
     private volatile Instant lastActivity;
     /** Asked before gated operations (root-key rotation, seal migration...); the approvals service sets it. */
-    private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
 
     private Engine(EngineConfig config, Storage storage) {
         this.home = config.options().home();
@@ -129,6 +130,10 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.notifications = new NotificationFacade(this, door, guard, audit.log().orElse(null));
         audit.log().ifPresent(l -> l.tapTo(notifications::committed));
         lifecycle.onUnseal(notifications::unsealed);
+        this.rotation = new RotationFacade(this, door, guard, () -> approvalGate, () -> null,
+                dev.keyward.vault.rotation.RotatorRegistry.defaults());
+        lifecycle.onSeal(rotation::sealed);
+        lifecycle.onUnseal(rotation::unsealed);
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -338,6 +343,15 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
+    public dev.keyward.vault.api.RotationService rotation() {
+        return rotation;
+    }
+
+    dev.keyward.vault.api.ApprovalGate approvalGate() {
+        return approvalGate;
+    }
+
+    @Override
     public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
         return login.loginAppRole(roleId, secretId, sourceAddress);
     }
@@ -523,6 +537,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         backups.stop();
         notifications.close();
         governance.sealed();
+        rotation.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

@@ -81,7 +81,8 @@ public final class RemoteServices {
             service("integrity", IntegrityService.class, Vault::integrity, Set.of()),
             service("governance", GovernanceService.class, Vault::governance, Set.of()),
             service("backups", dev.keyward.vault.api.BackupService.class, Vault::backups, Set.of()),
-            service("notifications", NotificationService.class, Vault::notifications, Set.of()));
+            service("notifications", NotificationService.class, Vault::notifications, Set.of()),
+            service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
     private static final Map<Class<?>, Service<?>> BY_TYPE;

@@ -37,6 +37,7 @@ final class KeywardRoutes {
     private final GovernanceRoutes governance;
     private final KeyRoutes keys;
     private final NotificationRoutes notifications;
+    private final RotationRoutes rotation;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
@@ -46,6 +47,7 @@ final class KeywardRoutes {
         this.governance = new GovernanceRoutes(vault);
         this.keys = new KeyRoutes(vault);
         this.notifications = new NotificationRoutes(vault);
+        this.rotation = new RotationRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -125,6 +127,9 @@ final class KeywardRoutes {
         }
         if (NotificationRoutes.owns(rest)) {
             return notifications.handle(r, rest, caller);
+        }
+        if (rest.startsWith("rotation/")) {
+            return rotation.handle(r, rest.substring("rotation/".length()), caller);
         }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");
