@@ -62,7 +62,7 @@ public final class PostgresRotator implements Rotator {
         PostgresParams p = PostgresParams.parse(ctx.params());
         String role = ownRole(p, pending, "pending");
         if (p.mode() == Mode.ALTERNATING && role.equals(currentRoleOrNull(p, ctx.current()))) {
-            throw new PostgresTargetException(Failure.BAD_CREDENTIAL_SECRET, "The pending value names the current role \""
+            throw PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The pending value names the current role \""
                     + role + "\"; in alternating mode the new password goes to the other role.", null);
         }
         withRotationCredential(ctx, p, (target, admin) -> target.setPassword(admin, role, password(pending, "pending")));
@@ -147,7 +147,7 @@ public final class PostgresRotator implements Rotator {
     private static String ownRole(PostgresParams p, Map<String, String> value, String which) {
         String u = value.get(USERNAME);
         if (u == null) {
-            throw new PostgresTargetException(Failure.BAD_CREDENTIAL_SECRET, "The " + which + " value has no '"
+            throw PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The " + which + " value has no '"
                     + USERNAME + "' field.", null);
         }
         if (!p.roles().contains(u)) {
@@ -157,14 +157,14 @@ public final class PostgresRotator implements Rotator {
     }
 
     private static PostgresTargetException notOurRole(PostgresParams p, String which) {
-        return new PostgresTargetException(Failure.BAD_CREDENTIAL_SECRET, "The " + which + " value's '" + USERNAME
+        return PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The " + which + " value's '" + USERNAME
                 + "' is not one of the roles this rotation config names (" + String.join(", ", p.roles()) + ").", null);
     }
 
     private static char[] password(Map<String, String> value, String which) {
         String pw = value.get(PASSWORD);
         if (pw == null || pw.isEmpty()) {
-            throw new PostgresTargetException(Failure.BAD_CREDENTIAL_SECRET, "The " + which + " value has no '"
+            throw PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The " + which + " value has no '"
                     + PASSWORD + "' field.", null);
         }
         return pw.toCharArray();
@@ -182,17 +182,17 @@ public final class PostgresRotator implements Rotator {
         try {
             fields = ctx.secretReader().apply(p.rotationCredential());
         } catch (KeywardException e) {
-            throw new PostgresTargetException(Failure.BAD_CREDENTIAL_SECRET, "The rotation credential "
+            throw PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The rotation credential "
                     + p.rotationCredential() + " cannot be read: " + e.getMessage(), null);
         }
         String user = fields == null ? null : fields.get(USERNAME);
         String pw = fields == null ? null : fields.get(PASSWORD);
         if (user == null || user.isEmpty() || pw == null || pw.isEmpty()) {
-            throw new PostgresTargetException(Failure.BAD_CREDENTIAL_SECRET, "The rotation credential "
+            throw PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The rotation credential "
                     + p.rotationCredential() + " needs fields '" + USERNAME + "' and '" + PASSWORD + "'.", null);
         }
         if (p.roles().contains(user)) {
-            throw new PostgresTargetException(Failure.BAD_CREDENTIAL_SECRET, "The rotation credential "
+            throw PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The rotation credential "
                     + p.rotationCredential() + " is one of the roles being rotated; use a separate role.", null);
         }
         return new Credential(user, pw.toCharArray());

@@ -47,7 +47,7 @@ final class PostgresTarget {
         try {
             Connection c = DRIVER.connect(params.jdbcUrl(), p);
             if (c == null) {
-                throw new PostgresTargetException(Failure.TARGET_ERROR, "The PostgreSQL driver did not accept the URL for "
+                throw PostgresTargetException.of(Failure.TARGET_ERROR, "The PostgreSQL driver did not accept the URL for "
                         + params.where() + ".", null);
             }
             c.unwrap(PGConnection.class).setQueryTimeout(statementSeconds);
@@ -85,7 +85,7 @@ final class PostgresTarget {
         try (Statement st = admin.createStatement();
              ResultSet rs = st.executeQuery("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")) {
             if (!rs.next() || !rs.getBoolean(1)) {
-                throw new PostgresTargetException(Failure.PERMISSION_DENIED, "PostgreSQL " + params.where()
+                throw PostgresTargetException.of(Failure.PERMISSION_DENIED, "PostgreSQL " + params.where()
                         + ": the rotation credential's role \"" + credentialRole
                         + "\" has neither SUPERUSER nor CREATEROLE, so it cannot change passwords.", null);
             }
@@ -102,27 +102,27 @@ final class PostgresTarget {
         String code = state.isEmpty() ? "" : " (SQLSTATE " + state + ")";
         if (state.equals("28P01") || state.equals("28000")) {
             Failure f = as == As.ROTATION_CREDENTIAL ? Failure.ROTATION_CREDENTIAL_REFUSED : Failure.LOGIN_REFUSED;
-            return new PostgresTargetException(f, where + "login refused for " + who
+            return PostgresTargetException.of(f, where + "login refused for " + who
                     + ": wrong password, login not permitted or no pg_hba.conf entry" + code + ".", state);
         }
         if (state.equals("42501")) {
-            return new PostgresTargetException(Failure.PERMISSION_DENIED, where + who + " is not permitted to " + what
+            return PostgresTargetException.of(Failure.PERMISSION_DENIED, where + who + " is not permitted to " + what
                     + (as == As.ROTATION_CREDENTIAL ? " the role" : "") + code + ".", state);
         }
         if (state.equals("42704") || state.equals("3D000")) {
             String thing = state.equals("3D000") ? "database \"" + params.database() + "\"" : "the role";
-            return new PostgresTargetException(Failure.NOT_FOUND, where + thing + " does not exist" + code + ".", state);
+            return PostgresTargetException.of(Failure.NOT_FOUND, where + thing + " does not exist" + code + ".", state);
         }
         if (state.equals("57014") || hasCause(e, SocketTimeoutException.class)) {
-            return new PostgresTargetException(Failure.TIMEOUT, where + "no answer in time while trying to " + what + " "
+            return PostgresTargetException.of(Failure.TIMEOUT, where + "no answer in time while trying to " + what + " "
                     + who + code + ".", state);
         }
         if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")
                 || state.equals("53300")) {
-            return new PostgresTargetException(Failure.UNREACHABLE, where + "the server is unreachable or closed the"
+            return PostgresTargetException.of(Failure.UNREACHABLE, where + "the server is unreachable or closed the"
                     + " connection" + code + ".", state);
         }
-        return new PostgresTargetException(Failure.TARGET_ERROR, where + "could not " + what + " " + who + code + ".",
+        return PostgresTargetException.of(Failure.TARGET_ERROR, where + "could not " + what + " " + who + code + ".",
                 state);
     }
 

@@ -188,6 +188,8 @@ class PostgresRotatorTest {
             PostgresTargetException e = assertThrows(PostgresTargetException.class,
                     () -> rotate(singleParams(role), current));
             assertEquals(Failure.ROTATION_CREDENTIAL_REFUSED, e.failure());
+            assertEquals("PostgresRotationCredentialRefusedException", e.getClass().getSimpleName(),
+                    "the audit log's error_class names the cause");
             assertTrue(e.getMessage().contains("login refused for the rotation credential"), e.getMessage());
             assertTrue(pg.canLogin(role, initial));
         }
