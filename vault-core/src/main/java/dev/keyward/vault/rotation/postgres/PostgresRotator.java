@@ -37,6 +37,9 @@ public final class PostgresRotator implements Rotator {
             "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".toCharArray();
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Pending values whose set certainly did not change the target (in memory only). */
+    private final NotApplied notApplied = new NotApplied();
+
     @Override
     public String type() {
         return TYPE;
@@ -65,7 +68,24 @@ public final class PostgresRotator implements Rotator {
             throw PostgresTargetException.of(Failure.BAD_CREDENTIAL_SECRET, "The pending value names the current role \""
                     + role + "\"; in alternating mode the new password goes to the other role.", null);
         }
-        withRotationCredential(ctx, p, (target, admin) -> target.setPassword(admin, role, password(pending, "pending")));
+        boolean[] sent = new boolean[1];
+        try {
+            withRotationCredential(ctx, p, (target, admin) -> {
+                sent[0] = true;
+                target.setPassword(admin, role, password(pending, "pending"));
+            });
+        } catch (PostgresTargetException e) {
+            if (!sent[0] || serverRefused(e)) {
+                notApplied.remember(ctx.path(), pending);
+            }
+            throw e;
+        }
+    }
+
+    /** The server answered the statement with an error: it did not happen (unlike a broken connection). */
+    private static boolean serverRefused(PostgresTargetException e) {
+        String st = e.sqlState();
+        return st != null && !st.startsWith("08") && !st.startsWith("57P");
     }
 
     @Override
@@ -79,6 +99,13 @@ public final class PostgresRotator implements Rotator {
     public void restore(RotationContext ctx, Map<String, String> current, Map<String, String> pending) {
         PostgresParams p = PostgresParams.parse(ctx.params());
         String pendingRole = ownRole(p, pending, "pending");
+        if (notApplied.forget(ctx.path(), pending)) {
+            // This process saw the set fail before its statement reached the server, or the server
+            // refuse it: the target never left the current value, so there is nothing to undo (and
+            // a wrong or unreachable rotation credential does not turn a clean failure into an
+            // unknown state). After a restart nothing is remembered and restore always acts.
+            return;
+        }
         if (p.mode() == Mode.SINGLE) {
             if (current.get(PASSWORD) == null) {
                 // The secret had no value before this rotation: there is no password to bring back.

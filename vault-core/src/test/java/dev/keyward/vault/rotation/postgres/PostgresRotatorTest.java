@@ -45,6 +45,8 @@ class PostgresRotatorTest {
     private TestPostgres pg;
     private String rotatorRole;
     private String rotatorPassword;
+    /** What the restore after the last failed rotate() threw, or null when it worked. */
+    private PostgresTargetException restoreFailure;
 
     @BeforeEach
     void server() {
@@ -100,7 +102,13 @@ class PostgresRotatorTest {
             rotator.test(c, pending);
         } catch (PostgresTargetException e) {
             assertNoPassword(e);
-            rotator.restore(c, current, pending);
+            restoreFailure = null;
+            try {
+                rotator.restore(c, current, pending);
+            } catch (PostgresTargetException r) {
+                assertNoPassword(r);
+                restoreFailure = r;
+            }
             throw e;
         }
         return pending;
@@ -187,11 +195,18 @@ class PostgresRotatorTest {
             vault.put(CREDENTIAL_PATH, Map.of("username", rotatorRole, "password", password()));
             PostgresTargetException e = assertThrows(PostgresTargetException.class,
                     () -> rotate(singleParams(role), current));
+            assertNull(restoreFailure, "the restore after the failure worked: " + restoreFailure);
             assertEquals(Failure.ROTATION_CREDENTIAL_REFUSED, e.failure());
             assertEquals("PostgresRotationCredentialRefusedException", e.getClass().getSimpleName(),
                     "the audit log's error_class names the cause");
             assertTrue(e.getMessage().contains("login refused for the rotation credential"), e.getMessage());
             assertTrue(pg.canLogin(role, initial));
+            // A rotator that did not see the failed set (a restart) restores for real, which needs the credential.
+            RotationContext c = ctx(singleParams(role), current);
+            Map<String, String> pending = rotator.generate(c);
+            assertThrows(PostgresTargetException.class, () -> rotator.set(c, pending));
+            assertThrows(PostgresTargetException.class, () -> new PostgresRotator().restore(c, current, pending));
+            rotator.restore(c, current, pending);
         }
 
         @Test
@@ -199,6 +214,7 @@ class PostgresRotatorTest {
             pg.exec("ALTER ROLE " + rotatorRole + " NOLOGIN");
             PostgresTargetException e = assertThrows(PostgresTargetException.class,
                     () -> rotate(singleParams(role), current));
+            assertNull(restoreFailure, "the restore after the failure worked: " + restoreFailure);
             assertEquals(Failure.ROTATION_CREDENTIAL_REFUSED, e.failure());
             assertTrue(pg.canLogin(role, initial));
         }
@@ -210,6 +226,7 @@ class PostgresRotatorTest {
             vault.put(CREDENTIAL_PATH, Map.of("username", weak, "password", weakPassword));
             PostgresTargetException e = assertThrows(PostgresTargetException.class,
                     () -> rotate(singleParams(role), current));
+            assertNull(restoreFailure, "the restore after the failure worked: " + restoreFailure);
             assertEquals(Failure.PERMISSION_DENIED, e.failure());
             assertTrue(pg.canLogin(role, initial));
             PostgresTargetException check = assertThrows(PostgresTargetException.class,
@@ -222,6 +239,7 @@ class PostgresRotatorTest {
             vault.remove(CREDENTIAL_PATH);
             PostgresTargetException e = assertThrows(PostgresTargetException.class,
                     () -> rotate(singleParams(role), current));
+            assertNull(restoreFailure, "the restore after the failure worked: " + restoreFailure);
             assertEquals(Failure.BAD_CREDENTIAL_SECRET, e.failure());
             assertTrue(e.getMessage().contains(CREDENTIAL_PATH), e.getMessage());
             assertTrue(pg.canLogin(role, initial));
@@ -236,6 +254,7 @@ class PostgresRotatorTest {
                 relay.stop();
                 long t0 = System.nanoTime();
                 PostgresTargetException e = assertThrows(PostgresTargetException.class, () -> rotate(params, current));
+                assertNull(restoreFailure, "the restore after the failure worked: " + restoreFailure);
                 assertEquals(Failure.UNREACHABLE, e.failure());
                 assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
                 assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos());
@@ -401,6 +420,7 @@ class PostgresRotatorTest {
             try (Connection openA = pg.login(a, initial)) {
                 PostgresTargetException e = assertThrows(PostgresTargetException.class,
                         () -> rotate(alternatingParams(a, b), current));
+                assertNull(restoreFailure, "the restore after the failure worked: " + restoreFailure);
                 assertEquals(Failure.LOGIN_REFUSED, e.failure());
                 assertTrue(e.getMessage().contains(b), e.getMessage());
                 select1(openA);
