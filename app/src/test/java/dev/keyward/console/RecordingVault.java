@@ -98,6 +98,11 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.RotationService rotation() {
+        return real.rotation();
+    }
+
+    @Override
     public void close() {
         real.close();
     }

@@ -74,6 +74,34 @@ public enum Operation {
     /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
     GOVERNANCE_READ("governance.read"),
 
+    /** A secret's rotation config set or replaced. */
+    ROTATION_CONFIG_SET("rotation.config.set"),
+    /** A secret's rotation config removed. */
+    ROTATION_CONFIG_DELETE("rotation.config.delete"),
+    /** Reads rotation configs, schedules, previews and history. */
+    ROTATION_READ("rotation.read"),
+    /** The next scheduled run set by hand. */
+    ROTATION_NEXT_SET("rotation.next.set"),
+    /** A rotation asked for (by hand, a deployment event, containment, the schedule, an expiry). */
+    ROTATION_RUN_START("rotation.run.start"),
+    /** A rotation's steps, each recorded before it runs. */
+    ROTATION_STEP_PENDING("rotation.step.pending"),
+    ROTATION_STEP_SET("rotation.step.set"),
+    ROTATION_STEP_TEST("rotation.step.test"),
+    ROTATION_STEP_FINISH("rotation.step.finish"),
+    /** A rotation finished: the new version is current. */
+    ROTATION_RUN_FINISH("rotation.run.finish"),
+    /** A rotation failed and was rolled back (the target restored, the pending value dropped). */
+    ROTATION_RUN_ROLLED_BACK("rotation.run.rolled-back"),
+    /** A rotation stopped retrying: an operator must look. */
+    ROTATION_RUN_NEEDS_ATTENTION("rotation.run.needs-attention"),
+    /** A rotation waits for its paired secret. */
+    ROTATION_RUN_POSTPONED("rotation.run.postponed"),
+    /** The previous version's grace ended: revoked on the target, destroyed per the config. */
+    ROTATION_GRACE_REVOKE("rotation.grace.revoke"),
+    /** A scheduled slot passed while the vault could not run it (its window ended). */
+    ROTATION_SLOT_MISSED("rotation.slot.missed"),
+
     AUDIT_EXPORT("audit.export"),
     /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */
     ROLLBACK_ACCEPT("audit.rollback.accept"),

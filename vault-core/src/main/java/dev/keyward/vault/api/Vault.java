@@ -24,6 +24,9 @@ public interface Vault extends AutoCloseable {
     /** Governance: leak scan, boundary checks, exceptions, access reviews, the compliance report. */
     GovernanceService governance();
 
+    /** Rotation: configs, schedules, runs (staged, audited), history. */
+    RotationService rotation();
+
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 

@@ -81,6 +81,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
     private final StorageChecker storageChecker;
+    private final RotationFacade rotation;
+    private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
@@ -121,6 +123,10 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.governance = new GovernanceFacade(this, door, guard, () -> null);
         lifecycle.onSeal(governance::sealed);
         lifecycle.onUnseal(governance::unsealed);
+        this.rotation = new RotationFacade(this, door, guard, () -> approvalGate, () -> null,
+                dev.keyward.vault.rotation.RotatorRegistry.defaults());
+        lifecycle.onSeal(rotation::sealed);
+        lifecycle.onUnseal(rotation::unsealed);
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -286,6 +292,20 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public dev.keyward.vault.api.GovernanceService governance() {
         return governance;
+    }
+
+    @Override
+    public dev.keyward.vault.api.RotationService rotation() {
+        return rotation;
+    }
+
+    /** The gate that rotations of critical secrets (and other gated operations) ask; NONE until approvals are wired. */
+    public void useApprovalGate(dev.keyward.vault.api.ApprovalGate gate) {
+        this.approvalGate = java.util.Objects.requireNonNull(gate, "gate");
+    }
+
+    dev.keyward.vault.api.ApprovalGate approvalGate() {
+        return approvalGate;
     }
 
     @Override
@@ -472,6 +492,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public void close() {
         timer.shutdownNow();
         governance.sealed();
+        rotation.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

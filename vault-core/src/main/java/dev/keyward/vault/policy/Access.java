@@ -68,6 +68,14 @@ public final class Access {
             case GOVERNANCE_DRILL -> of("sys/governance/drills", Capability.UPDATE);
             case GOVERNANCE_READ -> of(r.startsWith("sys/governance/") && !r.equals("sys/governance/scan") ? r
                     : "sys/governance/records", Capability.READ);
+            case ROTATION_CONFIG_SET, ROTATION_CONFIG_DELETE, ROTATION_NEXT_SET -> of(r, Capability.UPDATE);
+            case ROTATION_READ -> of(r, Capability.READ, Capability.LIST);
+            // A rotation asked for: rotate on the secret itself (a pipeline's deployment event, containment).
+            case ROTATION_RUN_START -> of(r, Capability.ROTATE);
+            // The rotation job's own steps (a system principal's calls) on sys/rotation/<path>.
+            case ROTATION_STEP_PENDING, ROTATION_STEP_SET, ROTATION_STEP_TEST, ROTATION_STEP_FINISH,
+                    ROTATION_RUN_FINISH, ROTATION_RUN_ROLLED_BACK, ROTATION_RUN_NEEDS_ATTENTION,
+                    ROTATION_RUN_POSTPONED, ROTATION_GRACE_REVOKE, ROTATION_SLOT_MISSED -> of(r, Capability.ADMIN);
             // Calls that carry no token never reach the authorize step, and operations added later
             // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
             default -> of("sys/op/" + op.id(), Capability.ADMIN);

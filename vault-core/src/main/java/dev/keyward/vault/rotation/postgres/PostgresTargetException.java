@@ -1,13 +1,13 @@
 package dev.keyward.vault.rotation.postgres;
 
-import dev.keyward.vault.api.KeywardException;
+import dev.keyward.vault.rotation.RotationStepException;
 
 /**
  * A PostgreSQL target refused or could not do a rotation step. The message names the server,
  * the role and the class of failure ({@link #failure()}), never a password, and never the
  * driver's own text (which may quote the statement).
  */
-public class PostgresTargetException extends KeywardException {
+public class PostgresTargetException extends RotationStepException {
     private static final long serialVersionUID = 1L;
 
     /** What went wrong, as the audit log and alerts name it. */
