@@ -107,6 +107,8 @@ public enum Operation {
     ROLLBACK_ACCEPT("audit.rollback.accept"),
     /** keyward check storage: every record opens, indexes and versions agree. */
     STORAGE_CHECK("storage.check"),
+    /** keyward check credentials: each configured rotator's read-only check against its target. */
+    ROTATION_CHECK("rotation.check"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */

@@ -82,6 +82,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final GovernanceFacade governance;
     private final StorageChecker storageChecker;
     private final RotationFacade rotation;
+    private final CredentialCheckFacade credentialChecks;
     private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -127,6 +128,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 dev.keyward.vault.rotation.RotatorRegistry.defaults());
         lifecycle.onSeal(rotation::sealed);
         lifecycle.onUnseal(rotation::unsealed);
+        this.credentialChecks = new CredentialCheckFacade(this, door, guard, rotation.rotations().registry());
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -297,6 +299,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public dev.keyward.vault.api.RotationService rotation() {
         return rotation;
+    }
+
+    @Override
+    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
+        return credentialChecks;
     }
 
     /** The gate that rotations of critical secrets (and other gated operations) ask; NONE until approvals are wired. */
@@ -493,6 +500,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         timer.shutdownNow();
         governance.sealed();
         rotation.close();
+        credentialChecks.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

@@ -47,6 +47,7 @@ public final class Access {
             case AUDIT_READ -> of(r.startsWith("sys/audit") ? r : "sys/audit/log", Capability.READ);
             case AUDIT_EXPORT -> of("sys/audit/export", Capability.READ);
             case STORAGE_CHECK -> of("sys/storage/check", Capability.READ);
+            case ROTATION_CHECK -> of(r, Capability.READ);
             case OPERATOR_CREATE, OPERATOR_UPDATE -> of(r, Capability.ADMIN);
             case OPERATOR_LIST -> of("sys/identity/operators", Capability.LIST);
             case APPROLE_WRITE, CERT_WRITE -> of(r, Capability.UPDATE);
