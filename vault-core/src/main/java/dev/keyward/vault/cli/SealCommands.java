@@ -125,6 +125,11 @@ final class SealCommands {
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
             JsonNode st = r.client().expect("GET", "sys/seal-status", null, null).json();
+            java.util.List<String> rotations = st.path("sealed").asBoolean(true) ? java.util.List.of()
+                    : RotationCommands.attention(r);
+            if (!rotations.isEmpty() && st instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                o.set("rotation_attention", VaultClient.JSON.valueToTree(rotations));
+            }
             r.print(st);
             return st.path("sealed").asBoolean(true) ? ExitCodes.UNAVAILABLE : ExitCodes.OK;
         }

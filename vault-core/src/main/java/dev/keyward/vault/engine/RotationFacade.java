@@ -92,7 +92,7 @@ final class RotationFacade implements RotationService {
         rotations.close();
     }
 
-    private static RotationStore store(Unsealed k) {
+    static RotationStore store(Unsealed k) {
         return new RotationStore(k.barrier(), k.keyring().named(Keyring.INDEX_KEY));
     }
 

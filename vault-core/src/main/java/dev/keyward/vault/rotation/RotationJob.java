@@ -55,7 +55,9 @@ public final class RotationJob implements AutoCloseable {
 
     public synchronized void stop() {
         if (executor != null) {
-            executor.shutdownNow();
+            // no interrupt: a pass may be reading storage, and an interrupted read closes H2's file
+            // channel; a pass in flight ends by itself (its records fail once the vault is sealed)
+            executor.shutdown();
             executor = null;
         }
     }

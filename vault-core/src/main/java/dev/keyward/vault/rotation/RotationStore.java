@@ -55,6 +55,8 @@ public final class RotationStore {
         public boolean manualNext;
         public boolean overdue;
         public String activeRun;
+        /** How many runs the secret has had (orders run ids). */
+        public long runSeq;
         public int attempts;
         public Instant nextRetryAt;
         public RotationTrigger retryTrigger;
@@ -149,8 +151,9 @@ public final class RotationStore {
         }
     }
 
-    public static String newRunId(Instant now) {
-        return String.format("%013d", now.toEpochMilli()) + "-"
+    /** A run id that sorts after every earlier run of the secret ({@code seq} counts its runs). */
+    public static String newRunId(Instant now, long seq) {
+        return String.format("%013d-%07d-", now.toEpochMilli(), seq % 10_000_000)
                 + Base64.getUrlEncoder().withoutPadding().encodeToString(Random.bytes(6));
     }
 

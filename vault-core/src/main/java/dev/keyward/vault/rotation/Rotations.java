@@ -232,7 +232,8 @@ public final class Rotations {
             }
         }
         RunRec r = new RunRec();
-        r.id = RotationStore.newRunId(t.now());
+        s.runSeq++;
+        r.id = RotationStore.newRunId(t.now(), s.runSeq);
         r.path = path;
         r.trigger = trigger;
         r.reason = reason;
@@ -294,7 +295,9 @@ public final class Rotations {
                     return null;
                 });
             } else if (r.state.equals("queued")) {
-                execute(r);
+                if (pairWait(s, now) == null) {
+                    execute(r);
+                } // else it stays queued until the paired secret's spacing has passed
             } else {
                 recover(r);
             }
@@ -389,27 +392,33 @@ public final class Rotations {
         execute(r);
     }
 
-    /** Whether the paired secret rotates now or did within the spacing; if so this run waits. */
-    private boolean postponedForPair(StateRec s, RotationTrigger trigger, String reason, Instant now) {
+    /** Until when a run of {@code s} waits for its paired secret (rotating now or within the spacing), or null. */
+    private Instant pairWait(StateRec s, Instant now) {
         if (s.config.pairedWith() == null) {
-            return false;
+            return null;
         }
         String other = SecretPaths.normalize(s.config.pairedWith());
         StateRec o = host.read(t -> t.store().state(t.tx(), other));
         if (o == null) {
-            return false;
+            return null;
         }
         Duration spacing = s.config.pairSpacing() == null ? DEFAULT_PAIR_SPACING : s.config.pairSpacing();
-        Instant until = null;
-        if (o.activeRun != null) {
-            until = now.plus(spacing);
-        } else if (o.lastRunAt != null && now.isBefore(o.lastRunAt.plus(spacing))) {
-            until = o.lastRunAt.plus(spacing);
+        if (o.activeRun != null && !o.activeRun.equals(s.activeRun)) {
+            return now.plus(spacing);
         }
-        if (until == null) {
+        if (o.lastRunAt != null && now.isBefore(o.lastRunAt.plus(spacing))) {
+            return o.lastRunAt.plus(spacing);
+        }
+        return null;
+    }
+
+    /** Whether the paired secret rotates now or did within the spacing; if so this run waits (recorded). */
+    private boolean postponedForPair(StateRec s, RotationTrigger trigger, String reason, Instant now) {
+        String other = s.config.pairedWith() == null ? null : SecretPaths.normalize(s.config.pairedWith());
+        Instant at = pairWait(s, now);
+        if (at == null) {
             return false;
         }
-        Instant at = until;
         host.record(Operation.ROTATION_RUN_POSTPONED, s.path, Map.of("paired_with", other, "until", at.toString(),
                 "trigger", trigger.id()), t -> {
             StateRec x = t.store().state(t.tx(), s.path);
@@ -541,6 +550,9 @@ public final class Rotations {
                 s.lastOutcome = "finished";
                 s.lastRunAt = t.now();
                 s.lastSuccessAt = t.now();
+                s.pairDueAt = null; // this rotation stands for one the pair asked for
+                s.pairTrigger = null;
+                s.pairReason = null;
                 if (x.baseVersion > 0) {
                     s.previousVersion = x.baseVersion;
                     s.graceUntil = t.now().plus(grace(s.config, x.trigger));
@@ -570,7 +582,7 @@ public final class Rotations {
         if (s.graceUntil != null && !s.graceUntil.isAfter(host.clock().instant())) {
             endGrace(path);
         }
-        if (s0.config.pairedWith() != null && !r.paired) {
+        if (s0.config.pairedWith() != null && !r.paired && s0.pairDueAt == null) {
             queuePair(path, s0.config, r);
         }
     }
@@ -642,6 +654,7 @@ public final class Rotations {
         if (cause instanceof VaultSealedException || cause instanceof VaultNotInitializedException) {
             throw cause; // the vault sealed mid-run: the record says where it stopped; the next unseal recovers
         }
+        StateRec s = host.read(t -> t.store().state(t.tx(), path)); // sealed or closed: stop here, recover later
         String restoreFailure = null;
         if (restore && pending != null) {
             try {
@@ -656,7 +669,6 @@ public final class Rotations {
             }
         }
         Instant now = host.clock().instant();
-        StateRec s = host.read(t -> t.store().state(t.tx(), path));
         RunRec r = host.read(t -> t.store().run(t.tx(), path, runId));
         int max = s.config.maxAttempts() == null ? DEFAULT_ATTEMPTS : s.config.maxAttempts();
         Duration base = s.config.retryBackoff() == null ? DEFAULT_BACKOFF : s.config.retryBackoff();
@@ -808,16 +820,19 @@ public final class Rotations {
         try {
             return f.get(ctx.timeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            f.cancel(true);
+            f.cancel(false); // never interrupt: the step may be reading storage (see RotationJob#stop)
             throw new RotationStepException("The step did not finish within " + Schedule.human(ctx.timeout())
                     + ".");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
+            if (e.getCause() instanceof Error err) {
+                throw err; // the process is in trouble: no rollback now; the record says where it stopped
+            }
             throw new RotationStepException("The step failed (" + e.getCause().getClass().getSimpleName() + ").");
         } catch (InterruptedException e) {
-            f.cancel(true);
+            f.cancel(false);
             Thread.currentThread().interrupt();
             throw new RotationStepException("The step was interrupted.");
         }
