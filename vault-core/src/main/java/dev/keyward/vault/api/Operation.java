@@ -119,6 +119,8 @@ public enum Operation {
     VAULT_BACKUP("vault.backup"),
     /** A vault restored from a backup: the first entry the restored vault writes. */
     VAULT_RESTORE("vault.restore"),
+    /** keyward check credentials: each configured rotator's read-only check against its target. */
+    ROTATION_CHECK("rotation.check"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */

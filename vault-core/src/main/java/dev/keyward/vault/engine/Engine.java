@@ -84,6 +84,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final StorageChecker storageChecker;
     private final BackupFacade backups;
     private final RotationFacade rotation;
+    private final CredentialCheckFacade credentialChecks;
     private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -134,6 +135,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 dev.keyward.vault.rotation.RotatorRegistry.defaults());
         lifecycle.onSeal(rotation::sealed);
         lifecycle.onUnseal(rotation::unsealed);
+        this.credentialChecks = new CredentialCheckFacade(this, door, guard, rotation.rotations().registry());
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -347,6 +349,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return rotation;
     }
 
+    @Override
+    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
+        return credentialChecks;
+    }
+
     dev.keyward.vault.api.ApprovalGate approvalGate() {
         return approvalGate;
     }
@@ -538,6 +545,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         notifications.close();
         governance.sealed();
         rotation.close();
+        credentialChecks.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

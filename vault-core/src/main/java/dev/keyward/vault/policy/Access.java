@@ -51,6 +51,7 @@ public final class Access {
             case AUDIT_EXPORT -> of("sys/audit/export", Capability.READ);
             case VAULT_BACKUP -> of("sys/backup", Capability.ADMIN);
             case STORAGE_CHECK -> of("sys/storage/check", Capability.READ);
+            case ROTATION_CHECK -> of(r, Capability.READ);
             case OPERATOR_CREATE, OPERATOR_UPDATE -> of(r, Capability.ADMIN);
             case OPERATOR_LIST -> of("sys/identity/operators", Capability.LIST);
             case APPROLE_WRITE, CERT_WRITE -> of(r, Capability.UPDATE);

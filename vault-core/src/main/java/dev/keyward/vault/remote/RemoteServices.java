@@ -82,7 +82,9 @@ public final class RemoteServices {
             service("governance", GovernanceService.class, Vault::governance, Set.of()),
             service("backups", dev.keyward.vault.api.BackupService.class, Vault::backups, Set.of()),
             service("notifications", NotificationService.class, Vault::notifications, Set.of()),
-            service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()));
+            service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()),
+            service("credentials", dev.keyward.vault.api.CredentialCheckService.class, Vault::credentialChecks,
+                    Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
     private static final Map<Class<?>, Service<?>> BY_TYPE;
