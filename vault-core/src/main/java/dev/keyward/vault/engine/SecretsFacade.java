@@ -12,6 +12,7 @@ import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.api.SecretsService;
 import dev.keyward.vault.api.VersionMetadata;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** {@link SecretsService} through the guarded door. */
@@ -39,7 +40,9 @@ final class SecretsFacade implements SecretsService {
     public SecretVersion read(Caller caller, String path, int version) {
         String p = SecretPaths.normalize(path);
         return guard.run(() -> door.read(caller, Operation.SECRET_READ, resource(p),
-                (k, who, tx, now) -> k.kv().read(tx, p, version, now)));
+                (k, who, tx, now) -> k.kv().read(tx, p, version, now),
+                v -> Map.of("version", Integer.toString(v.metadata().version()),
+                        "latest", Boolean.toString(version <= 0))));
     }
 
     @Override
