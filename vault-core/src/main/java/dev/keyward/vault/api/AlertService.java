@@ -11,42 +11,72 @@ import java.util.Objects;
  * the vault does at once when an alert calls for it) is configured per detector and severity and
  * every action can be undone. Every call goes through the guarded door and is audited.
  *
- * <p>Method names are not overloaded: remote calls are named by method alone.
+ * <p>Method names are not overloaded: remote calls are named by method alone. Only {@link #raise} is
+ * abstract, so a feature's test may still stand in a lambda for the service; the vault's own
+ * implementation overrides every call, and all of them are remote calls.
  */
 public interface AlertService {
 
     /** Raises an alert (audited, stored, delivered); returns its id. */
     String raise(Caller caller, AlertSpec spec);
 
+    /**
+     * The answer of the calls below where only {@link #raise} is provided (another feature's test
+     * double, a vault without the alert desk).
+     */
+    private static ServiceUnavailableException unavailable() {
+        return new ServiceUnavailableException("This vault has no alert desk: only raising alerts is provided.");
+    }
+
     /** Alerts matching the filter, newest first. */
-    List<Alert> listAlerts(Caller caller, AlertFilter filter);
+    default List<Alert> listAlerts(Caller caller, AlertFilter filter) {
+        throw unavailable();
+    }
 
     /** One alert with its evidence and the containment actions taken for it. */
-    Alert showAlert(Caller caller, String alertId);
+    default Alert showAlert(Caller caller, String alertId) {
+        throw unavailable();
+    }
 
     /** Inclusion proofs of the alert's evidence entries in the latest signed head of the audit log. */
-    List<InclusionProof> proveEvidence(Caller caller, String alertId);
+    default List<InclusionProof> proveEvidence(Caller caller, String alertId) {
+        throw unavailable();
+    }
 
     /** Marks an alert acknowledged (someone is on it); {@code why} is recorded with the caller. */
-    Alert acknowledge(Caller caller, String alertId, String why);
+    default Alert acknowledge(Caller caller, String alertId, String why) {
+        throw unavailable();
+    }
 
     /** Marks an alert resolved. */
-    Alert resolve(Caller caller, String alertId, String why);
+    default Alert resolve(Caller caller, String alertId, String why) {
+        throw unavailable();
+    }
 
     /** Marks an alert a false positive (who and why are recorded; the detector's baseline learns it). */
-    Alert markFalsePositive(Caller caller, String alertId, String why);
+    default Alert markFalsePositive(Caller caller, String alertId, String why) {
+        throw unavailable();
+    }
 
     /** What containment holds in force now: restricted identities, vault read-only, risk scores, actions. */
-    ContainmentStatus containmentStatus(Caller caller);
+    default ContainmentStatus containmentStatus(Caller caller) {
+        throw unavailable();
+    }
 
     /** Undoes one containment action (an unlock, the end of read-only, a risk lowered...). */
-    ContainmentAction undoContainment(Caller caller, String actionId, String why);
+    default ContainmentAction undoContainment(Caller caller, String actionId, String why) {
+        throw unavailable();
+    }
 
     /** The detector and containment configuration in force (YAML, webhook keys masked) and its summary. */
-    DetectorConfig detectorConfig(Caller caller);
+    default DetectorConfig detectorConfig(Caller caller) {
+        throw unavailable();
+    }
 
     /** Replaces the detector and containment configuration (YAML; see docs/anomaly.md). */
-    DetectorConfig applyDetectorConfig(Caller caller, String yaml);
+    default DetectorConfig applyDetectorConfig(Caller caller, String yaml) {
+        throw unavailable();
+    }
 
     // ------------------------------------------------------------ records
 

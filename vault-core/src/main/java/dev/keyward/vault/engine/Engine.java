@@ -80,6 +80,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final PolicyFacade policies;
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
+    private final AlertFacade alerts;
     private final StorageChecker storageChecker;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -121,6 +122,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.governance = new GovernanceFacade(this, door, guard, () -> null);
         lifecycle.onSeal(governance::sealed);
         lifecycle.onUnseal(governance::unsealed);
+        this.alerts = new AlertFacade(this, door, guard, storage, clock);
+        governance.useAlerts(() -> alerts);
+        lifecycle.onSeal(alerts::sealed);
+        lifecycle.onUnseal(alerts::unsealed);
+        audit.log().ifPresent(l -> l.tapTo(alerts.job()));
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -185,6 +191,21 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public IntegrityService integrity() {
         return storageChecker;
+    }
+
+    @Override
+    public dev.keyward.vault.api.AlertService alerts() {
+        return alerts;
+    }
+
+    /** The alert desk itself (for tests and tools in this module: settle, the job). */
+    AlertFacade alertDesk() {
+        return alerts;
+    }
+
+    /** The verifiable audit log, or null when the vault writes none. */
+    MerkleAuditLog auditLog() {
+        return audit.log().orElse(null);
     }
 
     @Override
@@ -320,6 +341,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         @Override
         public void grantsUsed(List<dev.keyward.vault.policy.Authorizer.Use> uses, StorageTx tx) {
             requireUnsealed().exceptions().recordUses(tx, uses);
+        }
+
+        @Override
+        public int risk(Principal principal) {
+            return alerts.risk(principal.id());
         }
     }
 
@@ -472,6 +498,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     public void close() {
         timer.shutdownNow();
         governance.sealed();
+        alerts.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();
