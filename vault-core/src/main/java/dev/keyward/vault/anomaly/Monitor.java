@@ -73,6 +73,8 @@ public final class Monitor {
         public boolean windowAlerted;
         public int maxRenewals;
         public long maxTokenAgeS;
+        /** The token this identity used last (its renewals and age are learned when it moves on). */
+        public String lastToken;
         /** Failed authentications in the current streak: [epoch ms, sequence]. */
         public List<long[]> failures = new ArrayList<>();
         public Set<String> falsePositives = new HashSet<>();
@@ -98,6 +100,8 @@ public final class Monitor {
 
     private final State state;
     private volatile AnomalyConfig config;
+    /** The time of the entry being judged (an alert says when its evidence happened). */
+    private java.time.Instant observedAt;
 
     public Monitor(State state, AnomalyConfig config) {
         this.state = state == null ? new State() : state;
@@ -161,6 +165,7 @@ public final class Monitor {
         AnomalyConfig c = config;
         List<Finding> out = new ArrayList<>();
         long now = e.time().toEpochMilli();
+        observedAt = e.time();
         boolean failure = e.outcome() == AuditEvent.Outcome.FAILURE;
         boolean authFailure = failure && isAuthFailure(e);
         String hmac = e.credentialHmac();
@@ -222,8 +227,7 @@ public final class Monitor {
         int hour = t.getHour();
         int day = t.getDayOfWeek().getValue() - 1;
         if (!failure && learned && on(c, Detectors.OFF_HOURS)) {
-            long around = b.hours[hour] + b.hours[(hour + 23) % 24] + b.hours[(hour + 1) % 24];
-            if (around == 0 || b.days[day] == 0) {
+            if (!usualHour(b, hour) || b.days[day] == 0) {
                 emit(c, out, now, Detectors.OFF_HOURS, AlertSeverity.MEDIUM, identityId, b.name, null,
                         "The " + b.kind + " " + b.name + " was active at " + String.format("%02d:00", hour) + " on "
                                 + t.getDayOfWeek().name().toLowerCase(java.util.Locale.ROOT)
@@ -418,25 +422,35 @@ public final class Monitor {
         }
         AnomalyConfig.DetectorSettings ts = c.detector(Detectors.TOKEN_LIFETIME);
         long ageS = (now - k.firstMs) / 1000;
+        // The baseline learns a token's renewals and age once the identity moved on to a new token
+        // (never from the token being judged, which would let a long-lived token raise its own bar).
+        if (!hmac.equals(b.lastToken)) {
+            Cred prev = b.lastToken == null ? null : state.credentials.get(b.lastToken);
+            if (prev != null && !prev.alerted) {
+                b.maxRenewals = Math.max(b.maxRenewals, prev.renewals);
+                b.maxTokenAgeS = Math.max(b.maxTokenAgeS, (prev.lastMs - prev.firstMs) / 1000);
+            }
+            b.lastToken = hmac;
+        }
         if ("token.renew".equals(e.operation())) {
             k.renewals++;
-            if (learned && ts.enabled() && k.renewals > Math.max(ts.param("renewals"), ts.param("factor")
-                    * b.maxRenewals)) {
+            if (learned && ts.enabled() && !k.alerted && k.renewals > Math.max(ts.param("renewals"),
+                    ts.param("factor") * b.maxRenewals)) {
+                k.alerted = true;
                 emit(c, out, now, Detectors.TOKEN_LIFETIME, AlertSeverity.MEDIUM, identityId, b.name, null,
                         "A token of " + b.name + " was renewed " + k.renewals + " times; its tokens were renewed at"
                                 + " most " + b.maxRenewals + " times.", List.of(seq),
                         Map.of("renewals", Integer.toString(k.renewals)));
-            } else {
-                b.maxRenewals = Math.max(b.maxRenewals, k.renewals);
             }
         }
-        if (learned && ts.enabled() && ageS > Math.max(ts.param("age"), ts.param("factor") * b.maxTokenAgeS)) {
+        // Age: machines only (an operator's session lives its fixed TTL, however its day goes).
+        if (learned && ts.enabled() && !k.alerted && b.kind.equals("machine")
+                && ageS > Math.max(ts.param("age"), ts.param("factor") * b.maxTokenAgeS)) {
+            k.alerted = true;
             emit(c, out, now, Detectors.TOKEN_LIFETIME, AlertSeverity.MEDIUM, identityId, b.name, null,
                     "A token of " + b.name + " is in use " + (ageS / 60) + " min after its first use; its tokens"
                             + " lived at most " + (b.maxTokenAgeS / 60) + " min.", List.of(k.lastSeq, seq),
                     Map.of("age_seconds", Long.toString(ageS)));
-        } else {
-            b.maxTokenAgeS = Math.max(b.maxTokenAgeS, ageS);
         }
         k.lastMs = now;
         k.lastSeq = seq;
@@ -540,6 +554,35 @@ public final class Monitor {
         }
     }
 
+    /**
+     * Whether an identity is active around {@code hour}: within the span of hours it was ever active
+     * in (the shortest arc of the day that holds them all), widened by one hour on each side.
+     */
+    static boolean usualHour(Baseline b, int hour) {
+        // The largest gap of never-active hours is the off time; everything else is the working span.
+        int bestStart = -1;
+        int bestLen = 0;
+        for (int s = 0; s < 24; s++) {
+            if (b.hours[s] != 0 || b.hours[(s + 23) % 24] == 0) {
+                continue; // a gap starts where an active hour ends
+            }
+            int len = 0;
+            while (len < 24 && b.hours[(s + len) % 24] == 0) {
+                len++;
+            }
+            if (len > bestLen) {
+                bestLen = len;
+                bestStart = s;
+            }
+        }
+        if (bestStart < 0) {
+            return true; // active at every hour
+        }
+        // inside the gap, but not its first or last hour (one hour of slack each side)
+        int into = (hour - bestStart + 24) % 24;
+        return !(into >= 1 && into < bestLen - 1);
+    }
+
     static boolean isAuthFailure(AuditEvent e) {
         if (e.outcome() != AuditEvent.Outcome.FAILURE) {
             return false;
@@ -586,6 +629,8 @@ public final class Monitor {
                             Map<String, String> details) {
         AnomalyConfig.DetectorSettings s = config.detector(detector);
         AlertSeverity sev = s != null && s.severity() != null ? s.severity() : severity;
-        out.add(new Finding(detector, sev, identityId, identity, resource, summary, evidence, details));
+        Map<String, String> d = new java.util.TreeMap<>(details);
+        d.put("observed_at", observedAt.toString());
+        out.add(new Finding(detector, sev, identityId, identity, resource, summary, evidence, d));
     }
 }
