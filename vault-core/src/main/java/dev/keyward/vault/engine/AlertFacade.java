@@ -7,7 +7,7 @@ import dev.keyward.vault.anomaly.Deliveries;
 import dev.keyward.vault.anomaly.Detectors;
 import dev.keyward.vault.anomaly.Finding;
 import dev.keyward.vault.anomaly.Monitor;
-import dev.keyward.vault.api.AccessDeniedException;
+import dev.keyward.vault.api.ContainedException;
 import dev.keyward.vault.api.AlertService;
 import dev.keyward.vault.api.AlertSeverity;
 import dev.keyward.vault.api.AlertSpec;
@@ -167,11 +167,11 @@ final class AlertFacade implements AlertService {
         }
         Restriction mine = r.of(p.id());
         if (mine != null && mine.locked()) {
-            throw new AccessDeniedException("permission denied: this identity is locked by containment of an alert;"
+            throw new ContainedException("permission denied: this identity is locked by containment of an alert;"
                     + " an operator can undo it (keyward alerts undo)");
         }
         if (write && (r.vaultReadOnly() || mine != null && mine.readOnly())) {
-            throw new AccessDeniedException("permission denied: read-only mode (containment of an alert) - writes"
+            throw new ContainedException("permission denied: read-only mode (containment of an alert) - writes"
                     + " are refused, reads are still served; an operator can undo it (keyward alerts undo)");
         }
     }
@@ -186,6 +186,11 @@ final class AlertFacade implements AlertService {
 
     @Override
     public String raise(Caller caller, AlertSpec spec) {
+        return raise(caller, spec, Map.of());
+    }
+
+    /** Raises; {@code done} are containment actions already taken (by name, with what they did). */
+    private String raise(Caller caller, AlertSpec spec, Map<String, String> done) {
         Alert a = guard.run(() -> door.write(caller, Operation.ALERT_RAISE, ALERTS + spec.detector(),
                 (k, p, tx, now) -> {
                     Alert made = newAlert(k, tx, spec, p, now);
@@ -193,7 +198,7 @@ final class AlertFacade implements AlertService {
                     return made;
                 }, made -> Map.of("alert", made.id(), "detector", made.detector(), "severity",
                         made.severity().id(), "identity", String.valueOf(made.identity()))));
-        afterRaise(a);
+        afterRaise(a, done);
         return a.id();
     }
 
@@ -221,18 +226,23 @@ final class AlertFacade implements AlertService {
     }
 
     /** Delivery and containment, on the containment thread (never the caller's). */
-    private void afterRaise(Alert a) {
+    private void afterRaise(Alert a, Map<String, String> done) {
         AnomalyConfig c = config;
         try {
             containment.execute(() -> {
-                deliveries.deliver(c.delivery(), "alert.raise", a);
                 for (String action : c.actions(a.detector(), a.severity())) {
                     try {
-                        contain(a, action);
+                        if (done.containsKey(action)) {
+                            record(engine.systemCaller(BuiltInPolicies.JOB_CONTAINMENT), a, action, opOf(action),
+                                    "applied", done.get(action), Map.of());
+                        } else {
+                            contain(a, action);
+                        }
                     } catch (RuntimeException e) {
                         LOG.warn("containment action {} failed: {}", action, e.getClass().getSimpleName());
                     }
                 }
+                deliveries.deliver(c.delivery(), "alert.raise", a);
             });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             LOG.warn("the vault is closing: alert {} is stored but not delivered", a.id());
@@ -245,8 +255,16 @@ final class AlertFacade implements AlertService {
         if (f.identityId() != null) {
             d.put("identity_id", f.identityId());
         }
-        raise(engine.systemCaller(BuiltInPolicies.JOB_CONTAINMENT), new AlertSpec(f.detector(), f.severity(),
-                f.identity(), f.resource(), f.summary(), f.evidence(), d));
+        Caller job = engine.systemCaller(BuiltInPolicies.JOB_CONTAINMENT);
+        Map<String, String> done = new LinkedHashMap<>();
+        if (f.identityId() != null && config.actions(f.detector(), f.severity()).contains("revoke-tokens")) {
+            // The one action that races the thief: taken before the alert is even stored.
+            int n = engine.identities().revokeAll(job, f.identityId());
+            this.job.withMonitor(m -> m.tokensRevoked(f.identityId(), clock.millis()));
+            done.put("revoke-tokens", n + " tokens revoked");
+        }
+        raise(job, new AlertSpec(f.detector(), f.severity(), f.identity(), f.resource(), f.summary(), f.evidence(), d),
+                done);
     }
 
     // ------------------------------------------------------------ containment
