@@ -109,6 +109,23 @@ public enum Operation {
     ROTATION_GRACE_REVOKE("rotation.grace.revoke"),
     /** A scheduled slot passed while the vault could not run it (its window ended). */
     ROTATION_SLOT_MISSED("rotation.slot.missed"),
+    /** Raises an alert (a detector's or another feature's). */
+    ALERT_RAISE("alert.raise"),
+    /** Lists or shows alerts, containment status, detector configuration. */
+    ALERT_READ("alert.read"),
+    ALERT_ACK("alert.ack"),
+    ALERT_RESOLVE("alert.resolve"),
+    ALERT_FALSE_POSITIVE("alert.false-positive"),
+    /** Replaces the detector and containment configuration. */
+    ALERT_CONFIG("alert.config"),
+    /** Containment actions (by the containment job) and their undo (by an operator). */
+    CONTAINMENT_REVOKE_TOKENS("containment.revoke-tokens"),
+    CONTAINMENT_LOCK("containment.lock"),
+    CONTAINMENT_READ_ONLY("containment.read-only"),
+    CONTAINMENT_RISK("containment.risk"),
+    CONTAINMENT_ROTATE("containment.rotate"),
+    CONTAINMENT_SEAL("containment.seal"),
+    CONTAINMENT_UNDO("containment.undo"),
 
     AUDIT_EXPORT("audit.export"),
     /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */

@@ -33,6 +33,9 @@ public interface Vault extends AutoCloseable {
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 
+    /** Alerts and containment: anomaly detectors' and other features' alerts, worked through by operators. */
+    AlertService alerts();
+
     /** Checks of the vault's own storage (keyward check storage). */
     IntegrityService integrity();
 

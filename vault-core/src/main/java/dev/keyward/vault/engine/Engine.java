@@ -81,6 +81,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
     private final NotificationFacade notifications;
+    private final AlertFacade alerts;
     private final StorageChecker storageChecker;
     private final BackupFacade backups;
     private final RotationFacade rotation;
@@ -131,11 +132,16 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         this.notifications = new NotificationFacade(this, door, guard, audit.log().orElse(null));
         audit.log().ifPresent(l -> l.tapTo(notifications::committed));
         lifecycle.onUnseal(notifications::unsealed);
-        this.rotation = new RotationFacade(this, door, guard, () -> approvalGate, () -> null,
+        this.rotation = new RotationFacade(this, door, guard, () -> approvalGate, this::alerts,
                 dev.keyward.vault.rotation.RotatorRegistry.defaults());
         lifecycle.onSeal(rotation::sealed);
         lifecycle.onUnseal(rotation::unsealed);
         this.credentialChecks = new CredentialCheckFacade(this, door, guard, rotation.rotations().registry());
+        this.alerts = new AlertFacade(this, door, guard, storage, clock);
+        governance.useAlerts(() -> alerts);
+        lifecycle.onSeal(alerts::sealed);
+        lifecycle.onUnseal(alerts::unsealed);
+        audit.log().ifPresent(l -> l.tapTo(alerts.job()));
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -231,6 +237,21 @@ public final class Engine implements Vault, LifecycleService, AuthService {
      */
     public dev.keyward.vault.api.BackupInfo backupAsOwner(Path file, char[] passphrase) {
         return backups.backupAsOwner(file, passphrase);
+    }
+
+    @Override
+    public dev.keyward.vault.api.AlertService alerts() {
+        return alerts;
+    }
+
+    /** The alert desk itself (for tests and tools in this module: settle, the job). */
+    AlertFacade alertDesk() {
+        return alerts;
+    }
+
+    /** The verifiable audit log, or null when the vault writes none. */
+    MerkleAuditLog auditLog() {
+        return audit.log().orElse(null);
     }
 
     @Override
@@ -391,6 +412,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         public void grantsUsed(List<dev.keyward.vault.policy.Authorizer.Use> uses, StorageTx tx) {
             requireUnsealed().exceptions().recordUses(tx, uses);
         }
+
+        @Override
+        public int risk(Principal principal) {
+            return alerts.risk(principal.id());
+        }
     }
 
     // ---------------------------------------------------------------- the state lock
@@ -546,6 +572,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         governance.sealed();
         rotation.close();
         credentialChecks.close();
+        alerts.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

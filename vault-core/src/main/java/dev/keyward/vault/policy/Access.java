@@ -83,6 +83,13 @@ public final class Access {
             case ROTATION_STEP_PENDING, ROTATION_STEP_SET, ROTATION_STEP_TEST, ROTATION_STEP_FINISH,
                     ROTATION_RUN_FINISH, ROTATION_RUN_ROLLED_BACK, ROTATION_RUN_NEEDS_ATTENTION,
                     ROTATION_RUN_POSTPONED, ROTATION_GRACE_REVOKE, ROTATION_SLOT_MISSED -> of(r, Capability.ADMIN);
+            case ALERT_RAISE -> of(r.isEmpty() ? "sys/alerts/raise" : r, Capability.CREATE);
+            case ALERT_READ -> of(r.startsWith("sys/alerts") || r.startsWith("sys/containment") ? r : "sys/alerts/list",
+                    Capability.READ);
+            case ALERT_ACK, ALERT_RESOLVE, ALERT_FALSE_POSITIVE -> of(r, Capability.UPDATE);
+            case ALERT_CONFIG -> of("sys/alerts/config", Capability.ADMIN);
+            case CONTAINMENT_REVOKE_TOKENS, CONTAINMENT_LOCK, CONTAINMENT_READ_ONLY, CONTAINMENT_RISK,
+                    CONTAINMENT_ROTATE, CONTAINMENT_SEAL, CONTAINMENT_UNDO -> of(r, Capability.UPDATE);
             // Calls that carry no token never reach the authorize step, and operations added later
             // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
             default -> of("sys/op/" + op.id(), Capability.ADMIN);

@@ -38,6 +38,7 @@ final class KeywardRoutes {
     private final KeyRoutes keys;
     private final NotificationRoutes notifications;
     private final RotationRoutes rotation;
+    private final AlertRoutes alerts;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
@@ -48,6 +49,7 @@ final class KeywardRoutes {
         this.keys = new KeyRoutes(vault);
         this.notifications = new NotificationRoutes(vault);
         this.rotation = new RotationRoutes(vault);
+        this.alerts = new AlertRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -147,6 +149,9 @@ final class KeywardRoutes {
         }
         if (rest.startsWith("rotation/")) {
             return rotation.handle(r, rest.substring("rotation/".length()), caller);
+        }
+        if (rest.equals("alerts") || rest.startsWith("alerts/")) {
+            return alerts.handle(r, rest.equals("alerts") ? "" : rest.substring("alerts/".length()), caller);
         }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");

@@ -702,7 +702,7 @@ public final class KeywardServer implements AutoCloseable {
                     : List.of(ar.getMessage(), "approval request: " + ar.requestId());
         } else if (e instanceof AccessDeniedException) {
             status = 403;
-            errors = List.of("permission denied");
+            errors = List.of(e instanceof dev.keyward.vault.api.ContainedException ? e.getMessage() : "permission denied");
         } else if (e instanceof AuthenticationFailedException af) {
             status = af.retryAfter().isPresent() ? 429 : 400;
             errors = List.of(e.getMessage());
