@@ -147,7 +147,7 @@ final class KeywardRoutes {
         if (NotificationRoutes.owns(rest)) {
             return notifications.handle(r, rest, caller);
         }
-        if (rest.startsWith("rotation/")) {
+        if (rest.startsWith("rotation/") && !rest.equals("rotation/check")) { // rotation/check: credential checks, below
             return rotation.handle(r, rest.substring("rotation/".length()), caller);
         }
         if (rest.equals("alerts") || rest.startsWith("alerts/")) {
