@@ -27,6 +27,9 @@ public interface Vault extends AutoCloseable {
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 
+    /** Approvals: requests, signed reviews, grants, just-in-time elevation, break-glass. */
+    ApprovalService approvals();
+
     /** Checks of the vault's own storage (keyward check storage). */
     IntegrityService integrity();
 

@@ -31,6 +31,13 @@ final class IdentityFacade implements IdentityService {
     private final SecretsFacade.Guard guard;
     private final Privileges privileges;
 
+    private volatile ApprovalFacade approvals;
+
+    /** Signing keys for new operators; creators of automation identities. */
+    void useApprovals(ApprovalFacade a) {
+        this.approvals = a;
+    }
+
     IdentityFacade(Door door, SecretsFacade.Guard guard, Privileges privileges) {
         this.door = door;
         this.guard = guard;
@@ -63,7 +70,12 @@ final class IdentityFacade implements IdentityService {
         }
         return guard.run(() -> door.write(caller, Operation.OPERATOR_CREATE, OPS + name, (k, p, tx, now) -> {
             List<String> rs = roles(k, tx, roles);
-            return info(k.identities().createOperator(tx, name, passphrase, rs, kdf(k, tx), now));
+            OperatorRecord created = k.identities().createOperator(tx, name, passphrase, rs, kdf(k, tx), now);
+            ApprovalFacade a = approvals;
+            if (a != null) {
+                a.operatorCreated(k, tx, created, passphrase, now);
+            }
+            return info(created);
         }));
     }
 
@@ -126,6 +138,10 @@ final class IdentityFacade implements IdentityService {
     public AppRoleInfo putAppRole(Caller caller, AppRoleSpec spec) {
         return guard.run(() -> door.write(caller, Operation.APPROLE_WRITE, APPROLE + spec.name(), (k, p, tx, now) -> {
             privileges.requireForPolicies(k, p, caller, tx, now, spec.policies());
+            ApprovalFacade a = approvals;
+            if (a != null && k.machines().appRole(tx, spec.name()) == null) {
+                a.identityCreated(k, tx, "approle:" + spec.name(), p, now);
+            }
             return k.machines().putAppRole(tx, spec, now);
         }));
     }

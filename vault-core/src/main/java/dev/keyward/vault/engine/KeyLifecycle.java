@@ -61,6 +61,7 @@ final class KeyLifecycle implements KeyService {
 
     @Override
     public InitResult rotateRootKey(Caller caller, SealSpec sameTypeSeal) {
+        engine.approvalGate().admit(caller, dev.keyward.vault.api.GatedOperation.ROOT_KEY_ROTATION, "seal", null);
         return reseal(caller, Operation.ROOT_KEY_ROTATE, sameTypeSeal, current -> current.equals(sameTypeSeal.type()),
                 "A root-key rotation keeps the seal type; use a seal migration to change it.");
     }
@@ -81,6 +82,8 @@ final class KeyLifecycle implements KeyService {
 
     @Override
     public InitResult migrateSeal(Caller caller, SealSpec newSeal) {
+        engine.approvalGate().admit(caller, dev.keyward.vault.api.GatedOperation.SEAL_MIGRATION, "seal",
+                "migrate the seal to " + newSeal.type());
         return reseal(caller, Operation.SEAL_MIGRATE, newSeal, current -> true, "");
     }
 

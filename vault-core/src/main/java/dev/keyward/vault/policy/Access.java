@@ -23,6 +23,10 @@ public final class Access {
         return switch (op) {
             case OPERATOR_LOGOUT -> true;
             case TOKEN_LOOKUP, TOKEN_RENEW, TOKEN_REVOKE -> resource == null || resource.equals("token/self");
+            // Any identity may request, vote, use its own grants: the approval rules decide who counts.
+            case APPROVAL_REQUEST, APPROVAL_APPROVE, APPROVAL_DENY, APPROVAL_CANCEL, APPROVAL_GATE, APPROVAL_GRANT_USE,
+                 APPROVAL_ELEVATION_START, APPROVAL_BREAK_GLASS, APPROVAL_KEY -> true;
+            case APPROVAL_READ, APPROVAL_ELEVATION_END -> resource != null && resource.startsWith("sys/approvals/self");
             default -> false;
         };
     }
@@ -68,6 +72,12 @@ public final class Access {
             case GOVERNANCE_DRILL -> of("sys/governance/drills", Capability.UPDATE);
             case GOVERNANCE_READ -> of(r.startsWith("sys/governance/") && !r.equals("sys/governance/scan") ? r
                     : "sys/governance/records", Capability.READ);
+            // Approvals: who may review, use or cancel is decided by the approval rules (tracks,
+            // requester, separation of duties); configuring gates and reading everyone's requests is policy.
+            case APPROVAL_CONFIG -> of("sys/approvals/config", Capability.ADMIN);
+            case APPROVAL_GRANT_EXPIRE, APPROVAL_ELEVATION_END -> of(r.startsWith("sys/approvals/") ? r
+                    : "sys/approvals/sweep", Capability.UPDATE);
+            case APPROVAL_READ -> of(r.startsWith("sys/approvals/") ? r : "sys/approvals/requests", Capability.READ);
             // Calls that carry no token never reach the authorize step, and operations added later
             // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
             default -> of("sys/op/" + op.id(), Capability.ADMIN);

@@ -78,7 +78,8 @@ public final class RemoteServices {
             service("policies", PolicyService.class, Vault::policies, Set.of()),
             service("audit", AuditService.class, Vault::audit, Set.of("recordRefused")),
             service("integrity", IntegrityService.class, Vault::integrity, Set.of()),
-            service("governance", GovernanceService.class, Vault::governance, Set.of()));
+            service("governance", GovernanceService.class, Vault::governance, Set.of()),
+            service("approvals", dev.keyward.vault.api.ApprovalService.class, Vault::approvals, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
     private static final Map<Class<?>, Service<?>> BY_TYPE;
