@@ -51,8 +51,8 @@ public interface ApprovalService {
      */
     Request signedVote(Caller caller, String requestId, boolean approve, String reason, String signatureBase64);
 
-    /** The exact bytes (UTF-8, RFC 8785) an approver signs to approve or deny a request. */
-    String signingMessage(Caller caller, String requestId, boolean approve);
+    /** The exact text (RFC 8785 JSON, signed as UTF-8) the caller signs to approve or deny with this reason. */
+    String signingMessage(Caller caller, String requestId, boolean approve, String reason);
 
     /** Withdraws a pending request or an unused grant (the requester, or an admin). */
     Request cancel(Caller caller, String requestId, String reason);

@@ -241,9 +241,10 @@ final class ApprovalFacade implements ApprovalService, ApprovalGate {
     }
 
     @Override
-    public String signingMessage(Caller caller, String requestId, boolean approve) {
+    public String signingMessage(Caller caller, String requestId, boolean approve, String reason) {
+        String why = reason == null ? "" : reason.trim();
         return guard.run(() -> door.read(caller, Operation.APPROVAL_READ, SELF + "/requests",
-                (k, p, tx, now) -> rules(k).signingMessage(tx, requestId, p.name(), approve, "")));
+                (k, p, tx, now) -> rules(k).signingMessage(tx, requestId, p.name(), approve, why)));
     }
 
     @Override
