@@ -34,6 +34,8 @@ import picocli.CommandLine.ScopeType;
             SealCommands.Status.class, LoginCommands.class, KvCommands.class, KvCommands.Token.class,
             CaCommands.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AuditCommands.Audit.class, CheckCommands.Check.class, KeyCommands.Key.class, InjectCommands.Run.class, InjectCommands.Inject.class, ScanCommand.class, ExceptionCommands.class,
             ReviewCommands.class, ReportCommands.class, DrillCommands.class,
+            ApprovalCommands.Request.class, ApprovalCommands.Approve.class, ApprovalCommands.Deny.class,
+            ApprovalCommands.Approvals.class,
             AutoComplete.GenerateCompletion.class})
 public final class KeywardCli implements Callable<Integer> {
     final Map<String, String> env;
@@ -60,6 +62,14 @@ public final class KeywardCli implements Callable<Integer> {
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
             description = "The token to use (default: $KEYWARD_TOKEN, else the one saved by 'keyward login').")
     String token;
+
+    @Option(names = "--approval", scope = ScopeType.INHERIT, paramLabel = "ID",
+            description = "A grant to present with the call (sent as X-Keyward-Approval).")
+    String approval;
+
+    @Option(names = "--justification", scope = ScopeType.INHERIT, paramLabel = "TEXT",
+            description = "Why: recorded in the audit entry; a gated call opens its approval request with it.")
+    String justification;
 
     public KeywardCli(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, System.in, out, err);
@@ -149,7 +159,8 @@ public final class KeywardCli implements Callable<Integer> {
     }
 
     VaultClient client() {
-        return new VaultClient(addressValue(), caPem(), null, null);
+        return new VaultClient(addressValue(), caPem(), null, null).header("X-Keyward-Approval", approval)
+                .header("X-Keyward-Justification", justification);
     }
 
     /** Calls the vault with this invocation's token; anything but a success becomes a CLI error. */

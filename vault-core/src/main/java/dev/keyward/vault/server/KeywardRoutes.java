@@ -35,6 +35,7 @@ final class KeywardRoutes {
     private final Supplier<Optional<LocalCa>> ca;
     private final ServiceRoutes services;
     private final GovernanceRoutes governance;
+    private final ApprovalRoutes approvals;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
@@ -42,6 +43,7 @@ final class KeywardRoutes {
         this.ca = ca;
         this.services = new ServiceRoutes(vault);
         this.governance = new GovernanceRoutes(vault);
+        this.approvals = new ApprovalRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -102,6 +104,9 @@ final class KeywardRoutes {
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
         if (rest.startsWith("governance/")) {
             return governance.handle(r, rest.substring("governance/".length()), caller);
+        }
+        if (rest.startsWith("approvals/")) {
+            return approvals.handle(r, rest.substring("approvals/".length()), caller);
         }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");

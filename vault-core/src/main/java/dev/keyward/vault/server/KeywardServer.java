@@ -374,7 +374,7 @@ public final class KeywardServer implements AutoCloseable {
             }
             ApiRequest r = new ApiRequest(method, rel, query, body, token,
                     header(request, "X-Vault-Wrap-TTL"), header(request, "Content-Type"), source, peer,
-                    header(request, "X-Keyward-Justification"));
+                    header(request, "X-Keyward-Justification"), header(request, "X-Keyward-Approval"));
             ApiResponse out;
             if (rel.equals("sys/wrapping/unwrap")) {
                 out = unwrap(r);
@@ -585,6 +585,15 @@ public final class KeywardServer implements AutoCloseable {
         } else if (e instanceof VaultNotInitializedException) {
             status = 503;
             errors = List.of("Vault is not initialized");
+        } else if (e instanceof dev.keyward.vault.api.ApprovalRequiredException ar) {
+            // A gated call: 403 with the sentence naming the request that waits, and its id on its own.
+            try {
+                response.reset();
+            } catch (IllegalStateException ignored) {
+                // already committed
+            }
+            send(response, callback, 403, new Dto.ApprovalRequired(List.of(ar.getMessage()), ar.requestId()), false);
+            return;
         } else if (e instanceof AccessDeniedException) {
             status = 403;
             errors = List.of("permission denied");
