@@ -69,6 +69,19 @@ final class ApprovalRoutes {
     }
 
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
+        try {
+            return route(r, rest, caller);
+        } catch (dev.keyward.vault.api.NotFoundException e) {
+            // Keyward's own routes say what was not found (the Vault-compatible ones answer an empty list).
+            throw new ApiException(404, e.getMessage() == null ? "Not found." : e.getMessage());
+        } catch (dev.keyward.vault.api.AccessDeniedException e) {
+            // The approval rules' refusals say why (your own request, not eligible, wrong passphrase).
+            String m = e.getMessage();
+            throw new ApiException(403, m == null || m.isBlank() ? "permission denied" : m);
+        }
+    }
+
+    private ApiResponse route(ApiRequest r, String rest, Caller caller) {
         ApprovalService ap = vault.approvals();
         String m = r.method();
         boolean get = m.equals("GET");
