@@ -83,6 +83,11 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.ApprovalService approvals() {
+        return real.approvals();
+    }
+
+    @Override
     public IdentityService identities() {
         return real.identities();
     }

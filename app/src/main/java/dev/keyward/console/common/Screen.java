@@ -11,6 +11,7 @@ public enum Screen {
     POLICIES("policies/Policies.fxml", "Policies"),
     IDENTITIES("identities/Identities.fxml", "Identities"),
     AUDIT("audit/Audit.fxml", "Audit"),
+    APPROVALS("approvals/Approvals.fxml", "Approvals"),
     SETTINGS("settings/Settings.fxml", "Settings");
 
     private final String fxml;

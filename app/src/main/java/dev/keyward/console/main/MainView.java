@@ -86,6 +86,9 @@ public final class MainView {
                 b.setGraphic(graphic);
                 b.setContentDisplay(javafx.scene.control.ContentDisplay.LEFT);
             }
+            if (n == Nav.APPROVALS) {
+                approvalsBadge(b, n);
+            }
             sidebar.getChildren().add(b);
         }
         group.selectedToggleProperty().addListener((o, a, b) -> {
@@ -103,6 +106,32 @@ public final class MainView {
         mode.textProperty().bind(vm.modeProperty());
         vm.currentProperty().addListener((o, a, s) -> show(s));
         show(vm.currentProperty().get());
+    }
+
+    /** The count of requests waiting for this operator's review, asked at start and every 30 seconds. */
+    private void approvalsBadge(ToggleButton b, Nav n) {
+        Label badge = new Label();
+        badge.setId("approvalsBadge");
+        badge.getStyleClass().add("nav-badge");
+        var count = dev.keyward.console.approvals.ApprovalsBadge.of(console);
+        badge.textProperty().bind(count.getReadOnlyProperty().asString());
+        badge.visibleProperty().bind(count.getReadOnlyProperty().greaterThan(0));
+        badge.managedProperty().bind(badge.visibleProperty());
+        badge.setTooltip(new javafx.scene.control.Tooltip("Requests waiting for your review"));
+        javafx.scene.layout.HBox graphic = new javafx.scene.layout.HBox(6, new FontIcon(n.icon()), badge);
+        graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        b.setGraphic(graphic);
+        b.setContentDisplay(javafx.scene.control.ContentDisplay.LEFT);
+        dev.keyward.console.approvals.ApprovalsBadge.refresh(console);
+        javafx.animation.Timeline poll = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
+                javafx.util.Duration.seconds(30), e -> dev.keyward.console.approvals.ApprovalsBadge.refresh(console)));
+        poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
+        poll.play();
+        b.sceneProperty().addListener((o, was, now) -> {
+            if (now == null) {
+                poll.stop();
+            }
+        });
     }
 
     private void show(Screen s) {

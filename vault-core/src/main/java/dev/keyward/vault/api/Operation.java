@@ -145,7 +145,34 @@ public enum Operation {
     /** A wrapping token's creation path, time and TTL, read without opening it. */
     WRAP_LOOKUP("wrapping.lookup"),
     /** A wrapping token's content moved under a new wrapping token. */
-    WRAP_REWRAP("wrapping.rewrap");
+    WRAP_REWRAP("wrapping.rewrap"),
+
+    /** Approvals: tracks and gates changed. */
+    APPROVAL_CONFIG("approval.config"),
+    /** Approvals: tracks, gates, requests read. */
+    APPROVAL_READ("approval.read"),
+    /** A request opened. */
+    APPROVAL_REQUEST("approval.request"),
+    /** A signed approval. */
+    APPROVAL_APPROVE("approval.approve"),
+    /** A signed denial. */
+    APPROVAL_DENY("approval.deny"),
+    /** A request or grant withdrawn. */
+    APPROVAL_CANCEL("approval.cancel"),
+    /** A gated operation asked the gate (refused when no grant was presented). */
+    APPROVAL_GATE("approval.gate"),
+    /** A grant consumed by the operation it is bound to. */
+    APPROVAL_GRANT_USE("approval.grant.use"),
+    /** A pending request or a grant ran out of time (the expiry sweep). */
+    APPROVAL_GRANT_EXPIRE("approval.grant.expire"),
+    /** A just-in-time elevation started. */
+    APPROVAL_ELEVATION_START("approval.elevation.start"),
+    /** A just-in-time elevation ended (by its user, or at expiry by the sweep). */
+    APPROVAL_ELEVATION_END("approval.elevation.end"),
+    /** A soft gate bypassed with a reason. */
+    APPROVAL_BREAK_GLASS("approval.break-glass"),
+    /** An operator's signing key created or replaced. */
+    APPROVAL_KEY("approval.key");
 
     private final String id;
 

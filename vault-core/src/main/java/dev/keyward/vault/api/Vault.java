@@ -36,6 +36,9 @@ public interface Vault extends AutoCloseable {
     /** Alerts and containment: anomaly detectors' and other features' alerts, worked through by operators. */
     AlertService alerts();
 
+    /** Approvals: requests, signed reviews, grants, just-in-time elevation, break-glass. */
+    ApprovalService approvals();
+
     /** Checks of the vault's own storage (keyward check storage). */
     IntegrityService integrity();
 

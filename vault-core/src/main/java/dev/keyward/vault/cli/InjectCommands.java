@@ -148,6 +148,10 @@ final class InjectCommands {
         @Mixin
         LoginCommands.Credentials creds = new LoginCommands.Credentials();
 
+        @Option(names = "--request", paramLabel = "ID",
+                description = "An approved elevation to use for this one job: started before the command, ended when it exits.")
+        String request;
+
         @Parameters(arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments (after --).")
         List<String> command;
 
@@ -188,7 +192,13 @@ final class InjectCommands {
             Lease lease = lease(r, c, creds);
             Process child = null;
             Thread hook = null;
+            boolean elevated = false;
             try {
+                if (request != null) {
+                    c.expect("POST", ApprovalCommands.BASE + "elevations/" + request + "/start", lease.token(),
+                            KeywardCli.object());
+                    elevated = true;
+                }
                 Map<String, String> values = resolve(c, lease.token(), refs);
                 ProcessBuilder pb = new ProcessBuilder(command);
                 ChildEnvironment.prepare(pb.environment(), values);
@@ -202,8 +212,12 @@ final class InjectCommands {
                     throw new CliException(ExitCodes.USAGE, "The command " + command.get(0) + " could not be started.");
                 }
                 Process started = child;
+                boolean endOnExit = elevated;
                 hook = new Thread(() -> {
                     started.destroy();
+                    if (endOnExit) {
+                        endElevation(c, lease, request, r);
+                    }
                     revoke(c, lease, r);
                 }, "keyward-run-cleanup");
                 Runtime.getRuntime().addShutdownHook(hook);
@@ -225,6 +239,9 @@ final class InjectCommands {
                     } catch (IllegalStateException ignored) {
                         // shutting down: the hook revokes
                     }
+                }
+                if (elevated) {
+                    endElevation(c, lease, request, r);
                 }
                 revoke(c, lease, r);
             }
@@ -283,6 +300,16 @@ final class InjectCommands {
                 } catch (IllegalStateException ignored) {
                     // shutting down: the hook cleans up
                 }
+            }
+        }
+
+        /** Drops the job's elevation (it would end at its expiry anyway); says so when it cannot. */
+        private static void endElevation(VaultClient c, Lease lease, String id, KeywardCli r) {
+            try {
+                c.expect("POST", ApprovalCommands.BASE + "elevations/" + id + "/end", lease.token(), KeywardCli.object());
+            } catch (CliException e) {
+                r.err.println("keyward: the elevation " + id + " could not be ended now (" + e.getMessage()
+                        + "); it ends at its expiry.");
             }
         }
 

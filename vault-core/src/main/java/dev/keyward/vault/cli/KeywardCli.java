@@ -36,6 +36,8 @@ import picocli.CommandLine.ScopeType;
             ReviewCommands.class, ReportCommands.class, DrillCommands.class, SealChangeCommands.Operator.class,
             BackupCommands.Backup.class, BackupCommands.Restore.class, WebhookCommands.class,
             RotationCommands.Rotation.class,
+            ApprovalCommands.Request.class, ApprovalCommands.Approve.class, ApprovalCommands.Deny.class,
+            ApprovalCommands.Approvals.class,
             AutoComplete.GenerateCompletion.class})
 public final class KeywardCli implements Callable<Integer> {
     final Map<String, String> env;
@@ -62,6 +64,14 @@ public final class KeywardCli implements Callable<Integer> {
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
             description = "The token to use (default: $KEYWARD_TOKEN, else the one saved by 'keyward login').")
     String token;
+
+    @Option(names = "--approval", scope = ScopeType.INHERIT, paramLabel = "ID",
+            description = "A grant to present with the call (sent as X-Keyward-Approval).")
+    String approval;
+
+    @Option(names = "--justification", scope = ScopeType.INHERIT, paramLabel = "TEXT",
+            description = "Why: recorded in the audit entry; a gated call opens its approval request with it.")
+    String justification;
 
     public KeywardCli(Map<String, String> env, PrintStream out, PrintStream err) {
         this(env, System.in, out, err);
@@ -151,7 +161,8 @@ public final class KeywardCli implements Callable<Integer> {
     }
 
     VaultClient client() {
-        return new VaultClient(addressValue(), caPem(), null, null);
+        return new VaultClient(addressValue(), caPem(), null, null).header("X-Keyward-Approval", approval)
+                .header("X-Keyward-Justification", justification);
     }
 
     /** Calls the vault with this invocation's token; anything but a success becomes a CLI error. */

@@ -42,6 +42,7 @@ public final class VaultClient {
 
     private final HttpClient http;
     private final String base;
+    private final java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public VaultClient(String base, Path caPem, Path clientCert, Path clientKey) {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
@@ -51,6 +52,14 @@ public final class VaultClient {
         this.http = HttpClient.newBuilder().sslContext(sslContext(caPem, clientCert, clientKey))
                 .connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Sends this header with every call (skipped when the value is null or blank). */
+    public VaultClient header(String name, String value) {
+        if (value != null && !value.isBlank()) {
+            headers.put(name, value.strip());
+        }
+        return this;
     }
 
     /** A JSON answer (or none for 204). */
@@ -78,6 +87,7 @@ public final class VaultClient {
             if (token != null) {
                 b.header("X-Vault-Token", token);
             }
+            headers.forEach(b::header);
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode json = r.body().length == 0 ? null : JSON.readTree(r.body());
             return new Reply(r.statusCode(), json);

@@ -43,6 +43,20 @@ final class Door {
         T run(Unsealed keys, Principal principal, StorageTx tx, Instant now);
     }
 
+    /** Uses a grant presented for a door operation (a policy's approvals condition); see ApprovalFacade. */
+    @FunctionalInterface
+    interface GrantUse {
+        /** Uses the presented grant if it is bound to this operation; false when it is not. */
+        boolean use(Unsealed keys, StorageTx tx, Principal principal, Caller caller, Operation op, String resource,
+                    Instant now);
+    }
+
+    private volatile GrantUse grants;
+
+    void useGrants(GrantUse g) {
+        this.grants = g;
+    }
+
     private final Storage storage;
     private final Authorizer authorizer;
     private final AuditSink audit;
@@ -241,7 +255,10 @@ final class Door {
             throw e;
         }
         if (!d.allowed()) {
-            AccessDeniedException denied = new AccessDeniedException("permission denied");
+            AccessDeniedException denied = d.rule().endsWith(" " + dev.keyward.vault.policy.Evaluator.APPROVALS)
+                    ? new dev.keyward.vault.api.ApprovalRequiredException("permission denied: this call needs approvals "
+                    + "(keyward request " + op.id() + " " + resource + " --reason ...), then present the grant", null)
+                    : new AccessDeniedException("permission denied");
             auditFailure(call, denied);
             throw denied;
         }
@@ -251,6 +268,15 @@ final class Door {
             call.decision = Decision.deny("containment", contained.getMessage());
             auditFailure(call, contained);
             throw contained;
+        }
+        GrantUse g = grants;
+        if (g != null && caller.approvalId() != null && !op.id().startsWith("approval.")) {
+            try {
+                storage.write(tx -> g.use(k, tx, call.principal, caller, op, resource, now));
+            } catch (AccessDeniedException e) {
+                auditFailure(call, e);
+                throw e;
+            }
         }
         return call;
     }

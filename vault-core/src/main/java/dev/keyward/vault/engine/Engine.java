@@ -82,6 +82,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final GovernanceFacade governance;
     private final NotificationFacade notifications;
     private final AlertFacade alerts;
+    private final ApprovalFacade approvals;
     private final StorageChecker storageChecker;
     private final BackupFacade backups;
     private final RotationFacade rotation;
@@ -142,6 +143,16 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         lifecycle.onSeal(alerts::sealed);
         lifecycle.onUnseal(alerts::unsealed);
         audit.log().ifPresent(l -> l.tapTo(alerts.job()));
+        this.approvals = new ApprovalFacade(this, door, guard, (tx, p, c, op, res, now) ->
+                policyApprovals(policySource, tx, p, c, op, res, now), this::alerts);
+        setApprovalGate(approvals);
+        policySource.approvals = approvals;
+        door.useGrants(approvals::consumeForCall);
+        secrets.useGate(approvals);
+        identities.useApprovals(approvals);
+        policies.useGate(approvals);
+        lifecycle.onSeal(approvals::sealed);
+        lifecycle.onUnseal(approvals::unsealed);
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -270,6 +281,41 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
+    public dev.keyward.vault.api.ApprovalService approvals() {
+        return approvals;
+    }
+
+    /** Where break-glass raises its alerts: the anomaly feature's service once it is wired (may give null). */
+    public void useAlerts(Supplier<dev.keyward.vault.api.AlertService> alerts) {
+        approvals.useAlerts(alerts);
+        governance.useAlerts(alerts);
+    }
+
+    /** The approval facade (the sweep, for tests in this module). */
+    ApprovalFacade approvalFacade() {
+        return approvals;
+    }
+
+    /**
+     * How many approvals the principal's policies ask for {@code op} on {@code resource}: the
+     * smallest count with which the evaluation allows it (0 when it allows without, or never).
+     */
+    private static int policyApprovals(PolicyAuthorizer.Source src, StorageTx tx, Principal p, Caller c, Operation op,
+                                       String resource, Instant now) {
+        if (p.kind() == Principal.Kind.SYSTEM) {
+            return 0;
+        }
+        List<String> pols = PolicyAuthorizer.policiesOf(src, p, tx);
+        for (int n = 0; n <= 16; n++) {
+            if (PolicyAuthorizer.evaluate(src, tx, pols, op, resource, c.sourceAddress(), now, c.justification(), n,
+                    () -> src.tokenMaxTtl(tx, c.token())).allowed()) {
+                return n;
+            }
+        }
+        return 0;
+    }
+
+    @Override
     public SealedBlobs sealedBlobs() {
         return new SealedBlobs() {
             @Override
@@ -375,7 +421,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return credentialChecks;
     }
 
-    dev.keyward.vault.api.ApprovalGate approvalGate() {
+    /** The approval gate other features ask before a gated operation (rotation, keys, policy apply). */
+    public dev.keyward.vault.api.ApprovalGate approvalGate() {
         return approvalGate;
     }
 
@@ -391,6 +438,36 @@ public final class Engine implements Vault, LifecycleService, AuthService {
 
     /** What the policy authorizer, explain and the privilege check read from the unsealed vault. */
     private final class PolicySource implements PolicyAuthorizer.Source {
+        volatile ApprovalFacade approvals;
+
+        @Override
+        public int approvals(Caller caller, Principal principal, Operation op, String resource, Instant now,
+                             StorageTx tx) {
+            ApprovalFacade a = approvals;
+            return a == null ? 0 : a.approvalsFor(requireUnsealed(), tx, principal, caller, op, resource, now);
+        }
+
+        @Override
+        public List<String> elevated(StorageTx tx, Principal principal, Instant now) {
+            ApprovalFacade a = approvals;
+            if (a == null || principal.kind() == Principal.Kind.SYSTEM) {
+                return List.of();
+            }
+            List<String> grants = a.elevated(requireUnsealed(), tx, principal, now);
+            if (grants.isEmpty()) {
+                return grants;
+            }
+            List<String> out = new java.util.ArrayList<>();
+            for (String g : grants) {
+                if (g.startsWith("policy:")) {
+                    out.add(g.substring("policy:".length()));
+                } else if (g.startsWith("role:")) {
+                    out.addAll(store().policiesOfRoles(tx, List.of(g.substring("role:".length()))));
+                }
+            }
+            return out;
+        }
+
         @Override
         public PolicyStore store() {
             return requireUnsealed().policies();
@@ -573,6 +650,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         rotation.close();
         credentialChecks.close();
         alerts.close();
+        approvals.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

@@ -32,6 +32,13 @@ final class IdentityFacade implements IdentityService {
     private final SecretsFacade.Guard guard;
     private final Privileges privileges;
 
+    private volatile ApprovalFacade approvals;
+
+    /** Signing keys for new operators; creators of automation identities. */
+    void useApprovals(ApprovalFacade a) {
+        this.approvals = a;
+    }
+
     IdentityFacade(Door door, SecretsFacade.Guard guard, Privileges privileges) {
         this.door = door;
         this.guard = guard;
@@ -64,7 +71,12 @@ final class IdentityFacade implements IdentityService {
         }
         return guard.run(() -> door.write(caller, Operation.OPERATOR_CREATE, OPS + name, (k, p, tx, now) -> {
             List<String> rs = roles(k, tx, roles);
-            return info(k.identities().createOperator(tx, name, passphrase, rs, kdf(k, tx), now));
+            OperatorRecord created = k.identities().createOperator(tx, name, passphrase, rs, kdf(k, tx), now);
+            ApprovalFacade a = approvals;
+            if (a != null) {
+                a.operatorCreated(k, tx, created, passphrase, now);
+            }
+            return info(created);
         }));
     }
 
@@ -134,6 +146,10 @@ final class IdentityFacade implements IdentityService {
             var before = k.machines().appRole(tx, spec.name());
             widens[0] = Boolean.toString(before != null
                     && Widening.added(before.spec().policies(), spec.policies()) > 0);
+            ApprovalFacade a = approvals;
+            if (a != null && before == null) {
+                a.identityCreated(k, tx, "approle:" + spec.name(), p, now);
+            }
             return k.machines().putAppRole(tx, spec, now);
         }, r -> Map.of("widens", widens[0])));
     }

@@ -40,6 +40,41 @@ final class PolicyFacade implements PolicyService {
     private final Privileges privileges;
     private final PolicyAuthorizer.Source source;
 
+    private volatile ApprovalFacade gate;
+
+    /** The approval gate every policy change asks (operation policy-apply on resource "policies"). */
+    void useGate(ApprovalFacade g) {
+        this.gate = g;
+    }
+
+    /** Asks the gate with the change as people read it (call under the state lock). */
+    private void admitChange(Caller caller, String why, java.util.function.BiFunction<Unsealed, StorageTx, String> diff) {
+        ApprovalFacade g = gate;
+        if (g != null) {
+            g.admitPolicyChange(caller, why, diff);
+        }
+    }
+
+    private static String policyDiff(Unsealed k, StorageTx tx, String name, Policy next) {
+        PolicyStore.PolicyRecord cur = k.policies().current(tx, name);
+        try {
+            return "policy " + name + "\n" + String.join("\n", PolicyCode.lineDiff(lines(cur == null ? null
+                    : cur.policy()), lines(next)));
+        } catch (IllegalArgumentException notRenderable) {
+            return "policy " + name + "\n" + next; // invalid: the write refuses it after the gate
+        }
+    }
+
+    private static String changesText(List<Change> changes) {
+        StringBuilder b = new StringBuilder();
+        for (Change c : changes) {
+            b.append(c.action().name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(c.kind()).append(' ')
+                    .append(c.name()).append('\n');
+            c.diff().forEach(l -> b.append(l).append('\n'));
+        }
+        return b.toString();
+    }
+
     PolicyFacade(Door door, SecretsFacade.Guard guard, Privileges privileges, PolicyAuthorizer.Source source) {
         this.door = door;
         this.guard = guard;
@@ -66,13 +101,16 @@ final class PolicyFacade implements PolicyService {
     public PolicyInfo put(Caller caller, Policy policy, String reason) {
         String why = reason(reason);
         String[] widens = {"false"};
-        return guard.run(() -> door.write(caller, Operation.POLICY_WRITE, POLICY + policy.name(), (k, p, tx, now) -> {
-            privileges.requireForPolicy(k, p, caller, tx, now, policy);
-            PolicyStore.PolicyRecord before = k.policies().current(tx, policy.name());
-            // a new policy widens nobody until it is bound to a role or an identity
-            widens[0] = Boolean.toString(before != null && Widening.grantsAdded(before.policy(), policy) > 0);
-            return info(k.policies().put(tx, policy, p.name(), why, now));
-        }, r -> Map.of("widens", widens[0])));
+        return guard.run(() -> {
+            admitChange(caller, why, (k, tx) -> policyDiff(k, tx, policy.name(), policy));
+            return door.write(caller, Operation.POLICY_WRITE, POLICY + policy.name(), (k, p, tx, now) -> {
+                privileges.requireForPolicy(k, p, caller, tx, now, policy);
+                PolicyStore.PolicyRecord before = k.policies().current(tx, policy.name());
+                // a new policy widens nobody until it is bound to a role or an identity
+                widens[0] = Boolean.toString(before != null && Widening.grantsAdded(before.policy(), policy) > 0);
+                return info(k.policies().put(tx, policy, p.name(), why, now));
+            }, r -> Map.of("widens", widens[0]));
+        });
     }
 
     @Override
@@ -111,6 +149,10 @@ final class PolicyFacade implements PolicyService {
     public void delete(Caller caller, String name, String reason) {
         Names.validate("policy", name);
         String why = reason(reason);
+        guard.run(() -> {
+            admitChange(caller, why, (k, tx) -> policyDiff(k, tx, name, null));
+            return null;
+        });
         guard.run(() -> door.write(caller, Operation.POLICY_WRITE, POLICY + name, (k, p, tx, now) -> {
             PolicyStore.PolicyRecord cur = k.policies().current(tx, name);
             if (cur != null) {
@@ -145,6 +187,10 @@ final class PolicyFacade implements PolicyService {
     public PolicyInfo rollback(Caller caller, String name, int version, String reason) {
         Names.validate("policy", name);
         String why = reason(reason);
+        guard.run(() -> {
+            admitChange(caller, why, (k, tx) -> policyDiff(k, tx, name, k.policies().version(tx, name, version).policy()));
+            return null;
+        });
         return guard.run(() -> door.write(caller, Operation.POLICY_WRITE, POLICY + name, (k, p, tx, now) -> {
             Policy old = k.policies().version(tx, name, version).policy();
             if (old == null) {
@@ -278,6 +324,10 @@ final class PolicyFacade implements PolicyService {
                     (k, p, tx, now) -> new ApplyResult(true, PolicyCode.diff(live(k, tx), desired))));
         }
         String why = reason(reason);
+        guard.run(() -> {
+            admitChange(caller, why, (k, tx) -> changesText(PolicyCode.diff(live(k, tx), desired)));
+            return null;
+        });
         return guard.run(() -> door.write(caller, Operation.POLICY_APPLY, "sys/policy-apply", (k, p, tx, now) -> {
             List<Change> changes = PolicyCode.diff(live(k, tx), desired);
             for (Change c : changes) {

@@ -45,6 +45,7 @@ final class RecordKinds {
                 .registerKind("pol/r/", "policy.role")
                 .registerKind("pol/u/", "policy.usage")
                 .registerKind("gov/", dev.keyward.vault.policy.GrantExceptions.KIND)
+                .registerKind(dev.keyward.vault.approval.Approvals.PREFIX, dev.keyward.vault.approval.Approvals.KIND)
                 // Audit entries share one binding: the Merkle tree, not the key, fixes their position.
                 .register(MerkleAuditLog.ENTRY_PREFIX, key -> MerkleAuditLog.ENTRY_BINDING)
                 .register(MerkleAuditLog.STATE, key -> MerkleAuditLog.STATE_BINDING)

@@ -22,6 +22,16 @@ final class SecretsFacade implements SecretsService {
 
     private final Door door;
     private final Guard guard;
+    private volatile ApprovalFacade gate;
+
+    /** A read that found the secret critical: it is retried once the approval gate admitted it. */
+    private static final class NeedsGrant extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NeedsGrant() {
+            super(null, null, false, false);
+        }
+    }
 
     interface Guard {
         <T> T run(Supplier<T> call);
@@ -30,6 +40,11 @@ final class SecretsFacade implements SecretsService {
     SecretsFacade(Door door, Guard guard) {
         this.door = door;
         this.guard = guard;
+    }
+
+    /** The approval gate for critical reads and for destroys. */
+    void useGate(ApprovalFacade g) {
+        this.gate = g;
     }
 
     /** The audited resource name of a path: the mount plus the path, as policies see it. */
@@ -50,10 +65,55 @@ final class SecretsFacade implements SecretsService {
     @Override
     public SecretVersion read(Caller caller, String path, int version) {
         String p = SecretPaths.normalize(path);
-        return guard.run(() -> door.read(caller, Operation.SECRET_READ, resource(p),
-                (k, who, tx, now) -> k.kv().read(tx, p, version, now),
-                v -> Map.of("version", Integer.toString(v.metadata().version()),
-                        "latest", Boolean.toString(version <= 0))));
+        ApprovalFacade g = gate;
+        java.util.function.Function<SecretVersion, Map<String, String>> details = v -> Map.of("version",
+                Integer.toString(v.metadata().version()), "latest", Boolean.toString(version <= 0));
+        return guard.run(() -> {
+            if (g == null) {
+                return door.read(caller, Operation.SECRET_READ, resource(p),
+                        (k, who, tx, now) -> k.kv().read(tx, p, version, now), details);
+            }
+            try {
+                // Authorized first (so nobody learns what is critical without read access), then gated.
+                return door.read(caller, Operation.SECRET_READ, resource(p), (k, who, tx, now) -> {
+                    if (ApprovalFacade.critical(k, tx, p)) {
+                        throw new NeedsGrant();
+                    }
+                    return k.kv().read(tx, p, version, now);
+                }, details);
+            } catch (NeedsGrant critical) {
+                g.admitInside(caller, dev.keyward.vault.api.GatedOperation.READ_CRITICAL, resource(p), null);
+                return door.read(caller, Operation.SECRET_READ, resource(p),
+                        (k, who, tx, now) -> k.kv().read(tx, p, version, now), details);
+            }
+        });
+    }
+
+    /** A destroy: authorized first, then, when the secret is critical or a gate is defined, admitted by the gate. */
+    private interface Destroy {
+        void run(Unsealed k, dev.keyward.vault.storage.StorageTx tx, java.time.Instant now);
+    }
+
+    private void gatedDestroy(Caller caller, Operation op, String p, String what, Destroy act,
+                              Map<String, String> details) {
+        ApprovalFacade g = gate;
+        guard.run(() -> {
+            try {
+                return door.write(caller, op, resource(p), (k, who, tx, now) -> {
+                    if (g != null && g.gated(k, tx, dev.keyward.vault.api.GatedOperation.DESTROY, resource(p))) {
+                        throw new NeedsGrant();
+                    }
+                    act.run(k, tx, now);
+                    return null;
+                }, x -> details);
+            } catch (NeedsGrant gated) {
+                g.admitInside(caller, dev.keyward.vault.api.GatedOperation.DESTROY, resource(p), what);
+                return door.write(caller, op, resource(p), (k, who, tx, now) -> {
+                    act.run(k, tx, now);
+                    return null;
+                }, x -> details);
+            }
+        });
     }
 
     @Override
@@ -101,10 +161,9 @@ final class SecretsFacade implements SecretsService {
     @Override
     public void destroy(Caller caller, String path, List<Integer> versions) {
         String p = SecretPaths.normalize(path);
-        guard.run(() -> door.write(caller, Operation.SECRET_DESTROY, resource(p), (k, who, tx, now) -> {
+        gatedDestroy(caller, Operation.SECRET_DESTROY, p, "destroy versions " + versions, (k, tx, now) -> {
             k.kv().destroy(tx, p, versions, now);
-            return null;
-        }, x -> versionsDetail(versions)));
+        }, versionsDetail(versions));
     }
 
     @Override
@@ -126,10 +185,8 @@ final class SecretsFacade implements SecretsService {
     @Override
     public void deleteMetadata(Caller caller, String path) {
         String p = SecretPaths.normalize(path);
-        guard.run(() -> door.write(caller, Operation.METADATA_DELETE, resource(p), (k, who, tx, now) -> {
-            k.kv().deleteMetadata(tx, p);
-            return null;
-        }, x -> Map.of(SecretEvents.VERSIONS, "all")));
+        gatedDestroy(caller, Operation.METADATA_DELETE, p, "destroy every version and the metadata",
+                (k, tx, now) -> k.kv().deleteMetadata(tx, p), Map.of(SecretEvents.VERSIONS, "all"));
     }
 
     @Override

@@ -26,6 +26,10 @@ public final class Access {
             // read grant on its path, so a poll shows nothing the caller could not read.
             case EVENTS_READ -> true;
             case TOKEN_LOOKUP, TOKEN_RENEW, TOKEN_REVOKE -> resource == null || resource.equals("token/self");
+            // Any identity may request, vote, use its own grants: the approval rules decide who counts.
+            case APPROVAL_REQUEST, APPROVAL_APPROVE, APPROVAL_DENY, APPROVAL_CANCEL, APPROVAL_GATE, APPROVAL_GRANT_USE,
+                 APPROVAL_ELEVATION_START, APPROVAL_BREAK_GLASS, APPROVAL_KEY -> true;
+            case APPROVAL_READ, APPROVAL_ELEVATION_END -> resource != null && resource.startsWith("sys/approvals/self");
             default -> false;
         };
     }
@@ -90,6 +94,12 @@ public final class Access {
             case ALERT_CONFIG -> of("sys/alerts/config", Capability.ADMIN);
             case CONTAINMENT_REVOKE_TOKENS, CONTAINMENT_LOCK, CONTAINMENT_READ_ONLY, CONTAINMENT_RISK,
                     CONTAINMENT_ROTATE, CONTAINMENT_SEAL, CONTAINMENT_UNDO -> of(r, Capability.UPDATE);
+            // Approvals: who may review, use or cancel is decided by the approval rules (tracks,
+            // requester, separation of duties); configuring gates and reading everyone's requests is policy.
+            case APPROVAL_CONFIG -> of("sys/approvals/config", Capability.ADMIN);
+            case APPROVAL_GRANT_EXPIRE, APPROVAL_ELEVATION_END -> of(r.startsWith("sys/approvals/") ? r
+                    : "sys/approvals/sweep", Capability.UPDATE);
+            case APPROVAL_READ -> of(r.startsWith("sys/approvals/") ? r : "sys/approvals/requests", Capability.READ);
             // Calls that carry no token never reach the authorize step, and operations added later
             // that are not mapped here yet: only a holder of admin on sys/op/<id> passes (fail closed).
             default -> of("sys/op/" + op.id(), Capability.ADMIN);

@@ -31,6 +31,17 @@ public final class PolicyAuthorizer implements Authorizer {
             return 0;
         }
 
+        /** Approvals verified for this call of {@code op} on {@code resource} (the grant it presents). */
+        default int approvals(Caller caller, Principal principal, Operation op, String resource, Instant now,
+                              StorageTx tx) {
+            return approvals(caller, tx);
+        }
+
+        /** Policies a principal holds for now through just-in-time elevations (none by default). */
+        default List<String> elevated(StorageTx tx, Principal principal, Instant now) {
+            return List.of();
+        }
+
         /**
          * Why an allowed outcome does not stand after all, or null: the baseline and the deciding
          * grant's exception ({@link GrantExceptions#refusal}).
@@ -69,8 +80,14 @@ public final class PolicyAuthorizer implements Authorizer {
         if (principal.kind() == Principal.Kind.SYSTEM) {
             return authorizeSystem(principal, operation, resource, caller, now);
         }
-        Evaluator.Outcome o = evaluate(src, tx, policiesOf(src, principal, tx), Access.need(operation, resource),
-                caller.sourceAddress(), now, caller.justification(), src.approvals(caller, tx),
+        List<String> policies = policiesOf(src, principal, tx);
+        List<String> elevated = src.elevated(tx, principal, now);
+        if (!elevated.isEmpty()) {
+            policies = new java.util.ArrayList<>(policies);
+            policies.addAll(elevated);
+        }
+        Evaluator.Outcome o = evaluate(src, tx, policies, Access.need(operation, resource), caller.sourceAddress(),
+                now, caller.justification(), src.approvals(caller, principal, operation, resource, now, tx),
                 () -> src.tokenMaxTtl(tx, caller.token()), () -> src.risk(principal));
         return o.allowed() ? Decision.allow(o.ruleRef()) : Decision.deny(o.ruleRef(), o.reason());
     }

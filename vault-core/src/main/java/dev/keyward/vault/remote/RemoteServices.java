@@ -86,7 +86,8 @@ public final class RemoteServices {
             service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()),
             service("credentials", dev.keyward.vault.api.CredentialCheckService.class, Vault::credentialChecks,
                     Set.of()),
-            service("alerts", AlertService.class, Vault::alerts, Set.of()));
+            service("alerts", AlertService.class, Vault::alerts, Set.of()),
+            service("approvals", dev.keyward.vault.api.ApprovalService.class, Vault::approvals, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
     private static final Map<Class<?>, Service<?>> BY_TYPE;

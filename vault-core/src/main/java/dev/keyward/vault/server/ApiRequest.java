@@ -16,9 +16,11 @@ import java.util.Map;
  * @param source      the client's address
  * @param peerCerts   the TLS client certificate chain, or null
  * @param justification the X-Keyward-Justification header, or null
+ * @param approval    the X-Keyward-Approval header (a grant presented), or null
  */
 record ApiRequest(String method, String path, Map<String, String> query, byte[] body, String token, String wrapTtl,
-                  String contentType, String source, X509Certificate[] peerCerts, String justification) {
+                  String contentType, String source, X509Certificate[] peerCerts, String justification,
+                  String approval) {
 
     @Override
     public String toString() {

@@ -78,6 +78,10 @@ public final class Dto {
         }
     }
 
+    /** A 403 of a gated call: the errors, and the approval request waiting (null when none could be opened). */
+    public record ApprovalRequired(List<String> errors, String approvalRequestId) {
+    }
+
     public record Errors(List<String> errors) {
     }
 

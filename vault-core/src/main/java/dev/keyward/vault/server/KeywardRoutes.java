@@ -39,6 +39,7 @@ final class KeywardRoutes {
     private final NotificationRoutes notifications;
     private final RotationRoutes rotation;
     private final AlertRoutes alerts;
+    private final ApprovalRoutes approvals;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
@@ -50,6 +51,7 @@ final class KeywardRoutes {
         this.notifications = new NotificationRoutes(vault);
         this.rotation = new RotationRoutes(vault);
         this.alerts = new AlertRoutes(vault);
+        this.approvals = new ApprovalRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -152,6 +154,9 @@ final class KeywardRoutes {
         }
         if (rest.equals("alerts") || rest.startsWith("alerts/")) {
             return alerts.handle(r, rest.equals("alerts") ? "" : rest.substring("alerts/".length()), caller);
+        }
+        if (rest.startsWith("approvals/")) {
+            return approvals.handle(r, rest.substring("approvals/".length()), caller);
         }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");

@@ -378,7 +378,7 @@ public final class KeywardServer implements AutoCloseable {
             }
             ApiRequest r = new ApiRequest(method, rel, query, body, token,
                     header(request, "X-Vault-Wrap-TTL"), header(request, "Content-Type"), source, peer,
-                    header(request, "X-Keyward-Justification"));
+                    header(request, "X-Keyward-Justification"), header(request, "X-Keyward-Approval"));
             ApiResponse out;
             if (rel.startsWith("sys/wrapping/")) {
                 out = wrapping(r, rel.substring("sys/wrapping/".length()));
@@ -697,9 +697,14 @@ public final class KeywardServer implements AutoCloseable {
             status = 503;
             errors = List.of("Vault is not initialized");
         } else if (e instanceof dev.keyward.vault.api.ApprovalRequiredException ar) {
-            status = 403; // the message names the request that waits for approval, so the client can follow it
-            errors = ar.requestId() == null ? List.of(ar.getMessage())
-                    : List.of(ar.getMessage(), "approval request: " + ar.requestId());
+            // A gated call: 403 with the sentence naming the request that waits, and its id on its own.
+            try {
+                response.reset();
+            } catch (IllegalStateException ignored) {
+                // already committed
+            }
+            send(response, callback, 403, new Dto.ApprovalRequired(List.of(ar.getMessage()), ar.requestId()), false);
+            return;
         } else if (e instanceof AccessDeniedException) {
             status = 403;
             errors = List.of(e instanceof dev.keyward.vault.api.ContainedException ? e.getMessage() : "permission denied");

@@ -564,7 +564,25 @@ final class VaultApi {
 
     Caller caller(ApiRequest r) {
         return new Caller(r.token(), r.token() == null ? AuthMethod.NONE : AuthMethod.TOKEN, r.source(),
-                r.justification(), null);
+                r.justification(), approvalId(r));
+    }
+
+    /** The grant presented: the X-Keyward-Approval header, or the body's {@code approval_id}. */
+    static String approvalId(ApiRequest r) {
+        if (r.approval() != null && !r.approval().isBlank()) {
+            return r.approval().trim();
+        }
+        byte[] b = r.body();
+        if (b == null || b.length == 0 || b.length > 1024 * 1024) {
+            return null;
+        }
+        try {
+            JsonNode n = Dto.JSON.readTree(b);
+            JsonNode id = n == null || !n.isObject() ? null : n.get("approval_id");
+            return id != null && id.isTextual() && !id.textValue().isBlank() ? id.textValue().trim() : null;
+        } catch (java.io.IOException notJson) {
+            return null; // the route's own parsing says what is wrong with the body
+        }
     }
 
     static Dto.Envelope envelope(Object data) {
