@@ -242,10 +242,7 @@ public final class ConsoleViewModel implements AutoCloseable {
                 if (v != null) {
                     v.close();
                 }
-                dev.keyward.vault.remote.ServiceLauncher.start(config.home(),
-                        pin ? dev.keyward.vault.remote.ServiceLauncher.Credential.PIN
-                                : dev.keyward.vault.remote.ServiceLauncher.Credential.PASSPHRASE,
-                        copy, dev.keyward.vault.remote.ServiceLauncher.currentClassPath(), Duration.ofMinutes(2));
+                dev.keyward.vault.Keyward.startService(config.home(), pin, copy, Duration.ofMinutes(2));
             } finally {
                 java.util.Arrays.fill(copy, '\0');
             }

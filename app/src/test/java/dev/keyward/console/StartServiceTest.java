@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.vault.remote.PinnedTls;
-import dev.keyward.vault.remote.ServiceLauncher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -100,7 +99,7 @@ class StartServiceTest {
         // The credential went on standard input: not on the service's command line, not in its log.
         ProcessHandle service = services().stream().findFirst().orElseThrow(() -> new AssertionError("no keyward serve runs"));
         assertFalse(String.join(" ", arguments(service)).contains(TestConsoles.UNSEAL));
-        assertFalse(Files.readString(home.resolve(ServiceLauncher.LOG)).contains(TestConsoles.UNSEAL));
+        assertFalse(Files.readString(home.resolve("serve.log")).contains(TestConsoles.UNSEAL));
         assertFalse(new String(Files.readAllBytes(Path.of("/proc", Long.toString(service.pid()), "environ")),
                 java.nio.charset.StandardCharsets.UTF_8).contains(TestConsoles.UNSEAL), "nor in its environment");
 

@@ -220,4 +220,15 @@ public final class Keyward {
         return new SealConfigStore(home).load().filter(c -> Pkcs11SealSpec.TYPE.equals(c.type()))
                 .map(Pkcs11SealProvider::describe);
     }
+
+    /**
+     * Starts {@code keyward serve} for the vault in {@code home} as a process of its own, with the
+     * unseal passphrase (or, with {@code pin}, the HSM PIN) on its standard input, and waits until it
+     * serves; see {@link dev.keyward.vault.remote.ServiceLauncher}. The array is wiped.
+     */
+    public static void startService(java.nio.file.Path home, boolean pin, char[] secret, java.time.Duration wait) {
+        dev.keyward.vault.remote.ServiceLauncher.start(home, pin ? dev.keyward.vault.remote.ServiceLauncher.Credential.PIN
+                : dev.keyward.vault.remote.ServiceLauncher.Credential.PASSPHRASE, secret,
+                dev.keyward.vault.remote.ServiceLauncher.currentClassPath(), wait);
+    }
 }

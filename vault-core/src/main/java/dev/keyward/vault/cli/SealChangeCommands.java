@@ -49,9 +49,6 @@ final class SealChangeCommands {
         @Option(names = "--hsm-key-label", paramLabel = "LABEL", description = "HSM seal: the new key's label.")
         String keyLabel;
 
-        @Option(names = "--approval", paramLabel = "ID", description = "The approval grant to present.")
-        String approval;
-
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
@@ -69,7 +66,7 @@ final class SealChangeCommands {
                     body.put("credential", new String(cred));
                 }
                 put(body, "key_label", keyLabel);
-                put(body, "approval_id", approval);
+                put(body, "approval_id", KeywardCli.root(spec).approval);
                 JsonNode d = r.data("POST", "kw/key/rotate-root", body);
                 printResult(r, d, "Rotated the root key (" + d.path("seal_type").asText() + " seal): the keyring is "
                         + "encrypted under the new key.");
@@ -122,9 +119,6 @@ final class SealChangeCommands {
         @Option(names = "--threshold", paramLabel = "K", description = "Shamir seal: how many unseal.")
         Integer threshold;
 
-        @Option(names = "--approval", paramLabel = "ID", description = "The approval grant to present.")
-        String approval;
-
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
@@ -163,7 +157,7 @@ final class SealChangeCommands {
                     }
                     default -> throw new CliException(ExitCodes.USAGE, "--to is hsm, passphrase or shamir.");
                 }
-                put(body, "approval_id", approval);
+                put(body, "approval_id", KeywardCli.root(spec).approval);
                 JsonNode d = r.data("POST", "kw/seal/migrate", body);
                 printResult(r, d, "Migrated the vault to a " + d.path("seal_type").asText() + " seal.");
             } finally {
@@ -194,16 +188,13 @@ final class SealChangeCommands {
             @Option(names = "--threshold", required = true, paramLabel = "K", description = "How many unseal (2 to N).")
             int threshold;
 
-            @Option(names = "--approval", paramLabel = "ID", description = "The approval grant to present.")
-            String approval;
-
             @Override
             public Integer call() {
                 KeywardCli r = KeywardCli.root(spec);
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("shares", shares);
                 body.put("threshold", threshold);
-                put(body, "approval_id", approval);
+                put(body, "approval_id", KeywardCli.root(spec).approval);
                 JsonNode d = r.data("POST", "kw/seal/rekey", body);
                 printResult(r, d, "Rekeyed: the old shares no longer unseal the vault.");
                 return ExitCodes.OK;
