@@ -73,6 +73,7 @@ public final class KeywardCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        dev.keyward.vault.server.KeywardServer.useStrongGroups();
         System.exit(run(System.getenv(), System.out, System.err, args));
     }
 
