@@ -168,6 +168,12 @@ class AccessCommandsTest {
     }
 
     @Test
+    void initHelpNamesTheDefaultAdmin() {
+        CliHarness.Result help = h.cli("init", "--help");
+        assertTrue(help.out().contains("The first admin operator's name (default: admin)"), help.out());
+    }
+
+    @Test
     void vaultVariablesAreHonouredWhenKeywardOnesAreNotSet() {
         Map<String, String> e = new HashMap<>();
         e.put("KEYWARD_HOME", dir.resolve("vault-vars").toString());

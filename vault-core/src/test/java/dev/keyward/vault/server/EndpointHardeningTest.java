@@ -225,6 +225,52 @@ class EndpointHardeningTest {
 
     }
 
+    @Test
+    void aCaStoredWithoutConstraintsGetsThemOnStartForTheSameKey() throws Exception {
+        try (TestVaults.Opened old = TestVaults.initialised(home.resolve("old-ca"))) {
+            // A CA as Keyward stored it before name constraints: same blob format, no constraint extension.
+            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            java.security.KeyPair kp = g.generateKeyPair();
+            org.bouncycastle.asn1.x500.X500Name name = new org.bouncycastle.asn1.x500.X500Name("CN=Keyward local CA old");
+            java.time.Instant now = java.time.Instant.now();
+            var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.TEN,
+                    java.util.Date.from(now.minusSeconds(60)), java.util.Date.from(now.plus(Duration.ofDays(3650))), name,
+                    kp.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(0));
+            b.addExtension(Extension.keyUsage, true, new org.bouncycastle.asn1.x509.KeyUsage(
+                    org.bouncycastle.asn1.x509.KeyUsage.keyCertSign));
+            X509Certificate oldCert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                    b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                            .build(kp.getPrivate())));
+            byte[] c = oldCert.getEncoded();
+            byte[] k = kp.getPrivate().getEncoded();
+            old.engine().sealedBlobs().put(LocalCa.BLOB, java.nio.ByteBuffer.allocate(4 + c.length + k.length)
+                    .putInt(c.length).put(c).put(k).array());
+
+            Path pem = home.resolve("old-ca/tls/ca.pem");
+            String first;
+            try (KeywardServer s = KeywardServer.start(old.engine(), ServerConfig.ephemeral().withTlsNames(
+                    List.of("vault.internal")), Clock.systemUTC(), pem)) {
+                X509Certificate migrated = s.ca().certificate();
+                first = LocalCa.pem(migrated);
+                assertNotNull(migrated.getExtensionValue(Extension.nameConstraints.getId()));
+                assertEquals(oldCert.getPublicKey(), migrated.getPublicKey(), "the same key");
+                assertEquals(oldCert.getSubjectX500Principal(), migrated.getSubjectX500Principal());
+                s.serverCertificate().verify(oldCert.getPublicKey()); // still chains to the old ca.pem
+                assertTrue(s.serverCertificate().getSubjectAlternativeNames().toString().contains("vault.internal"));
+                assertEquals(LocalCa.pem(migrated), java.nio.file.Files.readString(pem), "the new ca.pem is written");
+                Https h = new Https(pem, s.urls().get(0));
+                assertEquals(200, h.get("/v1/sys/health", null).status());
+            }
+            // Stored: the next start finds the constraints and keeps that certificate.
+            try (KeywardServer s = KeywardServer.start(old.engine(), ServerConfig.ephemeral().withTlsNames(
+                    List.of("vault.internal")), Clock.systemUTC(), pem)) {
+                assertEquals(first, LocalCa.pem(s.ca().certificate()), "not migrated twice");
+            }
+        }
+    }
+
     static String openssl(Path dir, String cert) throws Exception {
         Process p = new ProcessBuilder("openssl", "verify", "-purpose", "any", "-CAfile", "ca.pem", cert)
                 .directory(dir.toFile()).redirectErrorStream(true).start();
