@@ -74,6 +74,30 @@ final class AccessCommands {
         }
     }
 
+    /** A command that does one thing to one named item and says so on stderr. */
+    abstract static class OnNamed implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "NAME")
+        String name;
+
+        abstract void act(Vault v, Caller c);
+
+        abstract String done();
+
+        @Override
+        public Integer call() {
+            KeywardCli r = KeywardCli.root(spec);
+            remote(r, v -> c -> {
+                act(v, c);
+                return null;
+            });
+            r.err.println(done());
+            return ExitCodes.OK;
+        }
+    }
+
     /** Prints a one-line secret on stdout, or writes it to {@code out} (0600) and says so on stderr. */
     static void emitSecret(KeywardCli r, String what, String value, Path out, ObjectNode json) {
         if (out != null) {
@@ -213,22 +237,15 @@ final class AccessCommands {
 
         @Command(name = "delete", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
                 description = "Deletes an AppRole, its secret_ids, and revokes every token issued through it.")
-        static final class Delete implements Callable<Integer> {
-            @Spec
-            CommandSpec spec;
-
-            @Parameters(index = "0", paramLabel = "NAME")
-            String name;
+        static final class Delete extends OnNamed {
+            @Override
+            void act(Vault v, Caller c) {
+                v.identities().deleteAppRole(c, name);
+            }
 
             @Override
-            public Integer call() {
-                KeywardCli r = KeywardCli.root(spec);
-                remote(r, v -> c -> {
-                    v.identities().deleteAppRole(c, name);
-                    return null;
-                });
-                r.err.println("Deleted the AppRole " + name + ".");
-                return ExitCodes.OK;
+            String done() {
+                return "Deleted the AppRole " + name + ".";
             }
         }
 
@@ -398,43 +415,29 @@ final class AccessCommands {
 
         @Command(name = "lock", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
                 description = "Locks an operator out: logins fail and every token it holds is revoked.")
-        static final class Lock implements Callable<Integer> {
-            @Spec
-            CommandSpec spec;
-
-            @Parameters(index = "0", paramLabel = "NAME")
-            String name;
+        static final class Lock extends OnNamed {
+            @Override
+            void act(Vault v, Caller c) {
+                v.identities().disableOperator(c, name);
+            }
 
             @Override
-            public Integer call() {
-                KeywardCli r = KeywardCli.root(spec);
-                remote(r, v -> c -> {
-                    v.identities().disableOperator(c, name);
-                    return null;
-                });
-                r.err.println("Locked " + name + " (tokens revoked).");
-                return ExitCodes.OK;
+            String done() {
+                return "Locked " + name + " (tokens revoked).";
             }
         }
 
         @Command(name = "unlock", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
                 description = "Lets a locked operator log in again and clears a lockout after failed logins.")
-        static final class Unlock implements Callable<Integer> {
-            @Spec
-            CommandSpec spec;
-
-            @Parameters(index = "0", paramLabel = "NAME")
-            String name;
+        static final class Unlock extends OnNamed {
+            @Override
+            void act(Vault v, Caller c) {
+                v.identities().enableOperator(c, name);
+            }
 
             @Override
-            public Integer call() {
-                KeywardCli r = KeywardCli.root(spec);
-                remote(r, v -> c -> {
-                    v.identities().enableOperator(c, name);
-                    return null;
-                });
-                r.err.println("Unlocked " + name + ".");
-                return ExitCodes.OK;
+            String done() {
+                return "Unlocked " + name + ".";
             }
         }
 
