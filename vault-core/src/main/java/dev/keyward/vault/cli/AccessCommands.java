@@ -325,9 +325,10 @@ final class AccessCommands {
     // ------------------------------------------------------------------ operator
 
     @Command(name = "operator", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Operators: the people who administer the vault (name, passphrase, roles).",
+            description = {"Operators: the people who administer the vault (name, passphrase, roles); and operator "
+                + "tasks on the seal (rekey the Shamir shares)."},
             subcommands = {Operator.Create.class, Operator.Passwd.class, Operator.Lock.class, Operator.Unlock.class,
-                Operator.ListCmd.class})
+                Operator.ListCmd.class, SealChangeCommands.Operator.Rekey.class})
     static final class Operator extends CommandGroup {
 
         static char[] newPassphrase(KeywardCli r, Path file) {

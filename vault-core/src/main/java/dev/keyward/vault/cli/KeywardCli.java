@@ -35,6 +35,8 @@ import picocli.CommandLine.ScopeType;
             CaCommands.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AccessCommands.AppRole.class,
             AccessCommands.Operator.class, AuditCommands.Audit.class, CheckCommands.Check.class, KeyCommands.Key.class, InjectCommands.Run.class, InjectCommands.Inject.class, ScanCommand.class, ExceptionCommands.class,
             ReviewCommands.class, ReportCommands.class, DrillCommands.class,
+            BackupCommands.Backup.class, BackupCommands.Restore.class, WebhookCommands.class,
+            RotationCommands.Rotation.class,
             AutoComplete.GenerateCompletion.class})
 public final class KeywardCli implements Callable<Integer> {
     final Map<String, String> env;

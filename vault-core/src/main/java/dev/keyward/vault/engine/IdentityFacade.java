@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -92,11 +93,14 @@ final class IdentityFacade implements IdentityService {
 
     @Override
     public OperatorInfo setOperatorRoles(Caller caller, String name, List<String> roles) {
+        String[] widens = {"false"};
         return guard.run(() -> door.write(caller, Operation.OPERATOR_UPDATE, OPS + name, (k, p, tx, now) -> {
-            OperatorRecord r = requireOperator(k, tx, name).withRoles(roles(k, tx, roles));
+            OperatorRecord before = requireOperator(k, tx, name);
+            OperatorRecord r = before.withRoles(roles(k, tx, roles));
+            widens[0] = Boolean.toString(Widening.added(before.roles(), r.roles()) > 0);
             k.identities().saveOperator(tx, r);
             return info(r);
-        }));
+        }, r -> Map.of("widens", widens[0])));
     }
 
     @Override
@@ -138,10 +142,14 @@ final class IdentityFacade implements IdentityService {
 
     @Override
     public AppRoleInfo putAppRole(Caller caller, AppRoleSpec spec) {
+        String[] widens = {"false"};
         return guard.run(() -> door.write(caller, Operation.APPROLE_WRITE, APPROLE + spec.name(), (k, p, tx, now) -> {
             privileges.requireForPolicies(k, p, caller, tx, now, spec.policies());
+            var before = k.machines().appRole(tx, spec.name());
+            widens[0] = Boolean.toString(before != null
+                    && Widening.added(before.spec().policies(), spec.policies()) > 0);
             return k.machines().putAppRole(tx, spec, now);
-        }));
+        }, r -> Map.of("widens", widens[0])));
     }
 
     @Override

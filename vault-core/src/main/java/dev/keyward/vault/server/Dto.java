@@ -1,5 +1,7 @@
 package dev.keyward.vault.server;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -156,7 +158,9 @@ public final class Dto {
     public record ConfigWrite(Integer maxVersions, Boolean casRequired, JsonNode deleteVersionAfter) {
     }
 
-    public record Unseal(String key, Boolean reset) {
+    /** {@code token_label} / {@code token_serial}: an HSM seal's token, when not the one seal.json names. */
+    public record Unseal(String key, Boolean reset, @JsonProperty("token_label") String tokenLabel,
+                         @JsonProperty("token_serial") String tokenSerial) {
         @Override
         public String toString() {
             return "Unseal[key=***]";

@@ -717,9 +717,13 @@ public final class KeywardServer implements AutoCloseable {
         } else if (e instanceof VaultNotInitializedException) {
             status = 503;
             errors = List.of("Vault is not initialized");
+        } else if (e instanceof dev.keyward.vault.api.ApprovalRequiredException ar) {
+            status = 403; // the message names the request that waits for approval, so the client can follow it
+            errors = ar.requestId() == null ? List.of(ar.getMessage())
+                    : List.of(ar.getMessage(), "approval request: " + ar.requestId());
         } else if (e instanceof AccessDeniedException) {
             status = 403;
-            errors = List.of("permission denied");
+            errors = List.of(e instanceof dev.keyward.vault.api.ContainedException ? e.getMessage() : "permission denied");
         } else if (e instanceof AuthenticationFailedException af) {
             status = af.retryAfter().isPresent() ? 429 : 400;
             errors = List.of(e.getMessage());

@@ -453,7 +453,7 @@ final class VaultApi {
             }
             String type = vault.lifecycle().status().sealType();
             char[] key = u.key().toCharArray();
-            UnsealCredential cred = "pkcs11".equals(type) ? UnsealCredential.pin(key)
+            UnsealCredential cred = "pkcs11".equals(type) ? UnsealCredential.pin(key, u.tokenLabel(), u.tokenSerial())
                     : "shamir".equals(type) ? UnsealCredential.share(key) : UnsealCredential.passphrase(key);
             java.util.Arrays.fill(key, '\0');
             VaultStatus st = vault.lifecycle().unseal(cred, r.source());
