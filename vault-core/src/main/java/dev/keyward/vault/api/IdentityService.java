@@ -23,6 +23,12 @@ public interface IdentityService {
     /** Replaces an operator's roles. */
     OperatorInfo setOperatorRoles(Caller caller, String name, List<String> roles);
 
+    /**
+     * Sets an operator's passphrase (at least 10 characters) and clears its lockout; tokens it holds
+     * stay valid. Needs admin on the operator (as creating one does).
+     */
+    void setOperatorPassphrase(Caller caller, String name, char[] passphrase);
+
     /** Disables an operator: logins fail and every token it holds is revoked. */
     void disableOperator(Caller caller, String name);
 

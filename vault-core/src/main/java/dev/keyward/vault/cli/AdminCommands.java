@@ -21,9 +21,11 @@ final class AdminCommands {
     }
 
     @Command(name = "policy", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Policies as code: export, apply (with --dry-run), explain a decision, drift and boundary gates.",
-            subcommands = {Policy.Export.class, Policy.Apply.class, Policy.Explain.class, PolicyGateCommands.Drift.class,
-                PolicyGateCommands.Check.class})
+            description = "Policies: list, read, write and delete one; as code: export, apply (with --dry-run), explain "
+                    + "a decision, drift and boundary gates.",
+            subcommands = {AccessCommands.PolicyList.class, AccessCommands.PolicyRead.class,
+                AccessCommands.PolicyWrite.class, AccessCommands.PolicyDelete.class, Policy.Export.class,
+                Policy.Apply.class, Policy.Explain.class, PolicyGateCommands.Drift.class, PolicyGateCommands.Check.class})
     static final class Policy extends CommandGroup {
 
         @Command(name = "export", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
@@ -51,7 +53,10 @@ final class AdminCommands {
         }
 
         @Command(name = "apply", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-                description = "Makes the vault's policies match a YAML file; prints the changes.")
+                description = {"Makes the vault's policies match a YAML file; prints the changes.",
+                    "Each section present replaces that kind as a whole: an approles: section removes every AppRole "
+                        + "it does not list (with its secret_ids and tokens). Leave a section out to leave that "
+                        + "kind alone; try --dry-run first."})
         static final class Apply implements Callable<Integer> {
             @Spec
             CommandSpec spec;
@@ -88,6 +93,17 @@ final class AdminCommands {
                         r.out.println(c.path("action").asText() + " " + c.path("kind").asText() + " "
                                 + c.path("name").asText());
                         c.path("diff").forEach(line -> r.out.println("    " + line.asText()));
+                    }
+                    List<String> removed = new java.util.ArrayList<>();
+                    d.path("changes").forEach(c -> {
+                        if (c.path("kind").asText().equals("approle") && c.path("action").asText().equals("remove")) {
+                            removed.add(c.path("name").asText());
+                        }
+                    });
+                    if (!removed.isEmpty()) {
+                        r.out.println("Note: this file's approles: section is the complete list of AppRoles: every AppRole "
+                                + "it does not list " + (dryRun ? "would be" : "was") + " removed, with its secret_ids and "
+                                + "tokens: " + String.join(", ", removed) + ".");
                     }
                     if (dryRun) {
                         r.out.println("(dry run: nothing changed)");

@@ -28,7 +28,8 @@ import java.util.Properties;
  * request_timeout_seconds = 10
  * rate_limit_per_source = 2000    # requests/s per source address, 0 = off
  * rate_limit_per_identity = 1000  # requests/s per token, 0 = off
- * auto_seal_minutes = 30          # seal after this long without a call, 0 = never
+ * auto_seal_minutes = 30          # seal after this long without a call (default 30), 0 = never
+ * tls_names = vault.internal,10.0.0.5  # extra names the server certificate (and the local CA) may carry
  * address = https://127.0.0.1:8210  # where CLI commands find the endpoint
  * audit_file = siem/keyward-audit.jsonl  # also append every audit entry as a JSON line (relative: under home)
  * audit_witness_file = /var/lib/witness/keyward-heads.jsonl  # publish every signed tree head there
@@ -121,7 +122,8 @@ public final class CliConfig {
                 Duration.ofSeconds(number("request_timeout_seconds", d.requestTimeout().toSeconds())),
                 number("rate_limit_per_source", (long) d.perSourceRate()),
                 number("rate_limit_per_identity", (long) d.perIdentityRate()),
-                Boolean.parseBoolean(get("allow_non_loopback", "false")));
+                Boolean.parseBoolean(get("allow_non_loopback", "false")))
+                .withTlsNames(KeywardCli.split(get("tls_names", "")));
     }
 
     public Duration autoSeal() {

@@ -31,7 +31,9 @@ final class InitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--admin", defaultValue = "admin", description = "The first admin operator's name.")
+    @Option(names = "--admin", defaultValue = "admin", paramLabel = "NAME",
+            description = "The first admin operator's name (default: ${DEFAULT-VALUE}); log in with "
+                    + "'keyward login operator --name NAME'.")
     String admin;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE",
@@ -126,7 +128,7 @@ final class InitCommand implements Callable<Integer> {
             }
             wipe(seal);
         }
-        print(r, json, result);
+        print(r, json, result, admin);
         return ExitCodes.OK;
     }
 
@@ -182,10 +184,11 @@ final class InitCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(KeywardCli r, boolean json, InitResult result) {
+    private static void print(KeywardCli r, boolean json, InitResult result, String admin) {
         if (json) {
             ObjectNode o = KeywardCli.object();
             o.put("home", r.home().toString());
+            o.put("admin", admin);
             o.put("seal_type", result.sealType());
             o.put("sealed", true);
             if (!result.unsealShares().isEmpty()) {
@@ -196,6 +199,7 @@ final class InitCommand implements Callable<Integer> {
             return;
         }
         r.out.println("Initialised the vault in " + r.home() + " with a " + result.sealType() + " seal (sealed).");
+        r.out.println("First admin operator: " + admin + " (log in with: keyward login operator --name " + admin + ").");
         if (!result.unsealShares().isEmpty()) {
             r.out.println("Unseal shares: shown only now and stored nowhere. Give each to a different holder; any "
                     + result.threshold() + " of " + result.unsealShares().size() + " unseal the vault.");
@@ -203,6 +207,6 @@ final class InitCommand implements Callable<Integer> {
                 r.out.println("share " + (i + 1) + ": " + result.unsealShares().get(i));
             }
         }
-        r.out.println("Next: keyward serve");
+        r.out.println("Next: keyward serve --passphrase-file FILE (or --pin-file / --share-file for other seals)");
     }
 }

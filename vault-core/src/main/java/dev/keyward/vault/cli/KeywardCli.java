@@ -32,8 +32,9 @@ import picocli.CommandLine.ScopeType;
         footer = ExitCodes.HELP,
         subcommands = {InitCommand.class, ServeCommand.class, SealCommands.Unseal.class, SealCommands.Seal.class,
             SealCommands.Status.class, LoginCommands.class, KvCommands.class, KvCommands.Token.class,
-            CaCommands.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AuditCommands.Audit.class, CheckCommands.Check.class, KeyCommands.Key.class, InjectCommands.Run.class, InjectCommands.Inject.class, ScanCommand.class, ExceptionCommands.class,
-            ReviewCommands.class, ReportCommands.class, DrillCommands.class, SealChangeCommands.Operator.class,
+            CaCommands.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AccessCommands.AppRole.class,
+            AccessCommands.Operator.class, AuditCommands.Audit.class, CheckCommands.Check.class, KeyCommands.Key.class, InjectCommands.Run.class, InjectCommands.Inject.class, ScanCommand.class, ExceptionCommands.class,
+            ReviewCommands.class, ReportCommands.class, DrillCommands.class,
             BackupCommands.Backup.class, BackupCommands.Restore.class, WebhookCommands.class,
             RotationCommands.Rotation.class,
             ApprovalCommands.Request.class, ApprovalCommands.Approve.class, ApprovalCommands.Deny.class,
@@ -50,11 +51,14 @@ public final class KeywardCli implements Callable<Integer> {
     Path home;
 
     @Option(names = {"-a", "--address"}, scope = ScopeType.INHERIT, paramLabel = "URL",
-            description = "The endpoint (default: $KEYWARD_ADDRESS, the config file, else https://127.0.0.1:8210).")
+            description = "The endpoint (default: $KEYWARD_ADDRESS, else $VAULT_ADDR, else where the running "
+                    + "'keyward serve' of the home listens (<home>/endpoint.json), else the config file, else "
+                    + "https://127.0.0.1:8210).")
     String address;
 
     @Option(names = "--ca-cert", scope = ScopeType.INHERIT, paramLabel = "PEM",
-            description = "The vault's CA certificate (default: $KEYWARD_CA_CERT, else <home>/tls/ca.pem).")
+            description = "The vault's CA certificate (default: $KEYWARD_CA_CERT, else $VAULT_CACERT, else the "
+                    + "one the running 'keyward serve' wrote, else <home>/tls/ca.pem).")
     Path caCert;
 
     @Option(names = {"-o", "--output"}, scope = ScopeType.INHERIT, paramLabel = "FORMAT",
@@ -62,7 +66,8 @@ public final class KeywardCli implements Callable<Integer> {
     String output = "text";
 
     @Option(names = "--token", scope = ScopeType.INHERIT, paramLabel = "TOKEN",
-            description = "The token to use (default: $KEYWARD_TOKEN, else the one saved by 'keyward login').")
+            description = "The token to use (default: $KEYWARD_TOKEN, else $VAULT_TOKEN, else the one saved by "
+                    + "'keyward login').")
     String token;
 
     @Option(names = "--approval", scope = ScopeType.INHERIT, paramLabel = "ID",
@@ -85,6 +90,7 @@ public final class KeywardCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        dev.keyward.vault.server.KeywardServer.useStrongGroups();
         System.exit(run(System.getenv(), System.out, System.err, args));
     }
 
@@ -109,7 +115,7 @@ public final class KeywardCli implements Callable<Integer> {
                 err.println("keyward: " + e.getMessage());
                 return ExitCodes.UNAVAILABLE;
             }
-            if (e instanceof AuthenticationFailedException) {
+            if (e instanceof AuthenticationFailedException || e instanceof dev.keyward.vault.api.AccessDeniedException) {
                 err.println("keyward: " + e.getMessage());
                 return ExitCodes.DENIED;
             }
@@ -148,16 +154,47 @@ public final class KeywardCli implements Callable<Integer> {
         return CliConfig.load(home(), env);
     }
 
+    /** The CA clients trust: --ca-cert, $KEYWARD_CA_CERT, $VAULT_CACERT, the running endpoint's, <home>/tls/ca.pem. */
     Path caPem() {
         if (caCert != null) {
             return caCert;
         }
-        String e = env.get("KEYWARD_CA_CERT");
-        return e != null && !e.isBlank() ? Path.of(e) : home().resolve("tls").resolve("ca.pem");
+        String e = envValue("KEYWARD_CA_CERT", "VAULT_CACERT");
+        if (e != null) {
+            return Path.of(e);
+        }
+        return EndpointFile.read(home()).map(i -> i.caCert()).map(Path::of).orElse(home().resolve("tls").resolve("ca.pem"));
     }
 
+    /** Where {@code serve} writes the CA certificate: --ca-cert, $KEYWARD_CA_CERT, else <home>/tls/ca.pem. */
+    Path caPemToWrite() {
+        if (caCert != null) {
+            return caCert;
+        }
+        String e = envValue("KEYWARD_CA_CERT", null);
+        return e != null ? Path.of(e) : home().resolve("tls").resolve("ca.pem");
+    }
+
+    /** The endpoint: --address, $KEYWARD_ADDRESS, $VAULT_ADDR, the running endpoint's, the config file, the default. */
     String addressValue() {
-        return address != null ? address : config().address();
+        if (address != null) {
+            return address;
+        }
+        String e = envValue("KEYWARD_ADDRESS", "VAULT_ADDR");
+        if (e != null) {
+            return e;
+        }
+        return EndpointFile.read(home()).map(EndpointFile.Info::address).orElseGet(() -> config().address());
+    }
+
+    /** {@code keyward} first, then the stock Vault variable (only when the Keyward one is not set). */
+    String envValue(String keyward, String vault) {
+        String k = env.get(keyward);
+        if (k != null && !k.isBlank()) {
+            return k.trim();
+        }
+        String v = vault == null ? null : env.get(vault);
+        return v != null && !v.isBlank() ? v.trim() : null;
     }
 
     VaultClient client() {
@@ -184,9 +221,9 @@ public final class KeywardCli implements Callable<Integer> {
         if (token != null) {
             return token;
         }
-        String e = env.get("KEYWARD_TOKEN");
-        if (e != null && !e.isBlank()) {
-            return e.trim();
+        String e = envValue("KEYWARD_TOKEN", "VAULT_TOKEN");
+        if (e != null) {
+            return e;
         }
         Path f = tokenFile();
         if (Files.isReadable(f)) {

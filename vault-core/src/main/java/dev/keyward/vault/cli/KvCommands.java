@@ -21,17 +21,26 @@ import picocli.CommandLine.Spec;
 
 /** {@code keyward kv ...} and {@code keyward token ...}: thin clients of the HTTPS endpoint. */
 @Command(name = "kv", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-        description = "Versioned secrets at secret/ (KV v2).",
+        description = {"Versioned secrets at secret/ (KV v2).",
+            "Paths are inside the secret/ mount: 'ci/db' and 'secret/ci/db' (as the Vault CLI writes it) are the same."},
         subcommands = {KvCommands.Get.class, KvCommands.Put.class, KvCommands.Patch.class, KvCommands.ListCmd.class,
             KvCommands.Delete.class, KvCommands.Undelete.class, KvCommands.Destroy.class, KvCommands.Metadata.class})
 final class KvCommands extends CommandGroup {
 
+    /**
+     * A path in the secret/ mount. The mount prefix is implied, and accepted as the Vault CLI writes
+     * it: {@code secret/ci/x} is {@code ci/x}.
+     */
     static String path(String p) {
         try {
-            return SecretPaths.validateSecretPath(SecretPaths.normalize(p));
+            return SecretPaths.validateSecretPath(withoutMount(SecretPaths.normalize(p)));
         } catch (InvalidRequestException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
         }
+    }
+
+    static String withoutMount(String p) {
+        return p != null && p.startsWith("secret/") ? p.substring("secret/".length()) : p;
     }
 
     /** key=value, key=@file (the file's content). */
@@ -175,7 +184,10 @@ final class KvCommands extends CommandGroup {
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
-            String f = SecretPaths.normalize(folder);
+            String f = withoutMount(SecretPaths.normalize(folder));
+            if (f.equals("secret")) {
+                f = "";
+            }
             VaultClient.Reply reply = r.client().call("LIST", "secret/metadata/" + f, r.tokenValue(), null);
             if (reply.status() == 404) {
                 r.print(VaultClient.JSON.createArrayNode());

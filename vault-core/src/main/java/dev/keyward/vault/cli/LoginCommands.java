@@ -70,8 +70,11 @@ final class LoginCommands extends CommandGroup {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--role-id", paramLabel = "ID", description = "The role_id (else $KEYWARD_ROLE_ID).")
+        @Option(names = "--role-id", paramLabel = "ID", description = "The role_id (else --role-id-file, else $KEYWARD_ROLE_ID).")
         String roleId;
+
+        @Option(names = "--role-id-file", paramLabel = "FILE", description = "File holding the role_id.")
+        Path roleIdFile;
 
         @Option(names = "--secret-id-file", paramLabel = "FILE",
                 description = "File holding the secret_id (else $KEYWARD_SECRET_ID).")
@@ -83,9 +86,10 @@ final class LoginCommands extends CommandGroup {
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
-            String role = roleId != null ? roleId : r.env.get("KEYWARD_ROLE_ID");
+            String role = roleId != null ? roleId : roleIdFile != null ? new String(r.secret(roleIdFile, "", "role_id"))
+                    : r.env.get("KEYWARD_ROLE_ID");
             if (role == null) {
-                throw new CliException(ExitCodes.USAGE, "Give --role-id or set KEYWARD_ROLE_ID.");
+                throw new CliException(ExitCodes.USAGE, "Give --role-id, --role-id-file or set KEYWARD_ROLE_ID.");
             }
             save(r, login(r, r.client(), role, secretIdFile), !noStore);
             return ExitCodes.OK;

@@ -32,8 +32,14 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--port", description = "TCP port (default: the config file, else 8210).")
+    @Option(names = "--port", description = "TCP port (default: the port of --listen, else the config file, else 8210; "
+            + "0 picks a free one). Other commands find it in <home>/endpoint.json.")
     Integer port;
+
+    @Option(names = "--listen", paramLabel = "ADDR:PORT",
+            description = "An address and port to listen on, e.g. 127.0.0.1:8443 or [::1]:8443 (repeatable; one port "
+                    + "for all). Default: listen and port in keyward.properties, else 127.0.0.1 and ::1 on 8210.")
+    List<String> listen;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE",
             description = "The unseal passphrase ('-': the first line of standard input; else $KEYWARD_PASSPHRASE, else a prompt).")
@@ -73,9 +79,10 @@ final class ServeCommand implements Callable<Integer> {
     List<Path> shareFiles;
 
     /** A running endpoint and the vault it owns. */
-    record Running(Vault vault, KeywardServer server) implements AutoCloseable {
+    record Running(Vault vault, KeywardServer server, Path home) implements AutoCloseable {
         @Override
         public void close() {
+            EndpointFile.remove(home);
             server.close();
             vault.close();
         }
@@ -90,9 +97,9 @@ final class ServeCommand implements Callable<Integer> {
         if (r.json()) {
             ObjectNode o = KeywardCli.object();
             running.server().urls().forEach(o.putArray("urls")::add);
-            r.print(o.put("ca_cert", r.caPem().toString()));
+            r.print(o.put("ca_cert", r.caPemToWrite().toString()));
         } else {
-            r.out.println("Serving " + String.join(", ", running.server().urls()) + " (CA: " + r.caPem() + ")");
+            r.out.println("Serving " + String.join(", ", running.server().urls()) + " (CA: " + r.caPemToWrite() + ")");
         }
         r.out.flush();
         running.server().join();
@@ -104,6 +111,10 @@ final class ServeCommand implements Callable<Integer> {
         KeywardCli r = KeywardCli.root(spec);
         CliConfig cfg = r.config();
         ServerConfig sc = cfg.server(port);
+        if (listen != null && !listen.isEmpty()) {
+            Listen l = Listen.parse(listen);
+            sc = sc.withAddresses(l.addresses()).withPort(port != null ? port : l.port());
+        }
         VaultOptions options = cfg.vaultOptions(r.home());
         if (auditFile != null) {
             options = options.withAuditFile(auditFile);
@@ -132,10 +143,39 @@ final class ServeCommand implements Callable<Integer> {
             if (schedule != null) {
                 Keyward.scheduleBackups(v, schedule);
             }
-            return new Running(v, KeywardServer.start(v, sc, Clock.systemUTC(), r.caPem()));
+            KeywardServer server = KeywardServer.start(v, sc, Clock.systemUTC(), r.caPemToWrite());
+            EndpointFile.write(r.home(), server.urls(), r.caPemToWrite());
+            return new Running(v, server, r.home());
         } catch (RuntimeException e) {
             v.close();
             throw e;
+        }
+    }
+
+    /** The addresses and the one port of {@code --listen} values. */
+    record Listen(List<java.net.InetAddress> addresses, int port) {
+        static Listen parse(List<String> values) {
+            List<java.net.InetAddress> addrs = new java.util.ArrayList<>();
+            Integer port = null;
+            for (String v : values) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)\\]|([^:\\[\\]]+)):(\\d{1,5})")
+                        .matcher(v.trim());
+                if (!m.matches()) {
+                    throw new CliException(ExitCodes.USAGE, "--listen takes ADDRESS:PORT, e.g. 127.0.0.1:8443 or [::1]:8443.");
+                }
+                int p = Integer.parseInt(m.group(3));
+                if (port != null && port != p) {
+                    throw new CliException(ExitCodes.USAGE, "Every --listen uses the same port.");
+                }
+                port = p;
+                String host = m.group(1) != null ? m.group(1) : m.group(2);
+                try {
+                    addrs.add(java.net.InetAddress.getByName(host));
+                } catch (java.net.UnknownHostException e) {
+                    throw new CliException(ExitCodes.USAGE, "The listen address '" + host + "' is not valid.");
+                }
+            }
+            return new Listen(addrs, port);
         }
     }
 

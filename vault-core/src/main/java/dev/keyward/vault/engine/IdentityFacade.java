@@ -116,6 +116,20 @@ final class IdentityFacade implements IdentityService {
     }
 
     @Override
+    public void setOperatorPassphrase(Caller caller, String name, char[] passphrase) {
+        OperatorNames.validate(name);
+        if (passphrase == null || passphrase.length < 10) {
+            throw new InvalidRequestException("An operator passphrase is at least 10 characters.");
+        }
+        guard.run(() -> door.write(caller, Operation.OPERATOR_UPDATE, OPS + name, (k, p, tx, now) -> {
+            OperatorRecord r = requireOperator(k, tx, name);
+            k.identities().saveOperator(tx, r.withPassphrase(
+                    dev.keyward.vault.identity.PasswordHash.create(passphrase, kdf(k, tx))));
+            return null;
+        }));
+    }
+
+    @Override
     public void disableOperator(Caller caller, String name) {
         guard.run(() -> door.write(caller, Operation.OPERATOR_UPDATE, OPS + name, (k, p, tx, now) -> {
             OperatorRecord r = requireOperator(k, tx, name);

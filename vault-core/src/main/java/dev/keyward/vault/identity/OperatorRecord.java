@@ -18,6 +18,11 @@ public record OperatorRecord(String id, String name, List<String> roles, Passwor
         return new OperatorRecord(id, name, r, passphrase, failedLogins, lockedUntil, createdAt, disabled);
     }
 
+    /** A new passphrase; the failed-login count and any lockout are cleared. */
+    public OperatorRecord withPassphrase(PasswordHash p) {
+        return new OperatorRecord(id, name, roles, p, 0, null, createdAt, disabled);
+    }
+
     public OperatorRecord withDisabled(boolean d) {
         return new OperatorRecord(id, name, roles, passphrase, d ? failedLogins : 0, d ? lockedUntil : null, createdAt,
                 d);

@@ -84,6 +84,22 @@ public final class KeywardServer implements AutoCloseable {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256");
     private static final char[] STORE_PASSWORD = "in-memory".toCharArray();
     private static final Duration RENEW_BEFORE = Duration.ofDays(10);
+    /** Key-exchange groups: elliptic curves, and finite-field groups of 3072 bits and more (not ffdhe2048). */
+    static final String NAMED_GROUPS = "x25519,secp256r1,secp384r1,x448,secp521r1,ffdhe3072,ffdhe4096";
+
+    static {
+        useStrongGroups();
+    }
+
+    /**
+     * Sets the JVM's TLS key-exchange groups (the JDK reads them once, before its first TLS use),
+     * unless the operator set {@code jdk.tls.namedGroups}. {@code keyward} calls this first thing.
+     */
+    public static void useStrongGroups() {
+        if (System.getProperty("jdk.tls.namedGroups") == null) {
+            System.setProperty("jdk.tls.namedGroups", NAMED_GROUPS);
+        }
+    }
 
     private final Vault vault;
     private final ServerConfig config;
@@ -101,6 +117,7 @@ public final class KeywardServer implements AutoCloseable {
     private final Executor workers;
     private volatile LocalCa ca;
     private volatile LocalCa.Issued serverCert;
+    private final HeadDeadline heads;
 
     private KeywardServer(Vault vault, ServerConfig config, Clock clock, Path caPemFile) {
         this.vault = vault;
@@ -120,6 +137,7 @@ public final class KeywardServer implements AutoCloseable {
         this.jetty = new Server(pool);
         this.jetty.setErrorHandler(new JsonErrorHandler(refusals));
         this.ssl = new SslContextFactory.Server();
+        this.heads = new HeadDeadline(config.requestTimeout());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-endpoint-timer");
             t.setDaemon(true);
@@ -147,7 +165,7 @@ public final class KeywardServer implements AutoCloseable {
 
     private void startInternal() throws Exception {
         Instant now = clock.instant();
-        ca = LocalCa.loadOrCreate(vault.sealedBlobs(), now);
+        ca = LocalCa.loadOrCreate(vault.sealedBlobs(), now, config.tlsNames());
         writeCaPem(ca, caPemFile);
         serverCert = ca.issueServer(now);
 
@@ -188,6 +206,7 @@ public final class KeywardServer implements AutoCloseable {
             c.setPort(config.port());
             c.setIdleTimeout(config.idleTimeout().toMillis());
             c.setAcceptQueueSize(256);
+            c.addEventListener(heads);
             jetty.addConnector(c);
         }
         jetty.setHandler(new ApiHandler());
@@ -195,6 +214,7 @@ public final class KeywardServer implements AutoCloseable {
         jetty.start();
         timer.scheduleWithFixedDelay(this::renewIfDue, 1, 1, TimeUnit.HOURS);
         timer.scheduleWithFixedDelay(this::flushRefusals, 1, 1, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(heads::sweep, 250, 250, TimeUnit.MILLISECONDS);
         LOG.info("HTTPS endpoint listening on {}", urls());
     }
 
@@ -296,7 +316,8 @@ public final class KeywardServer implements AutoCloseable {
 
     private final class ApiHandler extends Handler.Abstract {
         @Override
-        public boolean handle(Request request, Response response, Callback callback) {
+        public boolean handle(Request request, Response response, Callback original) {
+            Callback callback = heads.begin(request.getConnectionMetaData().getConnection(), original);
             String method = request.getMethod().toUpperCase(java.util.Locale.ROOT);
             String source = Request.getRemoteAddr(request);
             long start = System.nanoTime();

@@ -23,6 +23,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.HexFormat;
 import java.util.Objects;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -30,6 +33,9 @@ import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.GeneralSubtree;
+import org.bouncycastle.asn1.x509.NameConstraints;
+import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
@@ -54,33 +60,128 @@ public final class LocalCa {
 
     private final X509Certificate certificate;
     private final PrivateKey key;
+    private final List<String> extraNames;
 
     private LocalCa(X509Certificate certificate, PrivateKey key) {
-        this.certificate = certificate;
-        this.key = key;
+        this(certificate, key, List.of());
     }
 
+    private LocalCa(X509Certificate certificate, PrivateKey key, List<String> extraNames) {
+        this.certificate = certificate;
+        this.key = key;
+        this.extraNames = List.copyOf(extraNames);
+    }
+
+    /** The DNS subtree client certificates name their identity in (never resolvable: RFC 6761 ".invalid"). */
+    static final String CLIENT_DOMAIN = "client.keyward.invalid";
+
     /** Loads the vault's CA from sealed storage, creating (and storing) it on first use. */
-    public static synchronized LocalCa loadOrCreate(SealedBlobs blobs, Instant now) {
+    public static LocalCa loadOrCreate(SealedBlobs blobs, Instant now) {
+        return loadOrCreate(blobs, now, List.of());
+    }
+
+    /**
+     * Loads the vault's CA from sealed storage, creating (and storing) it on first use. The CA is
+     * name-constrained (critical): it can only vouch for {@code localhost}, {@code 127.0.0.0/8},
+     * {@code ::1}, the client-identity subtree and {@code extraNames} (host names or IP addresses
+     * the endpoint is also reached by). A stored CA whose constraints differ — one made before
+     * constraints existed, or with other names configured — gets a new CA certificate for the same
+     * key and subject, so certificates it issued before still chain to it.
+     */
+    public static synchronized LocalCa loadOrCreate(SealedBlobs blobs, Instant now, List<String> extraNames) {
+        NameConstraints wanted = constraints(extraNames);
         var stored = blobs.get(BLOB);
         if (stored.isPresent()) {
-            return decode(stored.get());
+            LocalCa ca = decode(stored.get());
+            if (constrainedAs(ca.certificate, wanted)) {
+                return new LocalCa(ca.certificate, ca.key, extraNames);
+            }
+            try {
+                LocalCa migrated = new LocalCa(selfSign(X500Name.getInstance(
+                        ca.certificate.getSubjectX500Principal().getEncoded()), ca.certificate.getPublicKey(), ca.key, now,
+                        ca.certificate.getNotAfter().toInstant(), wanted), ca.key, extraNames);
+                blobs.put(BLOB, migrated.encode());
+                return migrated;
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException("the local CA could not be given name constraints", e);
+            }
         }
         KeyPair kp = ecKeyPair();
         X500Name name = new X500Name("CN=Keyward local CA " + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
         try {
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minusSeconds(60)),
-                    Date.from(now.plus(CA_LIFETIME)), name, kp.getPublic());
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
-            b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(kp.getPublic()));
-            X509Certificate cert = sign(b, kp.getPrivate());
-            LocalCa ca = new LocalCa(cert, kp.getPrivate());
+            X509Certificate cert = selfSign(name, kp.getPublic(), kp.getPrivate(), now, now.plus(CA_LIFETIME), wanted);
+            LocalCa ca = new LocalCa(cert, kp.getPrivate(), extraNames);
             blobs.put(BLOB, ca.encode());
             return ca;
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("the local CA could not be created", e);
+        }
+    }
+
+    private static X509Certificate selfSign(X500Name name, java.security.PublicKey pub, PrivateKey key, Instant now,
+                                            Instant notAfter, NameConstraints constraints)
+            throws GeneralSecurityException, IOException {
+        X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name, serial(), Date.from(now.minusSeconds(60)),
+                Date.from(notAfter), name, pub);
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(pub));
+        b.addExtension(Extension.nameConstraints, true, constraints);
+        return sign(b, key);
+    }
+
+    /** The names the CA may vouch for: loopback, the client-identity subtree and the configured names. */
+    static NameConstraints constraints(List<String> extraNames) {
+        List<GeneralSubtree> permitted = new ArrayList<>();
+        permitted.add(new GeneralSubtree(new GeneralName(GeneralName.dNSName, "localhost")));
+        permitted.add(new GeneralSubtree(new GeneralName(GeneralName.iPAddress,
+                new DEROctetString(new byte[] {127, 0, 0, 0, (byte) 255, 0, 0, 0}))));
+        byte[] v6 = new byte[32];
+        v6[15] = 1;
+        Arrays.fill(v6, 16, 32, (byte) 0xff);
+        permitted.add(new GeneralSubtree(new GeneralName(GeneralName.iPAddress, new DEROctetString(v6))));
+        permitted.add(new GeneralSubtree(new GeneralName(GeneralName.dNSName, CLIENT_DOMAIN)));
+        for (String n : extraNames) {
+            GeneralName g = name(n);
+            if (g.getTagNo() == GeneralName.iPAddress) {
+                byte[] a = DEROctetString.getInstance(g.getName()).getOctets();
+                byte[] withMask = Arrays.copyOf(a, a.length * 2);
+                Arrays.fill(withMask, a.length, withMask.length, (byte) 0xff);
+                permitted.add(new GeneralSubtree(new GeneralName(GeneralName.iPAddress, new DEROctetString(withMask))));
+            } else if (!n.equalsIgnoreCase("localhost")) {
+                permitted.add(new GeneralSubtree(g));
+            }
+        }
+        return new NameConstraints(permitted.toArray(GeneralSubtree[]::new), null);
+    }
+
+    /** A configured name as a SAN: an IP address literal or a DNS name. */
+    static GeneralName name(String n) {
+        String t = n == null ? "" : n.trim();
+        if (t.matches("[0-9.]+") || t.contains(":")) {
+            try {
+                return new GeneralName(GeneralName.iPAddress, t);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("'" + t + "' is not an IP address.");
+            }
+        }
+        if (!t.matches("(?i)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+            throw new InvalidRequestException("A TLS name is a host name like vault.internal or an IP address.");
+        }
+        return new GeneralName(GeneralName.dNSName, t.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static boolean constrainedAs(X509Certificate cert, NameConstraints wanted) {
+        byte[] ext = cert.getExtensionValue(Extension.nameConstraints.getId());
+        if (ext == null) {
+            return false;
+        }
+        try {
+            byte[] inner = DEROctetString.getInstance(ext).getOctets();
+            return Arrays.equals(inner, wanted.getEncoded());
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -110,12 +211,16 @@ public final class LocalCa {
         }
     }
 
-    /** A server certificate for the loopback endpoint: SANs localhost, 127.0.0.1 and ::1. */
+    /** A server certificate for the endpoint: SANs localhost, 127.0.0.1, ::1 and the configured names. */
     public Issued issueServer(Instant now) {
-        GeneralNames sans = new GeneralNames(new GeneralName[] {
-            new GeneralName(GeneralName.dNSName, "localhost"),
-            new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-            new GeneralName(GeneralName.iPAddress, "::1")});
+        List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1", "::1"));
+        extraNames.stream().filter(n -> !names.contains(n)).forEach(names::add);
+        return issueServerFor(names, now);
+    }
+
+    /** A server certificate naming exactly {@code names} (host names or IP addresses). */
+    Issued issueServerFor(List<String> names, Instant now) {
+        GeneralNames sans = new GeneralNames(names.stream().map(LocalCa::name).toArray(GeneralName[]::new));
         return issue(new X500Name("CN=localhost"), sans, KeyPurposeId.id_kp_serverAuth, now, SERVER_LIFETIME);
     }
 
@@ -127,7 +232,11 @@ public final class LocalCa {
         if (identityName == null || !identityName.matches("[A-Za-z0-9._@-]{1,64}")) {
             throw new InvalidRequestException("An identity name is 1 to 64 letters, digits, '.', '_', '@' or '-'.");
         }
-        return issue(new X500Name("CN=" + identityName), null, KeyPurposeId.id_kp_clientAuth, now, CLIENT_LIFETIME);
+        // A DNS name under the never-resolvable client subtree, so that name-constraint checks do not
+        // read the CN (the identity's name) as a host name.
+        String label = "id-" + HexFormat.of().formatHex(sha256(identityName)).substring(0, 24) + "." + CLIENT_DOMAIN;
+        GeneralNames sans = new GeneralNames(new GeneralName(GeneralName.dNSName, label));
+        return issue(new X500Name("CN=" + identityName), sans, KeyPurposeId.id_kp_clientAuth, now, CLIENT_LIFETIME);
     }
 
     private Issued issue(X500Name subject, GeneralNames sans, KeyPurposeId purpose, Instant now, Duration life) {
@@ -241,6 +350,14 @@ public final class LocalCa {
             throw new IntegrityException("The stored local CA could not be read.");
         } finally {
             Arrays.fill(blob, (byte) 0);
+        }
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
         }
     }
 

@@ -20,14 +20,27 @@ import java.util.Objects;
  * @param requestTimeout   a request body that has not fully arrived after this long is refused (408)
  * @param perSourceRate    requests per second per source address (0 = unlimited)
  * @param perIdentityRate  requests per second per token (0 = unlimited)
+ * @param requestTimeout   also the deadline for a request's head (and a TLS handshake) to arrive: a
+ *                         client sending a byte now and then is cut off then, whatever the idle timeout
  * @param allowNonLoopback explicitly allow binding a non-loopback address
+ * @param tlsNames         host names or IP addresses (beyond localhost, 127.0.0.1 and ::1) the server
+ *                         certificate names and the local CA may vouch for
  */
 public record ServerConfig(List<InetAddress> addresses, int port, boolean mutualTls, int maxBodyBytes,
                            int maxHeaderBytes, Duration idleTimeout, Duration requestTimeout, double perSourceRate,
-                           double perIdentityRate, boolean allowNonLoopback) {
+                           double perIdentityRate, boolean allowNonLoopback, List<String> tlsNames) {
     public static final int DEFAULT_PORT = 8210;
 
+    public ServerConfig(List<InetAddress> addresses, int port, boolean mutualTls, int maxBodyBytes,
+                        int maxHeaderBytes, Duration idleTimeout, Duration requestTimeout, double perSourceRate,
+                        double perIdentityRate, boolean allowNonLoopback) {
+        this(addresses, port, mutualTls, maxBodyBytes, maxHeaderBytes, idleTimeout, requestTimeout, perSourceRate,
+                perIdentityRate, allowNonLoopback, List.of());
+    }
+
     public ServerConfig {
+        tlsNames = tlsNames == null ? List.of() : List.copyOf(tlsNames);
+        tlsNames.forEach(LocalCa::name); // refuses what is neither a host name nor an IP address
         addresses = List.copyOf(addresses);
         if (addresses.isEmpty()) {
             throw new InvalidRequestException("The endpoint needs at least one address to listen on.");
@@ -65,27 +78,32 @@ public record ServerConfig(List<InetAddress> addresses, int port, boolean mutual
 
     public ServerConfig withAddresses(List<InetAddress> a) {
         return new ServerConfig(a, port, mutualTls, maxBodyBytes, maxHeaderBytes, idleTimeout, requestTimeout,
-                perSourceRate, perIdentityRate, allowNonLoopback);
+                perSourceRate, perIdentityRate, allowNonLoopback, tlsNames);
     }
 
     public ServerConfig withPort(int p) {
         return new ServerConfig(addresses, p, mutualTls, maxBodyBytes, maxHeaderBytes, idleTimeout, requestTimeout,
-                perSourceRate, perIdentityRate, allowNonLoopback);
+                perSourceRate, perIdentityRate, allowNonLoopback, tlsNames);
     }
 
     public ServerConfig withRateLimits(double perSource, double perIdentity) {
         return new ServerConfig(addresses, port, mutualTls, maxBodyBytes, maxHeaderBytes, idleTimeout, requestTimeout,
-                perSource, perIdentity, allowNonLoopback);
+                perSource, perIdentity, allowNonLoopback, tlsNames);
     }
 
     public ServerConfig withTimeouts(Duration idle, Duration request) {
         return new ServerConfig(addresses, port, mutualTls, maxBodyBytes, maxHeaderBytes, idle, request,
-                perSourceRate, perIdentityRate, allowNonLoopback);
+                perSourceRate, perIdentityRate, allowNonLoopback, tlsNames);
     }
 
     public ServerConfig withMutualTls(boolean on) {
         return new ServerConfig(addresses, port, on, maxBodyBytes, maxHeaderBytes, idleTimeout, requestTimeout,
-                perSourceRate, perIdentityRate, allowNonLoopback);
+                perSourceRate, perIdentityRate, allowNonLoopback, tlsNames);
+    }
+
+    public ServerConfig withTlsNames(List<String> names) {
+        return new ServerConfig(addresses, port, mutualTls, maxBodyBytes, maxHeaderBytes, idleTimeout, requestTimeout,
+                perSourceRate, perIdentityRate, allowNonLoopback, names);
     }
 
     static InetAddress ipv6Loopback() {
