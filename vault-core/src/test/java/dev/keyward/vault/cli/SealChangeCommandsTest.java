@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.vault.api.AccessDeniedException;
 import dev.keyward.vault.api.ApprovalGate;
 import dev.keyward.vault.api.ApprovalRequiredException;
 import dev.keyward.vault.api.AuditRecord;
@@ -133,6 +134,24 @@ class SealChangeCommandsTest {
             assertFalse(v.engine().status().sealed());
             var s = TestVaults.login(v.engine());
             assertEquals("s3cret", v.engine().secrets().read(s.caller(), "app/db", 0).data().field("password"));
+        }
+    }
+
+    @Test
+    void aCallerThePolicyRefusesIsDeniedBeforeTheGateIsAsked() {
+        try (TestVaults.Opened v = TestVaults.initialised(dir.resolve("vault"))) {
+            GrantGate gate = new GrantGate();
+            v.engine().setApprovalGate(gate);
+            v.engine().identities().createOperator(v.caller(), "bob", "bob passphrase1".toCharArray(),
+                    List.of("auditor"));
+            var bob = v.engine().login("bob", "bob passphrase1".toCharArray(), "test").caller();
+            assertThrows(AccessDeniedException.class, () -> v.engine().keys().rotateRootKeyInPlace(bob,
+                    CANARY.toCharArray(), null));
+            assertThrows(AccessDeniedException.class, () -> v.engine().keys().rekeyShares(bob, 3, 2));
+            assertTrue(gate.asked.isEmpty(), "no approval request for a caller the policy refuses: " + gate.asked);
+            assertTrue(TestVaults.auditEntries(v.engine()).stream()
+                    .anyMatch(a -> a.operation().equals("key.root.rotate") && "bob".equals(a.identityName())
+                            && a.outcome().equalsIgnoreCase("failure")), "the denial is audited");
         }
     }
 
