@@ -286,6 +286,7 @@ final class SealLifecycle implements LifecycleService {
         sealedReason = null;
         engine.touch(now);
         storage.write(tx -> {
+            BackupFacade.recordRestore(door, u, sourceAddress, now, tx); // a restored vault's first entry
             door.appendDirect(u, Caller.anonymous(sourceAddress), null, null, Operation.VAULT_UNSEAL, null,
                     AuditEvent.Outcome.SUCCESS, null, now, tx);
             beyond.ifPresent(p -> acceptRollback(u, p, sourceAddress, now, tx));

@@ -30,12 +30,18 @@ public final class Dto {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // {"versions":[1.5]} is not version 1
             .build();
 
     static {
         // A string where a number or boolean belongs is a wrong type, not something to guess at.
         JSON.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
         JSON.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        // A number or boolean where a string belongs (a password, a custom metadata value) is refused too.
+        JSON.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        JSON.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        JSON.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        JSON.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
     }
 
     // ------------------------------------------------------------------ responses
@@ -176,6 +182,14 @@ public final class Dto {
     }
 
     public record RenewRequest(JsonNode increment) {
+    }
+
+    /** auth/token/lookup, renew and revoke: the token the call is about, in the body. */
+    public record TokenRequest(String token, JsonNode increment) {
+        @Override
+        public String toString() {
+            return "TokenRequest[token=***]";
+        }
     }
 
     public record AppRoleLogin(String roleId, String secretId) {
