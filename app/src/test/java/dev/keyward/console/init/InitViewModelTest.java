@@ -181,8 +181,9 @@ class InitViewModelTest {
         String settingsView = SettingsViewModel.describeHsm(Keyward.hsmSeal(home),
                 console.vault().lifecycle().status());
         assertTrue(settingsView.contains("Root key label: " + label), settingsView);
-        assertTrue(settingsView.contains("slot id " + slot), settingsView);
-        assertTrue(settingsView.contains("Audit signing key label: " + label + "-sign"), settingsView);
+        // chosen by slot id in the wizard, recorded by the token's label and serial
+        assertTrue(settingsView.contains("Token: '" + SoftHsmToken.LABEL + "' (serial "), settingsView);
+        assertTrue(settingsView.contains("Audit signing key label: " + label + "-audit-signing"), settingsView);
 
         Fx.run(() -> vm.testConnection(lib, slot, label, SoftHsmToken.PIN.toCharArray()));
         Fx.until(() -> !vm.testingProperty().get());

@@ -22,6 +22,12 @@ public interface AuditService {
     /** Signs a head over every entry now in the log (including this call's own entry). */
     TreeHead issueHead(Caller caller);
 
+    /**
+     * Signs a head over every entry now in the log (as {@link #issueHead}) and returns it as a C2SP
+     * checkpoint (c2sp.org/tlog-checkpoint), which standard transparency-log verifiers check.
+     */
+    AuditCheckpoint checkpoint(Caller caller);
+
     /** Inclusion proof of entry {@code sequence} in the signed head of size {@code treeSize} (0 = latest head). */
     InclusionProof inclusionProof(Caller caller, long sequence, long treeSize);
 

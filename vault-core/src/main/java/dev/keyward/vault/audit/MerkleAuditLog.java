@@ -442,6 +442,18 @@ public final class MerkleAuditLog implements AuditSink {
         return null;
     }
 
+    /**
+     * The head as a C2SP checkpoint (see {@link Checkpoints}), signed by the key that signs heads now.
+     * The head must be this log's (e.g. the one {@link #issueHead} just returned).
+     */
+    public dev.keyward.vault.api.AuditCheckpoint checkpoint(AuditContext keys, StorageTx tx, TreeHead head) {
+        String id = logId(tx);
+        if (id == null) {
+            throw new dev.keyward.vault.api.InvalidRequestException("The audit log is empty: no checkpoint yet.");
+        }
+        return Checkpoints.of(Checkpoints.origin(id), head, signer(keys));
+    }
+
     /** The seal's signer when it has one (HSM), else the keyring's Ed25519 key. */
     static Signer signer(AuditContext keys) {
         return keys.signer().orElseGet(() -> new Ed25519HeadSigner(keys.keyring().named(Keyring.AUDIT_SIGNING_SEED)));

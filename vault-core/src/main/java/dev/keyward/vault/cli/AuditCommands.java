@@ -40,7 +40,8 @@ final class AuditCommands {
 
     @Command(name = "audit", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "The tamper-evident audit log: verify, export an evidence bundle, inclusion proofs, tree heads.",
-            subcommands = {Audit.Verify.class, Audit.Export.class, Audit.Proof.class, Audit.Head.class})
+            subcommands = {Audit.Verify.class, Audit.Export.class, Audit.Proof.class, Audit.Head.class,
+                Audit.Checkpoint.class})
     static final class Audit extends CommandGroup {
 
         @Command(name = "verify", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
@@ -145,6 +146,48 @@ final class AuditCommands {
                 JsonNode d = r.data(issue ? "POST" : "GET", "kw/audit/tree-head", null);
                 r.print(d);
                 return seen(r, d, acceptRollback) == null ? ExitCodes.OK : ExitCodes.REFUSED;
+            }
+        }
+
+        @Command(name = "checkpoint", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
+                description = {"Signs a tree head over every entry now in the log and prints it as a C2SP checkpoint "
+                        + "(c2sp.org/tlog-checkpoint: a signed note with origin, tree size and base64 root hash), "
+                        + "which standard transparency-log verifiers check (kw/audit/checkpoint).",
+                    "--verifier-key prints the key they need (name+keyid+base64 key); -o json prints both."})
+        static final class Checkpoint implements Callable<Integer> {
+            @Spec
+            CommandSpec spec;
+
+            @Option(names = "--out", paramLabel = "FILE", description = "Write the note to FILE instead of stdout.")
+            java.nio.file.Path out;
+
+            @Option(names = "--verifier-key", description = "Print the verifier key instead of the note.")
+            boolean verifierKey;
+
+            @Override
+            public Integer call() {
+                KeywardCli r = KeywardCli.root(spec);
+                JsonNode d = r.data("POST", "kw/audit/checkpoint", null);
+                if (r.json()) {
+                    r.print(d);
+                    return ExitCodes.OK;
+                }
+                if (verifierKey) {
+                    r.out.println(d.path("verifier_key").asText());
+                    return ExitCodes.OK;
+                }
+                String note = d.path("note").asText();
+                if (out == null) {
+                    r.out.print(note);
+                    return ExitCodes.OK;
+                }
+                try {
+                    java.nio.file.Files.writeString(out, note, java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    throw new CliException(ExitCodes.USAGE, "The file " + out + " could not be written.");
+                }
+                r.err.println("Checkpoint over " + d.path("tree_size").asLong() + " entries written to " + out + ".");
+                return ExitCodes.OK;
             }
         }
     }

@@ -85,6 +85,15 @@ final class AuditFacade implements AuditService {
     }
 
     @Override
+    public dev.keyward.vault.api.AuditCheckpoint checkpoint(Caller caller) {
+        return guard.run(() -> {
+            Unsealed k = door.write(caller, Operation.AUDIT_READ, "audit/checkpoint", (keys, p, tx, now) -> keys);
+            TreeHead head = storage.write(tx -> log().issueHead(k.audit(), tx, clock.instant()));
+            return storage.read(tx -> log().checkpoint(k.audit(), tx, head));
+        });
+    }
+
+    @Override
     public InclusionProof inclusionProof(Caller caller, long sequence, long treeSize) {
         return guard.run(() -> door.read(caller, Operation.AUDIT_READ, "audit/proof/inclusion",
                 (k, p, tx, now) -> log().inclusionProof(k.audit(), tx, sequence, treeSize)));

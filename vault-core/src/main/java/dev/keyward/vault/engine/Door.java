@@ -222,6 +222,16 @@ final class Door {
         }
     }
 
+    /**
+     * Authenticates and authorizes only, for a step that must pass the policy before the act and
+     * outside its transaction (an approval gate): a denial is audited and thrown as in
+     * {@link #write}; an allowed call is audited by the write that follows (a use-limited token
+     * spends a use here too).
+     */
+    void authorize(Caller caller, Operation op, String resource) {
+        admit(caller, op, resource, true); // the step before a write: containment restrictions apply as to the write
+    }
+
     /** Authenticate and authorize; denials are audited and thrown. */
     private Call admit(Caller caller, Operation op, String resource, boolean write) {
         Unsealed k = keys.get();

@@ -149,11 +149,16 @@ final class KeyLifecycle implements KeyService {
     }
 
     /**
-     * Asks the approval gate first (outside the storage transaction: the gate keeps its own state).
-     * A refusal is audited as the operation's failure, through the door, and thrown; a grant's id
-     * goes into the audit entry of the change.
+     * Asks the approval gate once the policy allows the caller (outside the storage transaction: the
+     * gate keeps its own state), so a caller the policy refuses never opens an approval request. A
+     * refusal is audited as the operation's failure, through the door, and thrown; a grant's id goes
+     * into the audit entry of the change.
      */
     private Optional<String> admit(Caller caller, Operation op, GatedOperation gated, String change) {
+        engine.guarded(() -> {
+            door.authorize(caller, op, "seal");
+            return null;
+        });
         try {
             return gate.get().admit(caller, gated, "seal", change);
         } catch (ApprovalRequiredException e) {

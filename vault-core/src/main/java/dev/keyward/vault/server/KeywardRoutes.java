@@ -215,6 +215,17 @@ final class KeywardRoutes {
                 TreeHead h = vault.audit().issueHead(caller);
                 return ApiResponse.ok(VaultApi.envelope(AuditJson.HeadDto.of(h, vault.audit().logId(caller))));
             }
+            case "audit/checkpoint" -> {
+                require(m.equals("GET") || post);
+                dev.keyward.vault.api.AuditCheckpoint c = vault.audit().checkpoint(caller);
+                Map<String, Object> d = map();
+                d.put("origin", c.origin());
+                d.put("tree_size", c.treeSize());
+                d.put("root_hash", c.rootHash());
+                d.put("note", c.note());
+                d.put("verifier_key", c.verifierKey());
+                return ApiResponse.ok(VaultApi.envelope(d));
+            }
             case "audit/proof" -> {
                 require(m.equals("GET"));
                 long seq = number(r, "sequence", -1);

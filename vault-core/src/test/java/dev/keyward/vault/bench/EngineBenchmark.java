@@ -19,7 +19,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -88,20 +89,29 @@ public final class EngineBenchmark {
         return measure(threads, op, RUN);
     }
 
+    /**
+     * Op numbers, unique across all threads and runs of this JVM: writes insert new keys and never
+     * collide (random numbers did, and the colliding thread died of a duplicate key, leaving the
+     * reference short-handed); reads take them modulo the rows there are.
+     */
+    private static final AtomicLong NEXT = new AtomicLong();
+
     private static double measure(int threads, Op op, Duration d) throws InterruptedException {
         LongAdder done = new LongAdder();
         AtomicBoolean stop = new AtomicBoolean();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         CountDownLatch finished = new CountDownLatch(threads);
         long start = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             new Thread(() -> {
                 try {
                     while (!stop.get()) {
-                        op.run(ThreadLocalRandom.current().nextLong(1_000_000_000L));
+                        op.run(NEXT.getAndIncrement());
                         done.increment();
                     }
                 } catch (Exception e) {
-                    throw new IllegalStateException(e);
+                    failure.compareAndSet(null, e);
+                    stop.set(true);
                 } finally {
                     finished.countDown();
                 }
@@ -110,6 +120,10 @@ public final class EngineBenchmark {
         Thread.sleep(d.toMillis());
         stop.set(true);
         finished.await();
+        if (failure.get() != null) {
+            // a run with a thread short is not a measurement: say so instead of printing a number
+            throw new IllegalStateException("a benchmark thread failed, the run is void", failure.get());
+        }
         return done.sum() / ((System.nanoTime() - start) / 1e9);
     }
 
@@ -143,7 +157,7 @@ public final class EngineBenchmark {
                 Connection c = conns.get();
                 if (write) {
                     try (PreparedStatement ps = c.prepareStatement("INSERT INTO records VALUES (?, ?)")) {
-                        ps.setString(1, "k" + i + "-" + Thread.currentThread().getId());
+                        ps.setString(1, "k" + i);
                         ps.setBytes(2, VALUE);
                         ps.executeUpdate();
                     }

@@ -146,7 +146,7 @@ class HsmTokenChoiceTest {
         Files.writeString(dir.resolve("pin.txt"), SoftHsm.PIN + "\n");
 
         // The vault's token goes away: said plainly, with the tokens that are there.
-        Path own = tokenDirectory(tokens, "keyward");
+        Path own = SoftHsm.tokenDirectory(tokens, "keyward");
         deleteTree(own);
         String[] gone = serve();
         assertEquals(Integer.toString(ExitCodes.UNAVAILABLE), gone[0], gone[1]);
@@ -199,20 +199,6 @@ class HsmTokenChoiceTest {
                 missing[1]);
         String[] badSerial = serve("--hsm-token-serial", "123");
         assertEquals(Integer.toString(ExitCodes.USAGE), badSerial[0], badSerial[1]);
-    }
-
-    private static Path tokenDirectory(Path tokens, String label) throws Exception {
-        String padded = String.format("%-32s", label);
-        try (Stream<Path> dirs = Files.list(tokens)) {
-            for (Path d : dirs.toList()) {
-                Path obj = d.resolve("token.object");
-                if (Files.isRegularFile(obj)
-                        && new String(Files.readAllBytes(obj), StandardCharsets.ISO_8859_1).contains(padded)) {
-                    return d;
-                }
-            }
-        }
-        throw new AssertionError("no directory for token " + label);
     }
 
     private static void deleteTree(Path root) throws Exception {

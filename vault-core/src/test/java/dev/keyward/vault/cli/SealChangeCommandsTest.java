@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keyward.vault.api.AccessDeniedException;
 import dev.keyward.vault.api.ApprovalGate;
 import dev.keyward.vault.api.ApprovalRequiredException;
 import dev.keyward.vault.api.AuditRecord;
@@ -16,15 +17,9 @@ import dev.keyward.vault.api.GatedOperation;
 import dev.keyward.vault.api.SecretData;
 import dev.keyward.vault.api.UnsealCredential;
 import dev.keyward.vault.engine.TestVaults;
-import dev.keyward.vault.server.KeywardServer;
-import dev.keyward.vault.server.ServerConfig;
 import dev.keyward.vault.testing.SoftHsm;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +40,6 @@ class SealChangeCommandsTest {
     @TempDir
     Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
     /** A gate that admits ROOT_KEY_ROTATION and SEAL_MIGRATION only with grant "grant-7", as the approvals service would. */
     static final class GrantGate implements ApprovalGate {
         final List<GatedOperation> asked = new CopyOnWriteArrayList<>();
@@ -66,39 +58,32 @@ class SealChangeCommandsTest {
         }
     }
 
-    private Map<String, String> env(KeywardServer server, TestVaults.Opened v) {
-        return Map.of("KEYWARD_ADDRESS", server.urls().get(0), "KEYWARD_CA_CERT", dir.resolve("ca.pem").toString(),
-                "KEYWARD_HOME", dir.resolve("client").toString(), "KEYWARD_TOKEN", v.session().token());
-    }
-
     @Test
     void rotateRootMigrateAndRekeyAreGatedAuditedAndKeepTheData() throws Exception {
         Path secretFile = dir.resolve("pass.txt");
         Files.writeString(secretFile, CANARY + "\n");
         try (TestVaults.Opened v = TestVaults.initialised(dir.resolve("vault"));
-             KeywardServer server = KeywardServer.start(v.engine(), ServerConfig.ephemeral().withRateLimits(0, 0),
-                     Clock.systemUTC(), dir.resolve("ca.pem"))) {
+             CliHarness h = new CliHarness(v, dir.resolve("vault"), dir.resolve("client"))) {
             GrantGate gate = new GrantGate();
             v.engine().setApprovalGate(gate);
             v.engine().secrets().write(v.caller(), "app/db", SecretData.of(Map.of("password", "s3cret")), null);
-            Map<String, String> env = env(server, v);
             String sealBefore = Files.readString(dir.resolve("vault/seal.json"));
 
             // Without a grant: refused with the request that waits, and audited as a failure.
-            Result refused = cli(env, "key", "rotate-root", "--passphrase-file", secretFile.toString());
+            CliHarness.Result refused = h.cli("key", "rotate-root", "--passphrase-file", secretFile.toString());
             assertEquals(ExitCodes.DENIED, refused.code(), refused.toString());
             assertTrue(refused.err().contains("req-41"), refused.err());
             assertEquals(sealBefore, Files.readString(dir.resolve("vault/seal.json")), "nothing changed");
 
-            Result rotated = cli(env, "key", "rotate-root", "--passphrase-file", secretFile.toString(), "--approval",
-                    "grant-7");
+            CliHarness.Result rotated = h.cli("key", "rotate-root", "--passphrase-file", secretFile.toString(),
+                    "--approval", "grant-7");
             assertEquals(0, rotated.code(), rotated.toString());
             assertTrue(rotated.out().contains("Rotated the root key (passphrase seal)"), rotated.out());
             assertNotEquals(sealBefore, Files.readString(dir.resolve("vault/seal.json")), "a new wrapped root key");
             assertTrue(gate.asked.contains(GatedOperation.ROOT_KEY_ROTATION));
 
             // Migrate to Shamir: the shares are printed once; then rekey them.
-            Result toShamir = cli(env, "-o", "json", "seal", "migrate", "--to", "shamir", "--shares", "3",
+            CliHarness.Result toShamir = h.cli("-o", "json", "seal", "migrate", "--to", "shamir", "--shares", "3",
                     "--threshold", "2", "--approval", "grant-7");
             assertEquals(0, toShamir.code(), toShamir.toString());
             JsonNode m = JSON.readTree(toShamir.out());
@@ -106,9 +91,10 @@ class SealChangeCommandsTest {
             assertEquals(3, m.path("shares").size());
             assertTrue(gate.asked.contains(GatedOperation.SEAL_MIGRATION));
 
-            Result noGrant = cli(env, "operator", "rekey", "--shares", "4", "--threshold", "3");
+            CliHarness.Result noGrant = h.cli("operator", "rekey", "--shares", "4", "--threshold", "3");
             assertEquals(ExitCodes.DENIED, noGrant.code(), noGrant.toString());
-            Result rekey = cli(env, "operator", "rekey", "--shares", "4", "--threshold", "3", "--approval", "grant-7");
+            CliHarness.Result rekey = h.cli("operator", "rekey", "--shares", "4", "--threshold", "3",
+                    "--approval", "grant-7");
             assertEquals(0, rekey.code(), rekey.toString());
             List<String> shares = new ArrayList<>();
             for (String line : rekey.out().split("\n")) {
@@ -152,16 +138,33 @@ class SealChangeCommandsTest {
     }
 
     @Test
+    void aCallerThePolicyRefusesIsDeniedBeforeTheGateIsAsked() {
+        try (TestVaults.Opened v = TestVaults.initialised(dir.resolve("vault"))) {
+            GrantGate gate = new GrantGate();
+            v.engine().setApprovalGate(gate);
+            v.engine().identities().createOperator(v.caller(), "bob", "bob passphrase1".toCharArray(),
+                    List.of("auditor"));
+            var bob = v.engine().login("bob", "bob passphrase1".toCharArray(), "test").caller();
+            assertThrows(AccessDeniedException.class, () -> v.engine().keys().rotateRootKeyInPlace(bob,
+                    CANARY.toCharArray(), null));
+            assertThrows(AccessDeniedException.class, () -> v.engine().keys().rekeyShares(bob, 3, 2));
+            assertTrue(gate.asked.isEmpty(), "no approval request for a caller the policy refuses: " + gate.asked);
+            assertTrue(TestVaults.auditEntries(v.engine()).stream()
+                    .anyMatch(a -> a.operation().equals("key.root.rotate") && "bob".equals(a.identityName())
+                            && a.outcome().equalsIgnoreCase("failure")), "the denial is audited");
+        }
+    }
+
+    @Test
     void migrateToTheHsmAndRotateTheRootKeyThereWithTheTokensPin() throws Exception {
         SoftHsm hsm = SoftHsm.get();
         Files.writeString(dir.resolve("pin.txt"), SoftHsm.PIN + "\n");
         String label = SoftHsm.uniqueLabel();
         try (TestVaults.Opened v = TestVaults.initialised(dir.resolve("vault"));
-             KeywardServer server = KeywardServer.start(v.engine(), ServerConfig.ephemeral().withRateLimits(0, 0),
-                     Clock.systemUTC(), dir.resolve("ca.pem"))) {
+             CliHarness h = new CliHarness(v, dir.resolve("vault"), dir.resolve("client"))) {
             v.engine().secrets().write(v.caller(), "app/db", SecretData.of(Map.of("password", "s3cret")), null);
-            Map<String, String> env = env(server, v);
-            Result migrated = cli(env, "seal", "migrate", "--to", "hsm", "--hsm-library", hsm.library().toString(),
+            CliHarness.Result migrated = h.cli("seal", "migrate", "--to", "hsm", "--hsm-library",
+                    hsm.library().toString(),
                     "--hsm-token-label", SoftHsm.MAIN, "--hsm-key-label", label, "--pin-file",
                     dir.resolve("pin.txt").toString());
             assertEquals(0, migrated.code(), migrated.toString());
@@ -170,9 +173,10 @@ class SealChangeCommandsTest {
             assertEquals(SoftHsm.MAIN, params.path("tokenLabel").asText());
             assertEquals(label, params.path("keyLabel").asText());
 
-            Result wrongPin = cli(env, "key", "rotate-root", "--pin-file", dir.resolve("pass-wrong").toString());
+            CliHarness.Result wrongPin = h.cli("key", "rotate-root", "--pin-file",
+                    dir.resolve("pass-wrong").toString());
             assertEquals(ExitCodes.USAGE, wrongPin.code(), "an unreadable PIN file: " + wrongPin);
-            Result rotated = cli(env, "key", "rotate-root", "--pin-file", dir.resolve("pin.txt").toString());
+            CliHarness.Result rotated = h.cli("key", "rotate-root", "--pin-file", dir.resolve("pin.txt").toString());
             assertEquals(0, rotated.code(), rotated.toString());
             params = JSON.readTree(Files.readString(dir.resolve("vault/seal.json"))).path("params");
             assertEquals(label + "-2", params.path("keyLabel").asText(), "a new key on the same token");
@@ -185,13 +189,5 @@ class SealChangeCommandsTest {
             var s = TestVaults.login(v.engine());
             assertEquals("s3cret", v.engine().secrets().read(s.caller(), "app/db", 0).data().field("password"));
         }
-    }
-
-    private static Result cli(Map<String, String> env, String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = KeywardCli.run(env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), args);
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 }

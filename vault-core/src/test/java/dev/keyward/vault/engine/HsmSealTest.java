@@ -219,4 +219,34 @@ class HsmSealTest {
             assertSecrets(e, TestVaults.login(e).caller(), 3);
         }
     }
+
+    @Test
+    void theCheckpointOfAnHsmVaultIsSignedByTheTokensEcKeyAsSignedNoteType2() throws Exception {
+        try (Engine e = TestVaults.open(home)) {
+            TestVaults.init(e, hsm.spec(SoftHsm.MAIN));
+            e.unseal(pin(), "test");
+            Session s = TestVaults.login(e);
+            writeSecrets(e, s.caller(), 2);
+            dev.keyward.vault.api.AuditCheckpoint cp = e.audit().checkpoint(s.caller());
+            String[] vkey = cp.verifierKey().split("\\+", 3);
+            byte[] typed = java.util.Base64.getDecoder().decode(vkey[2]);
+            assertEquals(0x02, typed[0], "ECDSA, as c2sp.org/signed-note assigns it");
+            byte[] spki = java.util.Arrays.copyOfRange(typed, 1, typed.length);
+            byte[] id = java.util.Arrays.copyOf(java.security.MessageDigest.getInstance("SHA-256").digest(spki), 4);
+            assertEquals(java.util.HexFormat.of().formatHex(id), vkey[1], "key ID = SHA-256(SPKI)[:4]");
+            int split = cp.note().lastIndexOf("\n\n");
+            String text = cp.note().substring(0, split + 1);
+            String line = cp.note().substring(split + 2).trim();
+            assertTrue(line.startsWith("\u2014 " + cp.origin() + " "), line);
+            byte[] sig = java.util.Base64.getDecoder().decode(line.substring(line.lastIndexOf(' ') + 1));
+            assertEquals(java.util.HexFormat.of().formatHex(id),
+                    java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(sig, 4)));
+            java.security.Signature v = java.security.Signature.getInstance("SHA256withECDSA");
+            v.initVerify(java.security.KeyFactory.getInstance("EC").generatePublic(
+                    new java.security.spec.X509EncodedKeySpec(spki)));
+            v.update(text.getBytes(StandardCharsets.UTF_8));
+            assertTrue(v.verify(java.util.Arrays.copyOfRange(sig, 4, sig.length)));
+            assertEquals(cp.treeSize(), Long.parseLong(text.split("\n")[1]));
+        }
+    }
 }

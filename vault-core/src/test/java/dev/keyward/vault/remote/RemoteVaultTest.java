@@ -230,4 +230,27 @@ class RemoteVaultTest {
             assertTrue(wrongCa.getMessage().contains("TLS"), wrongCa.getMessage());
         }
     }
+
+    /** What the console's settings screen calls when attached: data key, rewrap, root key, checkpoint. */
+    @Test
+    void theKeyLifecycleAndTheCheckpointWorkAttached() throws Exception {
+        Session s = login();
+        int term = remote.keys().rotateDataKey(s.caller());
+        assertEquals(term, vault.engine().status().keyTerm());
+        dev.keyward.vault.api.RewrapStatus w = remote.keys().startRewrap(s.caller());
+        for (int i = 0; i < 400 && w.state() == dev.keyward.vault.api.RewrapStatus.State.RUNNING; i++) {
+            Thread.sleep(50);
+            w = remote.keys().rewrapStatus(s.caller());
+        }
+        assertEquals(dev.keyward.vault.api.RewrapStatus.State.DONE, w.state());
+        assertTrue(w.examined() <= w.total(), w.toString());
+        String before = Files.readString(home.resolve("seal.json"));
+        assertEquals("passphrase", remote.keys().rotateRootKeyInPlace(s.caller(), TestVaults.UNSEAL.toCharArray(),
+                null).sealType());
+        assertFalse(before.equals(Files.readString(home.resolve("seal.json"))), "a new root key");
+        assertFalse(TestVaults.auditEntries(vault.engine()).toString().contains(TestVaults.UNSEAL),
+                "the passphrase sent over the wire is in no audit entry");
+        dev.keyward.vault.api.AuditCheckpoint cp = remote.audit().checkpoint(s.caller());
+        assertTrue(cp.note().startsWith(cp.origin() + "\n" + cp.treeSize() + "\n"), cp.note());
+    }
 }

@@ -166,6 +166,11 @@ public final class SoftHsm {
 
     /** The directory SoftHSM keeps one token in. */
     public Path tokenDirectory(String token) {
+        return tokenDirectory(tokenRoot, token);
+    }
+
+    /** The directory in {@code tokenRoot} (a SoftHSM2 token directory) that keeps the token labelled {@code token}. */
+    public static Path tokenDirectory(Path tokenRoot, String token) {
         String padded = String.format("%-32s", token);
         try (Stream<Path> dirs = Files.list(tokenRoot)) {
             for (Path d : dirs.toList()) {
