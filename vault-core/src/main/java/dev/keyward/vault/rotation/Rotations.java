@@ -329,10 +329,13 @@ public final class Rotations {
             }
             return;
         }
-        if (s.config.expiryLead() != null && s.nextRetryAt == null && !s.needsAttention) {
+        Rotator rotator = registry.get(s.config.rotator());
+        Duration lead = s.config.expiryLead() != null ? s.config.expiryLead()
+                : rotator instanceof Expiring e ? e.defaultLead(s.config.params()) : null;
+        if (lead != null && s.nextRetryAt == null && !s.needsAttention) {
             Instant expires = expiresAt(host.customMetadata(path));
             if (expires != null) {
-                Instant from = expires.minus(s.config.expiryLead());
+                Instant from = expires.minus(lead);
                 if (!now.isBefore(from) && (s.lastSuccessAt == null || s.lastSuccessAt.isBefore(from))) {
                     startRun(path, RotationTrigger.EXPIRY, "expires at " + expires, false);
                 }
@@ -534,7 +537,8 @@ public final class Rotations {
         details.put("trigger", r.trigger.id());
         int version;
         try {
-            version = host.finish(path, r.pending, r.baseVersion, details, (t, v) -> {
+            Instant expires = rotator instanceof Expiring e ? e.expiresAt(r.pending) : null;
+            version = host.finish(path, r.pending, r.baseVersion, expires, details, (t, v) -> {
                 RunRec x = t.store().run(t.tx(), path, runId);
                 StateRec s = t.store().state(t.tx(), path);
                 x.state = "finished";
