@@ -256,8 +256,9 @@ public final class Rotations {
 
     /** One pass over every configured secret: interrupted runs, queued runs, graces, retries, slots, expiries. */
     public synchronized void tick() {
-        List<String> paths = host.read(t -> t.store().all(t.tx()).stream().map(s -> s.path).toList());
-        for (String path : paths) {
+        Instant now = host.clock().instant();
+        List<StateRec> all = host.read(t -> t.store().all(t.tx()));
+        for (String path : dueSet(all, now)) {
             try {
                 tickOne(path);
             } catch (VaultSealedException | VaultNotInitializedException sealed) {
@@ -268,7 +269,32 @@ public final class Rotations {
         }
     }
 
-    /** The due set at {@code now}: secrets whose run, retry or paired run should start. */
+    /**
+     * The secrets a pass has to look at: a run active or due (schedule, retry, pair, grace end), or
+     * an expiry to watch (their metadata is read then).
+     */
+    public List<String> dueSet(List<StateRec> all, Instant now) {
+        List<String> out = new ArrayList<>();
+        for (StateRec s : all) {
+            if (due(s, now) || watchesExpiry(s)) {
+                out.add(s.path);
+            }
+        }
+        return out;
+    }
+
+    private boolean watchesExpiry(StateRec s) {
+        if (s.config.expiryLead() != null) {
+            return true;
+        }
+        try {
+            return registry.get(s.config.rotator()) instanceof Expiring;
+        } catch (InvalidRequestException unknown) {
+            return false;
+        }
+    }
+
+    /** Whether a secret's run, retry, paired run or grace end is due at {@code now}. */
     public static boolean due(StateRec s, Instant now) {
         if (s.activeRun != null) {
             return true;
