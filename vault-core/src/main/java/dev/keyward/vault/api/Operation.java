@@ -99,6 +99,8 @@ public enum Operation {
     ROTATION_RUN_POSTPONED("rotation.run.postponed"),
     /** The previous version's grace ended: revoked on the target, destroyed per the config. */
     ROTATION_GRACE_REVOKE("rotation.grace.revoke"),
+    /** keyward check credentials: each rotator's read-only check of the current value. */
+    ROTATION_CHECK("rotation.check"),
     /** A scheduled slot passed while the vault could not run it (its window ended). */
     ROTATION_SLOT_MISSED("rotation.slot.missed"),
 

@@ -299,6 +299,12 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return rotation;
     }
 
+    /** Where features raise alerts (the anomaly feature's service, once wired); the supplier may give null. */
+    public void useAlerts(Supplier<dev.keyward.vault.api.AlertService> alerts) {
+        governance.useAlerts(alerts);
+        rotation.useAlerts(alerts);
+    }
+
     /** The gate that rotations of critical secrets (and other gated operations) ask; NONE until approvals are wired. */
     public void useApprovalGate(dev.keyward.vault.api.ApprovalGate gate) {
         this.approvalGate = java.util.Objects.requireNonNull(gate, "gate");
