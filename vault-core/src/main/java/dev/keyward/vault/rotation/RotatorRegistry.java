@@ -17,7 +17,8 @@ public final class RotatorRegistry {
         return new RotatorRegistry()
                 .register(new GeneratedRotator())
                 .register(new HookRotator())
-                .register(new SshKeyRotator());
+                .register(new SshKeyRotator())
+                .register(new dev.keyward.vault.rotation.postgres.PostgresRotator());
     }
 
     public synchronized RotatorRegistry register(Rotator r) {
