@@ -12,6 +12,7 @@ public enum Screen {
     IDENTITIES("identities/Identities.fxml", "Identities"),
     AUDIT("audit/Audit.fxml", "Audit"),
     APPROVALS("approvals/Approvals.fxml", "Approvals"),
+    ROTATION("rotation/Rotation.fxml", "Rotation"),
     SETTINGS("settings/Settings.fxml", "Settings");
 
     private final String fxml;

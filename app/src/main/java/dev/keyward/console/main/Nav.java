@@ -35,6 +35,8 @@ public enum Nav {
     AUDIT(Screen.AUDIT, Feather.FILE_TEXT, c -> new AuditView(new AuditViewModel(c))),
     APPROVALS(Screen.APPROVALS, Feather.CHECK_SQUARE, c -> new dev.keyward.console.approvals.ApprovalsView(
             new dev.keyward.console.approvals.ApprovalsViewModel(c, dev.keyward.console.approvals.ApprovalsBadge.of(c)))),
+    ROTATION(Screen.ROTATION, Feather.REFRESH_CW, c -> new dev.keyward.console.rotation.RotationView(
+            new dev.keyward.console.rotation.RotationViewModel(c))),
     SETTINGS(Screen.SETTINGS, Feather.SETTINGS, c -> new SettingsView(new SettingsViewModel(c)));
 
     private final Screen screen;

@@ -62,6 +62,8 @@ final class RotationFacade implements RotationService {
         this.guard = guard;
         this.gate = gate;
         this.alerts = alerts;
+        registry.register(new dev.keyward.vault.rotation.X509Rotator(() -> dev.keyward.vault.server.LocalCa
+                .loadOrCreate(engine.sealedBlobs(), engine.clock().instant())));
         this.rotations = new Rotations(new Host(), registry);
         this.job = new RotationJob(rotations, TICK);
     }
@@ -92,8 +94,17 @@ final class RotationFacade implements RotationService {
         rotations.close();
     }
 
+    /** The store of the unsealed keys last used (it keeps what the scheduler's pass needs between passes). */
+    private static volatile Object[] lastStore = {null, null};
+
     static RotationStore store(Unsealed k) {
-        return new RotationStore(k.barrier(), k.keyring().named(Keyring.INDEX_KEY));
+        Object[] last = lastStore;
+        if (last[0] == k) {
+            return (RotationStore) last[1];
+        }
+        RotationStore s = new RotationStore(k.barrier(), k.keyring().named(Keyring.INDEX_KEY));
+        lastStore = new Object[] {k, s};
+        return s;
     }
 
     private static String path(String path) {
@@ -328,11 +339,17 @@ final class RotationFacade implements RotationService {
         }
 
         @Override
-        public int finish(String path, Map<String, String> fields, int cas, Map<String, String> details,
-                          BiConsumer<Tx, Integer> same) {
+        public int finish(String path, Map<String, String> fields, int cas, Instant expiresAt,
+                          Map<String, String> details, BiConsumer<Tx, Integer> same) {
             return engine.underKeys(u -> door.write(job(), Operation.SECRET_WRITE, "secret/" + path,
                     (k, who, tx, now) -> {
                         int v = k.kv().write(tx, path, SecretData.of(fields), cas, now).version();
+                        if (expiresAt != null) {
+                            Map<String, String> c = new java.util.TreeMap<>(custom(k, tx, path));
+                            c.put("expires_at", expiresAt.toString());
+                            k.kv().writeMetadata(tx, path, new dev.keyward.vault.api.MetadataUpdate(null, null, null,
+                                    c), now);
+                        }
                         same.accept(new Tx(store(k), tx, now), v);
                         return v;
                     }, v -> {
