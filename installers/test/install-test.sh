@@ -143,8 +143,9 @@ ip netns exec kwtest strace -f --seccomp-bpf -e trace=connect -o "$T/strace.log"
   > "$T/netns.log" 2>&1 || { tail -50 "$T/netns.log" >&2; fail "the flow without a route"; }
 grep -q "flow: ok" "$T/netns.log" || fail "the flow without a route did not finish"
 connects=$(grep -c 'connect(' "$T/strace.log" || true)
-outside=$(grep 'connect(' "$T/strace.log" | grep -v 'sa_family=AF_UNIX' \
-  | grep -v 'inet_addr("127\.0\.0\.1")' | grep -v 'inet_pton(AF_INET6, "::1"' | grep -v 'resumed>' || true)
+# Loopback: 127.0.0.0/8, ::1, and 127.x seen through an IPv6 socket (::ffff:127.x.x.x); AF_UNIX: local sockets.
+outside=$(grep 'connect(' "$T/strace.log" | grep -v 'sa_family=AF_UNIX' | grep -v 'inet_addr("127\.' \
+  | grep -v 'inet_pton(AF_INET6, "::1"' | grep -v 'inet_pton(AF_INET6, "::ffff:127\.' | grep -v 'resumed>' || true)
 if [ -n "$outside" ]; then echo "$outside" | head -20 >&2; fail "a connection outside loopback was attempted"; fi
 inet=$(grep 'connect(' "$T/strace.log" | grep -c 'AF_INET' || true)
 step "the same flow in a network namespace with no route: ok in $(( $(date +%s) - t0 )) s; strace saw $connects connect() calls, $inet to loopback, none elsewhere"
