@@ -104,8 +104,11 @@ kw1 login operator --name admin --passphrase-file "$D/admin" > /dev/null
 kw1 kv put app/db password=install-test-canary > /dev/null
 [ "$(kw1 kv get app/db --field password)" = install-test-canary ]
 echo "kv write and read over HTTPS: ok"
-kw1 backup --out "$D/vault.kwbak" --protect passphrase --passphrase-file "$D/backup-pass" | tee "$D/backup.log"
-grep -q "protection: passphrase" "$D/backup.log"
+kw1 -o json backup --out "$D/vault.kwbak" --protect passphrase --passphrase-file "$D/backup-pass" | tee "$D/backup.log"
+grep -q '"protection" : "passphrase"' "$D/backup.log"
+# The head in the backup, recorded now: the restored log must still hold it.
+fp=$(sed -n 's/.*"fingerprint" *: *"\([0-9a-f]*\)".*/\1/p' "$D/backup.log" | head -1)
+[ -n "$fp" ]
 keyward backup inspect "$D/vault.kwbak" > /dev/null
 stop "$S1"
 keyward --home "$H2" restore "$D/vault.kwbak" --passphrase-file "$D/backup-pass" | tee "$D/restore.log"
@@ -118,8 +121,8 @@ S2=$!
 wait_for "kw2 status > /dev/null 2>&1"
 kw2 login operator --name admin --passphrase-file "$D/admin" > /dev/null
 [ "$(kw2 kv get app/db --field password)" = install-test-canary ]
-kw2 audit verify | tee "$D/verify.log"
-kw2 -o json audit verify > "$D/verify.json"
+kw2 audit verify --fingerprint "$fp" | tee "$D/verify.log"
+kw2 -o json audit verify --fingerprint "$fp" > "$D/verify.json"
 grep -q '"ok" : true' "$D/verify.json"
 stop "$S2"
 if grep -R -q install-test-canary "$D"/serve*.log "$D"/*.log; then echo "a secret value reached a log" >&2; exit 1; fi
