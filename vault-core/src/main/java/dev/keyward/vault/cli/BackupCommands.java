@@ -133,7 +133,7 @@ final class BackupCommands {
                         + " holds no vault: start 'keyward serve', or pass --home.");
             }
             try (Vault v = Keyward.open(r.config().vaultOptions(r.home()))) {
-                ServeCommand.unsealLocally(r, v, material.unsealPassphraseFile, material.pinFile, material.shareFiles);
+                ServeCommand.unsealLocally(r, v, material.unsealPassphraseFile, material.pinFile, material.shareFiles, null);
                 return describe(Keyward.backupAsOwner(v, file, pass));
             }
         }

@@ -42,6 +42,9 @@ final class SealCommands {
                         + "Without it, shares are read from standard input, or asked for on a terminal.")
         List<Path> shareFiles;
 
+        @picocli.CommandLine.Mixin
+        HsmTokenOptions token = new HsmTokenOptions();
+
         @Option(names = "--reset", description = "Shamir seal: forget the shares entered so far.")
         boolean reset;
 
@@ -51,7 +54,8 @@ final class SealCommands {
 
             JsonNode reset();
 
-            JsonNode submit(char[] secret);
+            /** Sends one unseal key (wiped here), for an HSM seal with the token named, if any. */
+            JsonNode submit(char[] secret, HsmTokenOptions token);
         }
 
         private static Channel https(VaultClient c) {
@@ -67,8 +71,8 @@ final class SealCommands {
                 }
 
                 @Override
-                public JsonNode submit(char[] secret) {
-                    return Unseal.submit(c, secret);
+                public JsonNode submit(char[] secret, HsmTokenOptions token) {
+                    return Unseal.submit(c, secret, token);
                 }
             };
         }
@@ -86,8 +90,14 @@ final class SealCommands {
                 }
 
                 @Override
-                public JsonNode submit(char[] secret) {
+                public JsonNode submit(char[] secret, HsmTokenOptions token) {
                     com.fasterxml.jackson.databind.node.ObjectNode req = KeywardCli.object().put("key", new String(secret));
+                    if (token != null && token.label != null) {
+                        req.put("token_label", token.label);
+                        if (token.serial != null) {
+                            req.put("token_serial", token.serial);
+                        }
+                    }
                     Arrays.fill(secret, '\0');
                     return UnsealSocket.call(home, req);
                 }
@@ -112,7 +122,7 @@ final class SealCommands {
                         if (share == null) {
                             break;
                         }
-                        st = c.submit(share);
+                        st = c.submit(share, null);
                         if (st.path("sealed").asBoolean(true) && !r.json()) {
                             r.err.println("Share accepted: " + st.path("progress").asInt() + " of "
                                     + st.path("t").asInt() + ".");
@@ -120,8 +130,9 @@ final class SealCommands {
                     }
                 } else {
                     boolean hsm = Pkcs11SealSpec.TYPE.equals(type);
+                    token.checked();
                     st = c.submit(hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
-                            : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase"));
+                            : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase"), hsm ? token : null);
                 }
             }
             r.print(st);
@@ -136,9 +147,15 @@ final class SealCommands {
         }
 
         /** Sends one unseal secret (wiped here); a refused one is bad credentials (exit 4). */
-        private static JsonNode submit(VaultClient c, char[] secret) {
+        private static JsonNode submit(VaultClient c, char[] secret, HsmTokenOptions token) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("key", new String(secret));
+            if (token != null && token.label != null) {
+                body.put("token_label", token.label);
+                if (token.serial != null) {
+                    body.put("token_serial", token.serial);
+                }
+            }
             Arrays.fill(secret, '\0');
             VaultClient.Reply reply = c.call("POST", "sys/unseal", null, body);
             body.clear();
@@ -152,7 +169,8 @@ final class SealCommands {
     }
 
     @Command(name = "seal", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Seals the vault now: every key in memory is dropped.")
+            description = "Seals the vault now: every key in memory is dropped. 'seal migrate' moves it to another seal.",
+            subcommands = {SealChangeCommands.Migrate.class})
     static final class Seal implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -176,6 +194,11 @@ final class SealCommands {
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
             JsonNode st = r.client().expect("GET", "sys/seal-status", null, null).json();
+            java.util.List<String> rotations = st.path("sealed").asBoolean(true) ? java.util.List.of()
+                    : RotationCommands.attention(r);
+            if (!rotations.isEmpty() && st instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                o.set("rotation_attention", VaultClient.JSON.valueToTree(rotations));
+            }
             r.print(st);
             return st.path("sealed").asBoolean(true) ? ExitCodes.UNAVAILABLE : ExitCodes.OK;
         }

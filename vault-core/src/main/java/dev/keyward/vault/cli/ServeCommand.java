@@ -36,12 +36,16 @@ final class ServeCommand implements Callable<Integer> {
     Integer port;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE",
-            description = "The unseal passphrase (else $KEYWARD_PASSPHRASE, else a prompt).")
+            description = "The unseal passphrase ('-': the first line of standard input; else $KEYWARD_PASSPHRASE, else a prompt).")
     Path passphraseFile;
 
-    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, "
-            + "else hsm_pin_file in keyward.properties, for an unattended service; else a prompt).")
+    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal ('-': the first line "
+            + "of standard input; else $KEYWARD_PIN, else hsm_pin_file in keyward.properties, for an unattended service; "
+            + "else a prompt).")
     Path pinFile;
+
+    @picocli.CommandLine.Mixin
+    HsmTokenOptions token = new HsmTokenOptions();
 
     @Option(names = "--audit-file", paramLabel = "FILE",
             description = "Also append every audit entry as one JSON line to FILE, for a SIEM (default: "
@@ -122,7 +126,7 @@ final class ServeCommand implements Callable<Integer> {
             if (waitForUnseal && !keyGiven) {
                 UnsealSocket.await(r, v, r.home());
             } else {
-                unsealLocally(r, v, passphraseFile, pin, shareFiles);
+                unsealLocally(r, v, passphraseFile, pin, shareFiles, token.checked());
             }
             dev.keyward.vault.backup.BackupSchedule schedule = cfg.backupSchedule(r.home());
             if (schedule != null) {
@@ -136,7 +140,8 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** Unseals a vault this process opened: passphrase, HSM PIN or shares, as its seal needs. */
-    static void unsealLocally(KeywardCli r, Vault v, Path passphraseFile, Path pinFile, List<Path> shareFiles) {
+    static void unsealLocally(KeywardCli r, Vault v, Path passphraseFile, Path pinFile, List<Path> shareFiles,
+                              HsmTokenOptions token) {
         VaultStatus st = v.lifecycle().status();
         if (ShamirSealSpec.TYPE.equals(st.sealType())) {
             unsealWithShares(r, v, new ShareInput(r, shareFiles));
@@ -146,7 +151,8 @@ final class ServeCommand implements Callable<Integer> {
         char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
                 : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
         try {
-            v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass) : UnsealCredential.passphrase(pass), Caller.LOCAL);
+            v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass, token == null ? null : token.label,
+                    token == null ? null : token.serial) : UnsealCredential.passphrase(pass), Caller.LOCAL);
         } finally {
             Arrays.fill(pass, '\0');
         }

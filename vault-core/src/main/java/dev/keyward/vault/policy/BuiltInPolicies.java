@@ -65,6 +65,8 @@ public final class BuiltInPolicies {
         r.add(grant("sys/keyring", EnumSet.of(Capability.ROTATE), SECURITY_ENGINEER));
         r.add(grant("sys/rotation/*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/governance/*", rw, SECURITY_ENGINEER));
+        r.add(grant("sys/alerts/*", rw, SECURITY_ENGINEER));
+        r.add(grant("sys/containment/*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/kv/config", EnumSet.of(Capability.READ, Capability.ADMIN), SECURITY_ENGINEER));
         r.add(grant("sys/status", EnumSet.of(Capability.READ), SECURITY_ENGINEER));
         r.add(grant("sys/seal", EnumSet.of(Capability.ADMIN), SECURITY_ENGINEER));
@@ -91,6 +93,8 @@ public final class BuiltInPolicies {
             r.add(grant(g, EnumSet.of(Capability.READ), AUDITOR)); // never the scan: it tests values
         }
         r.add(grant("sys/identity/*", read, AUDITOR));
+        r.add(grant("sys/alerts/*", EnumSet.of(Capability.READ), AUDITOR));
+        r.add(grant("sys/containment/status", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/token*", read, AUDITOR));
         r.add(PolicyRule.deny("secret/*", EnumSet.complementOf(EnumSet.of(Capability.REVEAL_METADATA,
                 Capability.LIST))));
@@ -124,6 +128,7 @@ public final class BuiltInPolicies {
                             JOB_CONTAINMENT),
                     grant("sys/token*", EnumSet.of(Capability.READ, Capability.LIST, Capability.DELETE),
                             JOB_CONTAINMENT),
+                    grant("sys/audit*", EnumSet.of(Capability.READ), JOB_CONTAINMENT),
                     grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.LIST, Capability.UPDATE),
                             JOB_CONTAINMENT),
                     grant("sys/rotation/*", EnumSet.of(Capability.READ, Capability.ROTATE), JOB_CONTAINMENT),
