@@ -104,8 +104,11 @@ kw1 login operator --name admin --passphrase-file "$D/admin" > /dev/null
 kw1 kv put app/db password=install-test-canary > /dev/null
 [ "$(kw1 kv get app/db --field password)" = install-test-canary ]
 echo "kv write and read over HTTPS: ok"
-kw1 backup --out "$D/vault.kwbak" --protect passphrase --passphrase-file "$D/backup-pass" | tee "$D/backup.log"
-grep -q "protection: passphrase" "$D/backup.log"
+kw1 -o json backup --out "$D/vault.kwbak" --protect passphrase --passphrase-file "$D/backup-pass" | tee "$D/backup.log"
+grep -q '"protection" : "passphrase"' "$D/backup.log"
+# The head in the backup, recorded now: the restored log must still hold it.
+fp=$(sed -n 's/.*"fingerprint" *: *"\([0-9a-f]*\)".*/\1/p' "$D/backup.log" | head -1)
+[ -n "$fp" ]
 keyward backup inspect "$D/vault.kwbak" > /dev/null
 stop "$S1"
 keyward --home "$H2" restore "$D/vault.kwbak" --passphrase-file "$D/backup-pass" | tee "$D/restore.log"
@@ -118,8 +121,8 @@ S2=$!
 wait_for "kw2 status > /dev/null 2>&1"
 kw2 login operator --name admin --passphrase-file "$D/admin" > /dev/null
 [ "$(kw2 kv get app/db --field password)" = install-test-canary ]
-kw2 audit verify | tee "$D/verify.log"
-kw2 -o json audit verify > "$D/verify.json"
+kw2 audit verify --fingerprint "$fp" | tee "$D/verify.log"
+kw2 -o json audit verify --fingerprint "$fp" > "$D/verify.json"
 grep -q '"ok" : true' "$D/verify.json"
 stop "$S2"
 if grep -R -q install-test-canary "$D"/serve*.log "$D"/*.log; then echo "a secret value reached a log" >&2; exit 1; fi
@@ -143,8 +146,9 @@ ip netns exec kwtest strace -f --seccomp-bpf -e trace=connect -o "$T/strace.log"
   > "$T/netns.log" 2>&1 || { tail -50 "$T/netns.log" >&2; fail "the flow without a route"; }
 grep -q "flow: ok" "$T/netns.log" || fail "the flow without a route did not finish"
 connects=$(grep -c 'connect(' "$T/strace.log" || true)
-outside=$(grep 'connect(' "$T/strace.log" | grep -v 'sa_family=AF_UNIX' \
-  | grep -v 'inet_addr("127\.0\.0\.1")' | grep -v 'inet_pton(AF_INET6, "::1"' | grep -v 'resumed>' || true)
+# Loopback: 127.0.0.0/8, ::1, and 127.x seen through an IPv6 socket (::ffff:127.x.x.x); AF_UNIX: local sockets.
+outside=$(grep 'connect(' "$T/strace.log" | grep -v 'sa_family=AF_UNIX' | grep -v 'inet_addr("127\.' \
+  | grep -v 'inet_pton(AF_INET6, "::1"' | grep -v 'inet_pton(AF_INET6, "::ffff:127\.' | grep -v 'resumed>' || true)
 if [ -n "$outside" ]; then echo "$outside" | head -20 >&2; fail "a connection outside loopback was attempted"; fi
 inet=$(grep 'connect(' "$T/strace.log" | grep -c 'AF_INET' || true)
 step "the same flow in a network namespace with no route: ok in $(( $(date +%s) - t0 )) s; strace saw $connects connect() calls, $inet to loopback, none elsewhere"

@@ -14,7 +14,7 @@ public interface BackupService {
      * refused). With a {@code passphrase} the file is encrypted under a key derived from it
      * (Argon2id); without one, under a key wrapped by the vault's root key, so only the same unseal
      * material restores it. Audited before the snapshot is taken; the head in the file covers that
-     * entry.
+     * entry. The passphrase array is wiped when the call returns.
      */
     BackupInfo backup(Caller caller, Path file, char[] passphrase);
 }

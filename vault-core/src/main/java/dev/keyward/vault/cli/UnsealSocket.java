@@ -46,13 +46,17 @@ final class UnsealSocket {
         Path socket = path(home);
         try {
             Files.deleteIfExists(socket);
+            Path bound = socket.resolveSibling(FILE + ".new");
+            Files.deleteIfExists(bound);
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-                server.bind(UnixDomainSocketAddress.of(socket));
+                // Bound under another name, made 0600, then moved into place: it is never reachable wider.
+                server.bind(UnixDomainSocketAddress.of(bound));
                 try {
-                    Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
                 } catch (UnsupportedOperationException ignored) {
                     // not a POSIX file system; the vault directory's own permissions still apply
                 }
+                Files.move(bound, socket, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 r.err.println("Sealed: waiting for 'keyward unseal' on " + socket);
                 r.err.flush();
                 while (v.lifecycle().status().sealed()) {
