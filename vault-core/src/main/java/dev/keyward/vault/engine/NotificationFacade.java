@@ -104,6 +104,13 @@ final class NotificationFacade implements NotificationService {
         }
     }
 
+    private volatile boolean held;
+
+    /** For tests: holds the outbox (nothing is written to it or sent), as if the vault stopped right after a commit. */
+    void hold(boolean on) {
+        this.held = on;
+    }
+
     /** For tests: how the outbox retries and how long one attempt may take. */
     void useBackoff(Backoff b, Duration attemptTimeout) {
         this.backoff = b;
@@ -148,6 +155,9 @@ final class NotificationFacade implements NotificationService {
     }
 
     private void tick() {
+        if (held) {
+            return;
+        }
         try {
             if (ingestDue.getAndSet(false)) {
                 if (ingest() > 0) {

@@ -222,6 +222,28 @@ class NotificationsTest {
     }
 
     @Test
+    void aChangeCommittedJustBeforeAStopIsReplayedFromTheAuditLog() throws Exception {
+        NewWebhook w = add("", List.of());
+        vault.engine().notificationFacade().hold(true);
+        vault.engine().secrets().write(vault.caller(), "svc/late", SecretData.of(Map.of("t", CANARY)), null);
+        Thread.sleep(500);
+        assertEquals(0, status(w.webhook().id()).pending(), "the outbox was not written before the stop");
+        assertTrue(receiver.received().isEmpty());
+        vault.close();
+        vault = null;
+        Engine e = TestVaults.open(dir);
+        e.notificationFacade().useBackoff(FAST, Duration.ofMillis(500));
+        TestVaults.unseal(e);
+        vault = new TestVaults.Opened(e, TestVaults.login(e));
+        await("the replayed delivery", 10_000, () -> receiver.received().size() == 1);
+        JsonNode b = JSON.readTree(receiver.received().get(0).body());
+        assertEquals("svc/late", b.path("path").asText());
+        assertEquals("secret.updated", b.path("event").asText());
+        Thread.sleep(500);
+        assertEquals(1, receiver.received().size(), "delivered once");
+    }
+
+    @Test
     void badInputGetsAClearErrorAndChangesNothing() {
         Caller a = vault.caller();
         long entries = TestVaults.auditEntries(vault.engine()).size();
