@@ -5,7 +5,6 @@ import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.SecretReference;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -210,8 +209,8 @@ final class InjectCommands {
                 List<Thread> pumps = new ArrayList<>();
                 if (!noMasking) {
                     Masking m = new Masking(values.values());
-                    pumps.add(pump(m, child.getInputStream(), r.out));
-                    pumps.add(pump(m, child.getErrorStream(), r.err));
+                    pumps.add(WatchedChild.pump(m, child.getInputStream(), r.out));
+                    pumps.add(WatchedChild.pump(m, child.getErrorStream(), r.err));
                 }
                 int code = child.waitFor();
                 for (Thread t : pumps) {
@@ -286,18 +285,6 @@ final class InjectCommands {
             }
         }
 
-        private static Thread pump(Masking m, InputStream in, OutputStream out) {
-            Thread t = new Thread(() -> {
-                try (in) {
-                    m.copy(in, out);
-                } catch (IOException ignored) {
-                    // the child closed its side
-                }
-            }, "keyward-run-output");
-            t.setDaemon(true);
-            t.start();
-            return t;
-        }
     }
 
     @Command(name = "inject", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,

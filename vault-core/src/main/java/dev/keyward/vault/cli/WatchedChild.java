@@ -195,7 +195,8 @@ final class WatchedChild {
         AtomicFiles.replacePrivate(valuesFile, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Thread pump(Masking m, InputStream in, OutputStream out) {
+    /** Copies a child's output through the masking, on a daemon thread. */
+    static Thread pump(Masking m, InputStream in, OutputStream out) {
         Thread t = new Thread(() -> {
             try (in) {
                 m.copy(in, out);

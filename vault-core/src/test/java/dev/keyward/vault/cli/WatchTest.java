@@ -97,6 +97,14 @@ class WatchTest {
         }
     }
 
+    /** A policy "app-reader": read on secret/app/* only. */
+    private void appReader() {
+        vault.engine().policies().put(vault.caller(), new dev.keyward.vault.api.Policy("app-reader", "", List.of(
+                dev.keyward.vault.api.PolicyRule.grant("secret/app/*", java.util.EnumSet.of(
+                        dev.keyward.vault.api.Capability.READ), dev.keyward.vault.api.PolicyConditions.NONE, "app",
+                        "watch", java.time.Instant.now().plus(Duration.ofDays(1))))), "t");
+    }
+
     private Path script(String name, String body) throws IOException {
         Path s = dir.resolve(name);
         Files.writeString(s, "#!/bin/sh\n" + body);
@@ -132,10 +140,7 @@ class WatchTest {
     @Test
     void runWatchKeepsItsShortLivedTokenAliveAndStillSeesChanges() throws Exception {
         var a = vault.caller();
-        vault.engine().policies().put(a, new dev.keyward.vault.api.Policy("app-reader", "", List.of(
-                dev.keyward.vault.api.PolicyRule.grant("secret/app/*", java.util.EnumSet.of(
-                        dev.keyward.vault.api.Capability.READ), dev.keyward.vault.api.PolicyConditions.NONE, "app",
-                        "watch", java.time.Instant.now().plus(Duration.ofDays(1))))), "t");
+        appReader();
         vault.engine().identities().putAppRole(a, new dev.keyward.vault.api.IdentityService.AppRoleSpec("svc",
                 List.of("app-reader"), Duration.ofSeconds(4), Duration.ofHours(1), 0, List.of(), Duration.ZERO, 0,
                 List.of(), "app", "watch test"));
@@ -251,10 +256,7 @@ class WatchTest {
     @Test
     void theEventsEndpointShowsOnlyReadablePathsAndRefusesBadInput() throws Exception {
         var a = vault.caller();
-        vault.engine().policies().put(a, new dev.keyward.vault.api.Policy("app-reader", "", List.of(
-                dev.keyward.vault.api.PolicyRule.grant("secret/app/*", java.util.EnumSet.of(
-                        dev.keyward.vault.api.Capability.READ), dev.keyward.vault.api.PolicyConditions.NONE, "app",
-                        "watch", java.time.Instant.now().plus(Duration.ofDays(1))))), "t");
+        appReader();
         vault.engine().policies().putRole(a, "app-watcher", List.of("app-reader"), "", "t");
         vault.engine().identities().createOperator(a, "watcher", "watcher passphrase 1".toCharArray(),
                 List.of("app-watcher"));
