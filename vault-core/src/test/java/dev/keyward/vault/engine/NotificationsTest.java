@@ -244,6 +244,29 @@ class NotificationsTest {
     }
 
     @Test
+    void webhooksAndTheOutboxSurviveADataKeyRotationAndRewrap() throws Exception {
+        receiver.answer(nr -> new HttpsReceiver.Answer(503, Duration.ZERO));
+        vault.engine().notificationFacade().useBackoff(new NotificationFacade.Backoff(30, Duration.ofMillis(200),
+                Duration.ofMillis(400)), Duration.ofMillis(500));
+        NewWebhook w = add("", List.of());
+        String id = w.webhook().id();
+        vault.engine().secrets().write(vault.caller(), "svc/rewrap", SecretData.of(Map.of("t", CANARY)), null);
+        await("a failed attempt", 10_000, () -> status(id).failedAttempts() >= 1);
+        Engine e = vault.engine();
+        e.keys().rotateDataKey(vault.caller());
+        e.keys().startRewrap(vault.caller());
+        await("the rewrap", 20_000, () -> e.keys().rewrapStatus(vault.caller()).state()
+                == dev.keyward.vault.api.RewrapStatus.State.DONE);
+        var check = e.integrity().checkStorage(vault.caller());
+        assertTrue(check.problems().isEmpty(), check.problems().toString());
+        receiver.answer(nr -> new HttpsReceiver.Answer(204, Duration.ZERO));
+        await("delivered after the rewrap", 10_000, () -> status(id).delivered() == 1);
+        var r = receiver.received().get(receiver.received().size() - 1);
+        assertTrue(WebhookSignature.verify(HexFormat.of().parseHex(w.signingKey()), r.header(WebhookSignature.HEADER),
+                r.body(), Instant.now(), Duration.ofMinutes(5)), "the key survived the rewrap");
+    }
+
+    @Test
     void badInputGetsAClearErrorAndChangesNothing() {
         Caller a = vault.caller();
         long entries = TestVaults.auditEntries(vault.engine()).size();
