@@ -174,6 +174,12 @@ class NotificationsTest {
         assertTrue(got.size() >= 3);
         assertEquals(1, got.stream().map(r -> r.header(WebhookSignature.DELIVERY_HEADER)).distinct().count(),
                 "every retry carries the same delivery id");
+        await("the recovery audited", 5_000, () -> TestVaults.auditEntries(vault.engine()).stream().anyMatch(r ->
+                r.operation().equals("webhook.delivery") && r.outcome().equals("SUCCESS")));
+        AuditRecord recovered = TestVaults.auditEntries(vault.engine()).stream()
+                .filter(r -> r.operation().equals("webhook.delivery")).findFirst().orElseThrow();
+        assertEquals("system:webhooks", recovered.identityName());
+        assertEquals(receiver.url("/").replace("https://", "").replace("/", ""), recovered.details().get("host"));
     }
 
     @Test
@@ -188,6 +194,11 @@ class NotificationsTest {
         assertEquals(503, st.lastStatus());
         assertEquals("HTTP 503", st.lastError());
         assertEquals(FAST.maxAttempts(), st.failedAttempts(), "bounded");
+        AuditRecord failed = TestVaults.auditEntries(vault.engine()).stream()
+                .filter(r -> r.operation().equals("webhook.delivery")).findFirst().orElseThrow();
+        assertEquals("FAILURE", failed.outcome());
+        assertEquals("HTTP 503", failed.errorClass());
+        assertEquals(Integer.toString(FAST.maxAttempts()), failed.details().get("attempts"));
         assertTrue(receiver.received().size() <= FAST.maxAttempts());
         receiver.answer(nr -> new HttpsReceiver.Answer(400, Duration.ZERO));
         vault.engine().secrets().write(vault.caller(), "svc/x", SecretData.of(Map.of("t", CANARY2)), null);
