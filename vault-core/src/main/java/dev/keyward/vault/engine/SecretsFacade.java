@@ -51,7 +51,9 @@ final class SecretsFacade implements SecretsService {
     public SecretVersion read(Caller caller, String path, int version) {
         String p = SecretPaths.normalize(path);
         return guard.run(() -> door.read(caller, Operation.SECRET_READ, resource(p),
-                (k, who, tx, now) -> k.kv().read(tx, p, version, now)));
+                (k, who, tx, now) -> k.kv().read(tx, p, version, now),
+                v -> Map.of("version", Integer.toString(v.metadata().version()),
+                        "latest", Boolean.toString(version <= 0))));
     }
 
     @Override
