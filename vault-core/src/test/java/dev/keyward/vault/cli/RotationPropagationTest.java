@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keyward.vault.engine.TestVaults;
 import dev.keyward.vault.notify.WebhookSignature;
 import dev.keyward.vault.testing.HttpsReceiver;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,24 +33,6 @@ class RotationPropagationTest {
 
     @TempDir
     Path dir;
-
-    private static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(25);
-        }
-    }
-
-    private static List<String> lines(Path f) {
-        try {
-            return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
 
     @Test
     void aRotationReachesWebhooksWatchedCommandsAndInjectedFiles() throws Exception {
@@ -86,9 +66,9 @@ class RotationPropagationTest {
                 Thread injectThread = new Thread(() -> inject.complete(h.cli("inject", "--watch", "--in",
                         template.toString(), "--out", conf.toString())));
                 injectThread.start();
-                await("the command started", 15_000, () -> lines(seen).size() == 1);
-                await("the file written", 15_000, () -> lines(conf).size() == 1);
-                assertEquals(OLD, lines(seen).get(0));
+                WatchTest.await("the command started", 15_000, () -> WatchTest.lines(seen).size() == 1);
+                WatchTest.await("the file written", 15_000, () -> WatchTest.lines(conf).size() == 1);
+                assertEquals(OLD, WatchTest.lines(seen).get(0));
 
                 CliHarness.Result rotated = h.cli("rotation", "run", "app/db", "--reason", "propagation test", "--wait");
                 assertEquals(0, rotated.code(), rotated.out() + rotated.err());
@@ -96,7 +76,7 @@ class RotationPropagationTest {
                 assertNotEquals(OLD, fresh);
                 assertEquals(32, fresh.length());
 
-                await("the webhook", 15_000, () -> receiver.received().size() == 1);
+                WatchTest.await("the webhook", 15_000, () -> receiver.received().size() == 1);
                 HttpsReceiver.Received got = receiver.received().get(0);
                 assertTrue(WebhookSignature.verify(HexFormat.of().parseHex(key), got.header(WebhookSignature.HEADER),
                         got.body(), Instant.now(), Duration.ofMinutes(5)));
@@ -107,9 +87,9 @@ class RotationPropagationTest {
                 String everything = new String(got.body(), StandardCharsets.UTF_8) + got.headers();
                 assertFalse(everything.contains(fresh) || everything.contains(OLD), "no value reaches the receiver");
 
-                await("the restart", 15_000, () -> lines(seen).size() == 2);
-                assertEquals(fresh, lines(seen).get(1), "the restarted command has the rotated value");
-                await("the rewrite", 15_000, () -> lines(conf).equals(List.of("db.password=" + fresh)));
+                WatchTest.await("the restart", 15_000, () -> WatchTest.lines(seen).size() == 2);
+                assertEquals(fresh, WatchTest.lines(seen).get(1), "the restarted command has the rotated value");
+                WatchTest.await("the rewrite", 15_000, () -> WatchTest.lines(conf).equals(List.of("db.password=" + fresh)));
                 Thread.sleep(500);
                 assertEquals(1, receiver.received().size(), "one event for one rotation");
 

@@ -79,7 +79,7 @@ class WatchTest {
         }
     }
 
-    private static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
+    static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > end) {
@@ -89,7 +89,7 @@ class WatchTest {
         }
     }
 
-    private static List<String> lines(Path f) {
+    static List<String> lines(Path f) {
         try {
             return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
         } catch (IOException e) {
