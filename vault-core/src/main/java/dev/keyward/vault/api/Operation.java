@@ -79,6 +79,8 @@ public enum Operation {
     WEBHOOK_READ("webhook.read"),
     /** Sends a test delivery to a webhook. */
     WEBHOOK_TEST("webhook.test"),
+    /** A webhook delivery that ended failed, or was delivered after failed attempts (the outbox's own entry). */
+    WEBHOOK_DELIVERY("webhook.delivery"),
     /** A poll of the secret-change feed (audited when it returns events; each filtered by read access). */
     EVENTS_READ("events.read"),
 

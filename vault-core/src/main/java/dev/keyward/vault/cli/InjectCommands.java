@@ -6,6 +6,7 @@ import dev.keyward.vault.api.SecretReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,7 +185,7 @@ final class InjectCommands {
                 Duration graceTime = duration(grace, "--grace");
                 Lease lease = lease(r, c, creds);
                 try {
-                    return runWatched(r, c, lease, refs, action, graceTime);
+                    return WatchedChild.run(r, c, lease, refs, command, action, !noMasking, graceTime, valuesFile);
                 } finally {
                     revoke(c, lease, r);
                 }
@@ -244,62 +245,6 @@ final class InjectCommands {
                     endElevation(c, lease, request, r);
                 }
                 revoke(c, lease, r);
-            }
-        }
-
-        /** {@code run --watch}: the command runs until it exits on its own; changes restart or signal it. */
-        private int runWatched(KeywardCli r, VaultClient c, Lease lease, Map<String, SecretReference> refs,
-                               WatchedChild.OnChange action, Duration graceTime) throws InterruptedException {
-            Watch w = new Watch(c, lease.token(), refs.values(), r.err);
-            if (w.watchesAnything()) {
-                w.mark();
-            } else {
-                r.err.println("keyward: every reference names a version (@N): there is nothing to watch.");
-            }
-            Map<String, String> first = resolve(c, lease.token(), refs);
-            WatchedChild child = new WatchedChild(command, action, !noMasking, r.out, r.err, graceTime, valuesFile);
-            child.start(first);
-            Thread watcher = new Thread(() -> {
-                Map<String, String> current = first;
-                try {
-                    while (w.watchesAnything()) {
-                        java.util.Set<String> changed = w.next();
-                        Map<String, String> next;
-                        try {
-                            next = resolve(c, lease.token(), refs);
-                        } catch (CliException e) {
-                            r.err.println("keyward: watching: " + e.getMessage() + " The command keeps its values.");
-                            continue;
-                        }
-                        if (!next.equals(current)) {
-                            current = next;
-                            child.changed(next, changed);
-                        }
-                    }
-                } catch (InterruptedException stopped) {
-                    // run is ending
-                }
-            }, "keyward-run-watch");
-            watcher.setDaemon(true);
-            watcher.start();
-            Thread hook = new Thread(() -> {
-                watcher.interrupt();
-                child.stop();
-                revoke(c, lease, r);
-            }, "keyward-run-cleanup");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                return child.waitForExit();
-            } catch (InterruptedException e) {
-                child.stop();
-                return 130;
-            } finally {
-                watcher.interrupt();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException ignored) {
-                    // shutting down: the hook cleans up
-                }
             }
         }
 

@@ -27,6 +27,9 @@ final class Watch {
     private final Set<String> paths = new TreeSet<>();
     private final String prefix;
     private long cursor = -1;
+    /** When to renew the token next (System.nanoTime), or Long.MAX_VALUE when it does not expire. */
+    private long renewAt = Long.MAX_VALUE;
+    private boolean renewWarned;
 
     Watch(VaultClient client, String token, Collection<SecretReference> refs, PrintStream err) {
         this.client = client;
@@ -69,6 +72,44 @@ final class Watch {
     /** Takes the feed's current end: call before resolving the values, so no change in between is missed. */
     void mark() {
         cursor = poll(-1, Duration.ZERO).path("next").asLong(-1);
+        VaultClient.Reply self = client.call("GET", "auth/token/lookup-self", token, null);
+        if (self.status() == 200 && self.json() != null) {
+            scheduleRenewal(self.json().path("data").path("ttl").asLong(0),
+                    self.json().path("data").path("renewable").asBoolean(false));
+        }
+    }
+
+    /** Renews at half the remaining time to live (a watch outlives a short-lived token otherwise). */
+    private void scheduleRenewal(long ttlSeconds, boolean renewable) {
+        renewAt = ttlSeconds <= 0 || !renewable ? Long.MAX_VALUE
+                : System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(Math.max(1, ttlSeconds / 2));
+    }
+
+    /** A poll's wait: {@link #POLL}, or less when the token is to be renewed before that. */
+    private Duration untilRenewal() {
+        if (renewAt == Long.MAX_VALUE) {
+            return POLL;
+        }
+        long left = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(renewAt - System.nanoTime());
+        return Duration.ofSeconds(Math.max(1, Math.min(POLL.toSeconds(), left)));
+    }
+
+    private void renewIfDue() {
+        if (System.nanoTime() < renewAt) {
+            return;
+        }
+        VaultClient.Reply r = client.call("POST", "auth/token/renew-self", token, java.util.Map.of());
+        long ttl = r.status() == 200 && r.json() != null ? r.json().path("auth").path("lease_duration").asLong(0) : 0;
+        if (ttl > 1) {
+            scheduleRenewal(ttl, true);
+            return;
+        }
+        renewAt = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        if (!renewWarned) {
+            renewWarned = true;
+            err.println("keyward: watching: the token could not be renewed (at its max TTL?); watching stops when it "
+                    + "expires.");
+        }
     }
 
     private JsonNode poll(long after, Duration wait) {
@@ -93,7 +134,8 @@ final class Watch {
             }
             JsonNode page;
             try {
-                page = poll(cursor, POLL);
+                renewIfDue();
+                page = poll(cursor, untilRenewal());
             } catch (CliException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException();

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import dev.keyward.vault.api.SecretReference;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -66,6 +67,63 @@ final class WatchedChild {
         this.err = err;
         this.grace = grace;
         this.valuesFile = valuesFile;
+    }
+
+    /** {@code run --watch}: the command runs until it exits on its own; changes restart or signal it. */
+    static int run(KeywardCli r, VaultClient c, InjectCommands.Lease lease, Map<String, SecretReference> refs,
+                   List<String> command, OnChange action, boolean mask, Duration grace, Path valuesFile)
+            throws InterruptedException {
+        Watch w = new Watch(c, lease.token(), refs.values(), r.err);
+        if (w.watchesAnything()) {
+            w.mark();
+        } else {
+            r.err.println("keyward: every reference names a version (@N): there is nothing to watch.");
+        }
+        Map<String, String> first = InjectCommands.resolve(c, lease.token(), refs);
+        WatchedChild child = new WatchedChild(command, action, mask, r.out, r.err, grace, valuesFile);
+        child.start(first);
+        Thread watcher = new Thread(() -> {
+            Map<String, String> current = first;
+            try {
+                while (w.watchesAnything()) {
+                    java.util.Set<String> changed = w.next();
+                    Map<String, String> next;
+                    try {
+                        next = InjectCommands.resolve(c, lease.token(), refs);
+                    } catch (CliException e) {
+                        r.err.println("keyward: watching: " + e.getMessage() + " The command keeps its values.");
+                        continue;
+                    }
+                    if (!next.equals(current)) {
+                        current = next;
+                        child.changed(next, changed);
+                    }
+                }
+            } catch (InterruptedException stopped) {
+                // run is ending
+            }
+        }, "keyward-run-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+        Thread hook = new Thread(() -> {
+            watcher.interrupt();
+            child.stop();
+            InjectCommands.revoke(c, lease, r);
+        }, "keyward-run-cleanup");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return child.waitForExit();
+        } catch (InterruptedException e) {
+            child.stop();
+            return 130;
+        } finally {
+            watcher.interrupt();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // shutting down: the hook cleans up
+            }
+        }
     }
 
     /** Starts the command with {@code values} added to its (cleaned) environment. */
@@ -195,7 +253,8 @@ final class WatchedChild {
         AtomicFiles.replacePrivate(valuesFile, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Thread pump(Masking m, InputStream in, OutputStream out) {
+    /** Copies a child's output through the masking, on a daemon thread. */
+    static Thread pump(Masking m, InputStream in, OutputStream out) {
         Thread t = new Thread(() -> {
             try (in) {
                 m.copy(in, out);

@@ -108,18 +108,7 @@ final class Door {
 
     /** {@link #read}, with {@code details} of the result added to the audit entry (never a value). */
     <T> T read(Caller caller, Operation op, String resource, Act<T> act, Function<T, Map<String, String>> details) {
-        Call call = admit(caller, op, resource, false);
-        T result;
-        try {
-            result = storage.read(tx -> act.run(call.keys, call.principal, tx, call.now));
-            call.details = details == null ? Map.of() : details.apply(result);
-        } catch (KeywardException e) {
-            auditFailure(call, e);
-            throw e;
-        }
-        AuditDraft draft = audit.draft(call.event(AuditEvent.Outcome.SUCCESS, null));
-        storage.writeBatched(readsDone, new ReadDone(call, draft));
-        return result;
+        return readAuditedIf(caller, op, resource, act, details, r -> true);
     }
 
     /**

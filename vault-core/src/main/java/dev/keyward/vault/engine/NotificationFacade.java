@@ -70,6 +70,12 @@ final class NotificationFacade implements NotificationService {
         }
     }
 
+    /** Who the outbox's own audit entries name: the vault's delivery job (it holds no credential). */
+    private static final Principal OUTBOX = new Principal("system:webhooks", "system:webhooks",
+            Principal.Kind.SYSTEM, List.of(), dev.keyward.vault.api.AuthMethod.SYSTEM);
+    private static final Caller OUTBOX_CALLER = new Caller(null, dev.keyward.vault.api.AuthMethod.SYSTEM, Caller.LOCAL,
+            null, null);
+
     private final Engine engine;
     private final Door door;
     private final SecretsFacade.Guard guard;
@@ -102,6 +108,13 @@ final class NotificationFacade implements NotificationService {
         if (log != null) {
             worker.scheduleWithFixedDelay(this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    private volatile boolean held;
+
+    /** For tests: holds the outbox (nothing is written to it or sent), as if the vault stopped right after a commit. */
+    void hold(boolean on) {
+        this.held = on;
     }
 
     /** For tests: how the outbox retries and how long one attempt may take. */
@@ -148,6 +161,9 @@ final class NotificationFacade implements NotificationService {
     }
 
     private void tick() {
+        if (held) {
+            return;
+        }
         try {
             if (ingestDue.getAndSet(false)) {
                 if (ingest() > 0) {
@@ -266,8 +282,18 @@ final class NotificationFacade implements NotificationService {
             boolean gaveUp = !o.delivered() && (!retryable || attempts >= backoff.maxAttempts());
             Instant now = clock.instant();
             Instant next = now.plus(backoff.after(attempts));
+            boolean recovered = o.delivered() && d.attempts() > 0;
             engine.underKeys(u -> engine.storage().write(tx -> {
                 new WebhookStore(u.barrier()).attempted(tx, d, o.delivered(), status, o.lastError(), now, next, gaveUp);
+                if (gaveUp || recovered) {
+                    // Reported in the audit log too (in the same transaction: fail closed), host only.
+                    door.appendDirect(u, OUTBOX_CALLER, OUTBOX, null, Operation.WEBHOOK_DELIVERY,
+                            WEBHOOKS + "/" + d.webhookId(), gaveUp ? dev.keyward.vault.audit.AuditEvent.Outcome.FAILURE
+                                    : dev.keyward.vault.audit.AuditEvent.Outcome.SUCCESS,
+                            gaveUp ? o.lastError() : null, now, tx, Map.of("webhook", d.webhookId(), "host", o.host(),
+                                    "event", d.event(), "sequence", Long.toString(d.sequence()),
+                                    "attempts", Integer.toString(attempts), "delivery", d.deliveryId()));
+                }
                 return null;
             }));
             if (o.delivered() || gaveUp) {

@@ -13,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -63,7 +65,11 @@ class WatchTest {
         final CompletableFuture<CliHarness.Result> result = new CompletableFuture<>();
 
         Background(CliHarness h, String... args) {
-            thread = new Thread(() -> result.complete(h.cli(args)), "cli-under-test");
+            this(h.env, args);
+        }
+
+        Background(Map<String, String> env, String... args) {
+            thread = new Thread(() -> result.complete(CliHarness.run(env, "", args)), "cli-under-test");
             thread.start();
         }
 
@@ -73,7 +79,7 @@ class WatchTest {
         }
     }
 
-    private static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
+    static void await(String what, long millis, BooleanSupplier done) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > end) {
@@ -83,12 +89,20 @@ class WatchTest {
         }
     }
 
-    private static List<String> lines(Path f) {
+    static List<String> lines(Path f) {
         try {
             return Files.exists(f) ? Files.readAllLines(f, StandardCharsets.UTF_8) : List.of();
         } catch (IOException e) {
             return List.of();
         }
+    }
+
+    /** A policy "app-reader": read on secret/app/* only. */
+    private void appReader() {
+        vault.engine().policies().put(vault.caller(), new dev.keyward.vault.api.Policy("app-reader", "", List.of(
+                dev.keyward.vault.api.PolicyRule.grant("secret/app/*", java.util.EnumSet.of(
+                        dev.keyward.vault.api.Capability.READ), dev.keyward.vault.api.PolicyConditions.NONE, "app",
+                        "watch", java.time.Instant.now().plus(Duration.ofDays(1))))), "t");
     }
 
     private Path script(String name, String body) throws IOException {
@@ -121,6 +135,32 @@ class WatchTest {
         await("the command stopped with run", 5_000, () -> ProcessHandle.of(newPid).map(p -> !p.isAlive()).orElse(true));
         assertFalse(r.out().contains(V1) || r.out().contains(V2) || r.err().contains(V2), r.err());
         assertTrue(r.err().contains("app/db changed: restarting"), r.err());
+    }
+
+    @Test
+    void runWatchKeepsItsShortLivedTokenAliveAndStillSeesChanges() throws Exception {
+        var a = vault.caller();
+        appReader();
+        vault.engine().identities().putAppRole(a, new dev.keyward.vault.api.IdentityService.AppRoleSpec("svc",
+                List.of("app-reader"), Duration.ofSeconds(4), Duration.ofHours(1), 0, List.of(), Duration.ZERO, 0,
+                List.of(), "app", "watch test"));
+        String roleId = vault.engine().identities().roleId(a, "svc");
+        String secretId = vault.engine().identities().issueSecretId(a, "svc",
+                dev.keyward.vault.api.IdentityService.SecretIdSpec.defaults()).secretId();
+        Map<String, String> env = new HashMap<>(h.env);
+        env.remove("KEYWARD_TOKEN");
+        env.put("KEYWARD_SECRET_ID", secretId);
+        Path out = dir.resolve("seen.txt");
+        Path s = script("app.sh", "printf '%s\\n' \"$DB_PASS\" >> \"$1\"\nexec sleep 120\n");
+        Background run = new Background(env, "run", "--watch", "--role-id", roleId, "--env",
+                "DB_PASS=kw://app/db#password", "--", "sh", s.toString(), out.toString());
+        await("the first start", 15_000, () -> lines(out).size() == 1);
+        Thread.sleep(7000); // past the token's 4 s TTL: only renewals keep it alive
+        put("app/db", V2);
+        await("the restart", 15_000, () -> lines(out).size() == 2);
+        assertEquals(V2, lines(out).get(1));
+        CliHarness.Result r = run.stop();
+        assertFalse(r.err().contains("could not be renewed") || r.err().contains("retrying"), r.err());
     }
 
     @Test
@@ -216,10 +256,7 @@ class WatchTest {
     @Test
     void theEventsEndpointShowsOnlyReadablePathsAndRefusesBadInput() throws Exception {
         var a = vault.caller();
-        vault.engine().policies().put(a, new dev.keyward.vault.api.Policy("app-reader", "", List.of(
-                dev.keyward.vault.api.PolicyRule.grant("secret/app/*", java.util.EnumSet.of(
-                        dev.keyward.vault.api.Capability.READ), dev.keyward.vault.api.PolicyConditions.NONE, "app",
-                        "watch", java.time.Instant.now().plus(Duration.ofDays(1))))), "t");
+        appReader();
         vault.engine().policies().putRole(a, "app-watcher", List.of("app-reader"), "", "t");
         vault.engine().identities().createOperator(a, "watcher", "watcher passphrase 1".toCharArray(),
                 List.of("app-watcher"));

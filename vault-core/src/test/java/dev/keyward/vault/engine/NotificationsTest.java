@@ -174,6 +174,12 @@ class NotificationsTest {
         assertTrue(got.size() >= 3);
         assertEquals(1, got.stream().map(r -> r.header(WebhookSignature.DELIVERY_HEADER)).distinct().count(),
                 "every retry carries the same delivery id");
+        await("the recovery audited", 5_000, () -> TestVaults.auditEntries(vault.engine()).stream().anyMatch(r ->
+                r.operation().equals("webhook.delivery") && r.outcome().equals("SUCCESS")));
+        AuditRecord recovered = TestVaults.auditEntries(vault.engine()).stream()
+                .filter(r -> r.operation().equals("webhook.delivery")).findFirst().orElseThrow();
+        assertEquals("system:webhooks", recovered.identityName());
+        assertEquals(receiver.url("/").replace("https://", "").replace("/", ""), recovered.details().get("host"));
     }
 
     @Test
@@ -188,6 +194,11 @@ class NotificationsTest {
         assertEquals(503, st.lastStatus());
         assertEquals("HTTP 503", st.lastError());
         assertEquals(FAST.maxAttempts(), st.failedAttempts(), "bounded");
+        AuditRecord failed = TestVaults.auditEntries(vault.engine()).stream()
+                .filter(r -> r.operation().equals("webhook.delivery")).findFirst().orElseThrow();
+        assertEquals("FAILURE", failed.outcome());
+        assertEquals("HTTP 503", failed.errorClass());
+        assertEquals(Integer.toString(FAST.maxAttempts()), failed.details().get("attempts"));
         assertTrue(receiver.received().size() <= FAST.maxAttempts());
         receiver.answer(nr -> new HttpsReceiver.Answer(400, Duration.ZERO));
         vault.engine().secrets().write(vault.caller(), "svc/x", SecretData.of(Map.of("t", CANARY2)), null);
@@ -219,6 +230,51 @@ class NotificationsTest {
         assertTrue(receiver.received().size() > before);
         assertEquals(deliveryId, last.header(WebhookSignature.DELIVERY_HEADER), "the same delivery, resumed");
         assertEquals("svc/restart", JSON.readTree(last.body()).path("path").asText());
+    }
+
+    @Test
+    void aChangeCommittedJustBeforeAStopIsReplayedFromTheAuditLog() throws Exception {
+        NewWebhook w = add("", List.of());
+        vault.engine().notificationFacade().hold(true);
+        vault.engine().secrets().write(vault.caller(), "svc/late", SecretData.of(Map.of("t", CANARY)), null);
+        Thread.sleep(500);
+        assertEquals(0, status(w.webhook().id()).pending(), "the outbox was not written before the stop");
+        assertTrue(receiver.received().isEmpty());
+        vault.close();
+        vault = null;
+        Engine e = TestVaults.open(dir);
+        e.notificationFacade().useBackoff(FAST, Duration.ofMillis(500));
+        TestVaults.unseal(e);
+        vault = new TestVaults.Opened(e, TestVaults.login(e));
+        await("the replayed delivery", 10_000, () -> receiver.received().size() == 1);
+        JsonNode b = JSON.readTree(receiver.received().get(0).body());
+        assertEquals("svc/late", b.path("path").asText());
+        assertEquals("secret.updated", b.path("event").asText());
+        Thread.sleep(500);
+        assertEquals(1, receiver.received().size(), "delivered once");
+    }
+
+    @Test
+    void webhooksAndTheOutboxSurviveADataKeyRotationAndRewrap() throws Exception {
+        receiver.answer(nr -> new HttpsReceiver.Answer(503, Duration.ZERO));
+        vault.engine().notificationFacade().useBackoff(new NotificationFacade.Backoff(30, Duration.ofMillis(200),
+                Duration.ofMillis(400)), Duration.ofMillis(500));
+        NewWebhook w = add("", List.of());
+        String id = w.webhook().id();
+        vault.engine().secrets().write(vault.caller(), "svc/rewrap", SecretData.of(Map.of("t", CANARY)), null);
+        await("a failed attempt", 10_000, () -> status(id).failedAttempts() >= 1);
+        Engine e = vault.engine();
+        e.keys().rotateDataKey(vault.caller());
+        e.keys().startRewrap(vault.caller());
+        await("the rewrap", 20_000, () -> e.keys().rewrapStatus(vault.caller()).state()
+                == dev.keyward.vault.api.RewrapStatus.State.DONE);
+        var check = e.integrity().checkStorage(vault.caller());
+        assertTrue(check.problems().isEmpty(), check.problems().toString());
+        receiver.answer(nr -> new HttpsReceiver.Answer(204, Duration.ZERO));
+        await("delivered after the rewrap", 10_000, () -> status(id).delivered() == 1);
+        var r = receiver.received().get(receiver.received().size() - 1);
+        assertTrue(WebhookSignature.verify(HexFormat.of().parseHex(w.signingKey()), r.header(WebhookSignature.HEADER),
+                r.body(), Instant.now(), Duration.ofMinutes(5)), "the key survived the rewrap");
     }
 
     @Test
