@@ -122,6 +122,9 @@ final class KeywardRoutes {
         if (rest.startsWith("governance/")) {
             return governance.handle(r, rest.substring("governance/".length()), caller);
         }
+        if (rest.equals("rotation/check")) {
+            return credentialCheck(r, caller);
+        }
         if (rest.startsWith("rotation/")) {
             return rotation.handle(r, rest.substring("rotation/".length()), caller);
         }
@@ -221,22 +224,24 @@ final class KeywardRoutes {
                 return ApiResponse.ok(VaultApi.envelope(new StorageCheckDto(c.ok(), c.records(), c.secrets(),
                         c.problems(), c.omitted())));
             }
-            case "rotation/check" -> {
-                // keyward check credentials: each configured rotator's read-only check (?prefix= or {"prefix"})
-                require(m.equals("GET") || post);
-                String prefix = r.query().get("prefix");
-                if (post && VaultApi.body(r, CredentialCheckBody.class).prefix() != null) {
-                    prefix = VaultApi.body(r, CredentialCheckBody.class).prefix();
-                }
-                return ApiResponse.ok(VaultApi.envelope(CredentialChecksDto.of(
-                        vault.credentialChecks().checkCredentials(caller, prefix))));
-            }
             case "cert/issue" -> {
                 require(post);
                 return ApiResponse.ok(VaultApi.envelope(issue(VaultApi.body(r, CertIssueBody.class), caller)));
             }
             default -> throw VaultApi.unsupportedPath();
         }
+    }
+
+    /** keyward check credentials: each configured rotator's read-only check ({@code ?prefix=} or {"prefix"}). */
+    private ApiResponse credentialCheck(ApiRequest r, Caller caller) {
+        boolean post = r.method().equals("POST") || r.method().equals("PUT");
+        require(r.method().equals("GET") || post);
+        String prefix = r.query().get("prefix");
+        if (post && VaultApi.body(r, CredentialCheckBody.class).prefix() != null) {
+            prefix = VaultApi.body(r, CredentialCheckBody.class).prefix();
+        }
+        return ApiResponse.ok(VaultApi.envelope(CredentialChecksDto.of(
+                vault.credentialChecks().checkCredentials(caller, prefix))));
     }
 
     /**
