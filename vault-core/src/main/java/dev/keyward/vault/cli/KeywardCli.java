@@ -223,7 +223,7 @@ public final class KeywardCli implements Callable<Integer> {
     char[] secret(Path file, String envName, String prompt) {
         if (file != null) {
             try {
-                String s = Files.readString(file, StandardCharsets.UTF_8);
+                String s = file.toString().equals("-") ? firstLine(in) : Files.readString(file, StandardCharsets.UTF_8);
                 return s.strip().toCharArray();
             } catch (IOException e) {
                 throw new CliException(ExitCodes.USAGE, "The file " + file + " could not be read.");
@@ -242,6 +242,16 @@ public final class KeywardCli implements Callable<Integer> {
             throw new CliException(ExitCodes.USAGE, prompt + " is needed.");
         }
         return v;
+    }
+
+    /** The first line of standard input ("-" as a file option): a secret handed over by a parent process. */
+    private static String firstLine(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.UTF_8);
     }
 
     /** Writes a file readable only by its owner (created 0600, then moved into place). */

@@ -36,10 +36,10 @@ final class ServeCommand implements Callable<Integer> {
     Integer port;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE",
-            description = "The unseal passphrase (else $KEYWARD_PASSPHRASE, else a prompt).")
+            description = "The unseal passphrase ('-': the first line of standard input; else $KEYWARD_PASSPHRASE, else a prompt).")
     Path passphraseFile;
 
-    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, else a prompt).")
+    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal ('-': the first line of standard input; else $KEYWARD_PIN, else a prompt).")
     Path pinFile;
 
     @Option(names = "--audit-file", paramLabel = "FILE",

@@ -62,6 +62,8 @@ final class RotationFacade implements RotationService {
         this.guard = guard;
         this.gate = gate;
         this.alerts = alerts;
+        registry.register(new dev.keyward.vault.rotation.X509Rotator(() -> dev.keyward.vault.server.LocalCa
+                .loadOrCreate(engine.sealedBlobs(), engine.clock().instant())));
         this.rotations = new Rotations(new Host(), registry);
         this.job = new RotationJob(rotations, TICK);
     }
@@ -328,11 +330,17 @@ final class RotationFacade implements RotationService {
         }
 
         @Override
-        public int finish(String path, Map<String, String> fields, int cas, Map<String, String> details,
-                          BiConsumer<Tx, Integer> same) {
+        public int finish(String path, Map<String, String> fields, int cas, Instant expiresAt,
+                          Map<String, String> details, BiConsumer<Tx, Integer> same) {
             return engine.underKeys(u -> door.write(job(), Operation.SECRET_WRITE, "secret/" + path,
                     (k, who, tx, now) -> {
                         int v = k.kv().write(tx, path, SecretData.of(fields), cas, now).version();
+                        if (expiresAt != null) {
+                            Map<String, String> c = new java.util.TreeMap<>(custom(k, tx, path));
+                            c.put("expires_at", expiresAt.toString());
+                            k.kv().writeMetadata(tx, path, new dev.keyward.vault.api.MetadataUpdate(null, null, null,
+                                    c), now);
+                        }
                         same.accept(new Tx(store(k), tx, now), v);
                         return v;
                     }, v -> {

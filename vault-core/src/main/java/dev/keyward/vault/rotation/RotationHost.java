@@ -48,9 +48,10 @@ public interface RotationHost {
     /**
      * Writes {@code fields} as the secret's new current version if its current version is still
      * {@code cas}, and in the same transaction runs {@code same} with the new version number (an
-     * audited secret write, which tells dependents). Returns the new version.
+     * audited secret write, which tells dependents). With {@code expiresAt}, the secret's
+     * {@code expires_at} metadata becomes that time in the same transaction. Returns the new version.
      */
-    int finish(String path, Map<String, String> fields, int cas, Map<String, String> details,
+    int finish(String path, Map<String, String> fields, int cas, Instant expiresAt, Map<String, String> details,
                BiConsumer<Tx, Integer> same);
 
     /** Destroys one version of the secret (an audited destroy). */

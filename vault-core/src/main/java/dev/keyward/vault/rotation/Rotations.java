@@ -256,8 +256,9 @@ public final class Rotations {
 
     /** One pass over every configured secret: interrupted runs, queued runs, graces, retries, slots, expiries. */
     public synchronized void tick() {
-        List<String> paths = host.read(t -> t.store().all(t.tx()).stream().map(s -> s.path).toList());
-        for (String path : paths) {
+        Instant now = host.clock().instant();
+        List<StateRec> all = host.read(t -> t.store().all(t.tx()));
+        for (String path : dueSet(all, now)) {
             try {
                 tickOne(path);
             } catch (VaultSealedException | VaultNotInitializedException sealed) {
@@ -268,7 +269,32 @@ public final class Rotations {
         }
     }
 
-    /** The due set at {@code now}: secrets whose run, retry or paired run should start. */
+    /**
+     * The secrets a pass has to look at: a run active or due (schedule, retry, pair, grace end), or
+     * an expiry to watch (their metadata is read then).
+     */
+    public List<String> dueSet(List<StateRec> all, Instant now) {
+        List<String> out = new ArrayList<>();
+        for (StateRec s : all) {
+            if (due(s, now) || watchesExpiry(s)) {
+                out.add(s.path);
+            }
+        }
+        return out;
+    }
+
+    private boolean watchesExpiry(StateRec s) {
+        if (s.config.expiryLead() != null) {
+            return true;
+        }
+        try {
+            return registry.get(s.config.rotator()) instanceof Expiring;
+        } catch (InvalidRequestException unknown) {
+            return false;
+        }
+    }
+
+    /** Whether a secret's run, retry, paired run or grace end is due at {@code now}. */
     public static boolean due(StateRec s, Instant now) {
         if (s.activeRun != null) {
             return true;
@@ -329,10 +355,13 @@ public final class Rotations {
             }
             return;
         }
-        if (s.config.expiryLead() != null && s.nextRetryAt == null && !s.needsAttention) {
+        Rotator rotator = registry.get(s.config.rotator());
+        Duration lead = s.config.expiryLead() != null ? s.config.expiryLead()
+                : rotator instanceof Expiring e ? e.defaultLead(s.config.params()) : null;
+        if (lead != null && s.nextRetryAt == null && !s.needsAttention) {
             Instant expires = expiresAt(host.customMetadata(path));
             if (expires != null) {
-                Instant from = expires.minus(s.config.expiryLead());
+                Instant from = expires.minus(lead);
                 if (!now.isBefore(from) && (s.lastSuccessAt == null || s.lastSuccessAt.isBefore(from))) {
                     startRun(path, RotationTrigger.EXPIRY, "expires at " + expires, false);
                 }
@@ -534,7 +563,8 @@ public final class Rotations {
         details.put("trigger", r.trigger.id());
         int version;
         try {
-            version = host.finish(path, r.pending, r.baseVersion, details, (t, v) -> {
+            Instant expires = rotator instanceof Expiring e ? e.expiresAt(r.pending) : null;
+            version = host.finish(path, r.pending, r.baseVersion, expires, details, (t, v) -> {
                 RunRec x = t.store().run(t.tx(), path, runId);
                 StateRec s = t.store().state(t.tx(), path);
                 x.state = "finished";

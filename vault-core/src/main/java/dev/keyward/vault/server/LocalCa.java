@@ -130,6 +130,26 @@ public final class LocalCa {
         return issue(new X500Name("CN=" + identityName), null, KeyPurposeId.id_kp_clientAuth, now, CLIENT_LIFETIME);
     }
 
+    /**
+     * A certificate for a service (a rotated secret): subject CN {@code commonName}, DNS SANs
+     * {@code dnsNames}, for server and client authentication, valid for {@code lifetime} (at most
+     * until the CA itself expires).
+     */
+    public Issued issueService(String commonName, java.util.List<String> dnsNames, Duration lifetime, Instant now) {
+        if (commonName == null || !commonName.matches("[A-Za-z0-9._*-]{1,64}")) {
+            throw new InvalidRequestException("A common name is 1 to 64 letters, digits, '.', '_', '*' or '-'.");
+        }
+        GeneralName[] names = new GeneralName[dnsNames.size()];
+        for (int i = 0; i < names.length; i++) {
+            if (!dnsNames.get(i).matches("[A-Za-z0-9.*-]{1,253}")) {
+                throw new InvalidRequestException("A DNS name is letters, digits, '.', '*' or '-'.");
+            }
+            names[i] = new GeneralName(GeneralName.dNSName, dnsNames.get(i));
+        }
+        return issue(new X500Name("CN=" + commonName), names.length == 0 ? null : new GeneralNames(names),
+                KeyPurposeId.id_kp_serverAuth, now, lifetime);
+    }
+
     private Issued issue(X500Name subject, GeneralNames sans, KeyPurposeId purpose, Instant now, Duration life) {
         KeyPair kp = ecKeyPair();
         Instant notAfter = now.plus(life);
