@@ -103,11 +103,6 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
-    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
-        return real.credentialChecks();
-    }
-
-    @Override
     public void close() {
         real.close();
     }

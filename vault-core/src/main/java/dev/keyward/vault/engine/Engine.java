@@ -82,7 +82,6 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final GovernanceFacade governance;
     private final StorageChecker storageChecker;
     private final RotationFacade rotation;
-    private final CredentialCheckFacade credentialChecks;
     private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -128,7 +127,6 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 dev.keyward.vault.rotation.RotatorRegistry.defaults());
         lifecycle.onSeal(rotation::sealed);
         lifecycle.onUnseal(rotation::unsealed);
-        this.credentialChecks = new CredentialCheckFacade(this, door, guard, rotation.rotations().registry());
         this.lastActivity = clock.instant();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "keyward-autoseal");
@@ -301,9 +299,10 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return rotation;
     }
 
-    @Override
-    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
-        return credentialChecks;
+    /** Where features raise alerts (the anomaly feature's service, once wired); the supplier may give null. */
+    public void useAlerts(Supplier<dev.keyward.vault.api.AlertService> alerts) {
+        governance.useAlerts(alerts);
+        rotation.useAlerts(alerts);
     }
 
     /** The gate that rotations of critical secrets (and other gated operations) ask; NONE until approvals are wired. */
@@ -500,7 +499,6 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         timer.shutdownNow();
         governance.sealed();
         rotation.close();
-        credentialChecks.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

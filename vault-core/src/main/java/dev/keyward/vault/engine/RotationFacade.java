@@ -94,8 +94,17 @@ final class RotationFacade implements RotationService {
         rotations.close();
     }
 
+    /** The store of the unsealed keys last used (it keeps what the scheduler's pass needs between passes). */
+    private static volatile Object[] lastStore = {null, null};
+
     static RotationStore store(Unsealed k) {
-        return new RotationStore(k.barrier(), k.keyring().named(Keyring.INDEX_KEY));
+        Object[] last = lastStore;
+        if (last[0] == k) {
+            return (RotationStore) last[1];
+        }
+        RotationStore s = new RotationStore(k.barrier(), k.keyring().named(Keyring.INDEX_KEY));
+        lastStore = new Object[] {k, s};
+        return s;
     }
 
     private static String path(String path) {
@@ -268,6 +277,25 @@ final class RotationFacade implements RotationService {
             store.save(tx, s);
             return Rotations.view(s, now, custom(k, tx, p));
         }, st -> Map.of("next_run", String.valueOf(at))));
+    }
+
+    @Override
+    public List<CredentialCheck> checkCredentials(Caller caller, String prefix) {
+        String pre = prefix == null ? "" : SecretPaths.normalize(prefix);
+        // authorized and audited as the caller's call; the checks read each value as the rotation job
+        List<StateRec> states = guard.run(() -> door.read(caller, Operation.ROTATION_CHECK, SYS + pre,
+                (k, who, tx, now) -> store(k).all(tx).stream().filter(s -> s.path.startsWith(pre))
+                        .sorted(java.util.Comparator.comparing(s -> s.path)).toList(),
+                l -> Map.of("count", Integer.toString(l.size()))));
+        List<CredentialCheck> out = new java.util.ArrayList<>();
+        for (StateRec s : states) {
+            out.add(guard.run(() -> rotations.check(s)));
+        }
+        long failed = out.stream().filter(c -> !c.ok()).count();
+        guard.run(() -> door.write(caller, Operation.ROTATION_CHECK, SYS + pre, (k, who, tx, now) -> null,
+                r -> Map.of("step", "result", "checked", Integer.toString(out.size()), "failed",
+                        Long.toString(failed))));
+        return out;
     }
 
     @Override

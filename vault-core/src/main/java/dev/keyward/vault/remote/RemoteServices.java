@@ -79,9 +79,7 @@ public final class RemoteServices {
             service("audit", AuditService.class, Vault::audit, Set.of("recordRefused")),
             service("integrity", IntegrityService.class, Vault::integrity, Set.of()),
             service("governance", GovernanceService.class, Vault::governance, Set.of()),
-            service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()),
-            service("credentials", dev.keyward.vault.api.CredentialCheckService.class, Vault::credentialChecks,
-                    Set.of()));
+            service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
     private static final Map<Class<?>, Service<?>> BY_TYPE;

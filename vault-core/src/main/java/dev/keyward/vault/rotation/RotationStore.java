@@ -135,6 +135,56 @@ public final class RotationStore {
         tx.deletePrefix(RUN + id(path) + "/");
     }
 
+    /**
+     * What the scheduler's pass needs of a secret's state to know whether it is due; kept per
+     * storage key while the record's sealed bytes are unchanged, so a pass opens only the records
+     * that changed since the last one.
+     */
+    public record Due(String path, Instant due, Instant nextRetryAt, Instant pairDueAt, Instant graceUntil,
+                      boolean active, String rotator, boolean expiryLead) {
+        public static Due of(StateRec s) {
+            return new Due(s.path, s.due, s.nextRetryAt, s.pairDueAt, s.graceUntil, s.activeRun != null,
+                    s.config.rotator(), s.config.expiryLead() != null);
+        }
+
+        /** Whether a run, retry, paired run or grace end is due at {@code now}. */
+        public boolean dueAt(Instant now) {
+            return active || (due != null && !now.isBefore(due)) || (nextRetryAt != null && !now.isBefore(nextRetryAt))
+                    || (pairDueAt != null && !now.isBefore(pairDueAt)) || (graceUntil != null && !now.isBefore(graceUntil));
+        }
+    }
+
+    private record Kept(byte[] sealed, Due due) {
+    }
+
+    private final java.util.concurrent.ConcurrentHashMap<String, Kept> kept = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Every configured secret's {@link Due}, opening only the records changed since the last call. */
+    public List<Due> dueAll(StorageTx tx) {
+        List<Due> out = new ArrayList<>();
+        String after = null;
+        while (true) {
+            List<StorageTx.Entry> page = tx.scan(STATE, after, 1000);
+            for (StorageTx.Entry e : page) {
+                Kept k = kept.get(e.key());
+                if (k == null || !java.util.Arrays.equals(k.sealed(), e.value())) {
+                    k = new Kept(e.value(), Due.of(Records.decode(barrier.open(Barrier.Binding.of(KIND, e.key()),
+                            e.value()), StateRec.class)));
+                    kept.put(e.key(), k);
+                }
+                out.add(k.due());
+            }
+            if (page.size() < 1000) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+        if (kept.size() > 2 * out.size() + 1000) {
+            kept.clear(); // removed configs: start over next time
+        }
+        return out;
+    }
+
     /** Every configured secret's state, in storage order. */
     public List<StateRec> all(StorageTx tx) {
         List<StateRec> out = new ArrayList<>();

@@ -257,7 +257,7 @@ public final class Rotations {
     /** One pass over every configured secret: interrupted runs, queued runs, graces, retries, slots, expiries. */
     public synchronized void tick() {
         Instant now = host.clock().instant();
-        List<StateRec> all = host.read(t -> t.store().all(t.tx()));
+        List<RotationStore.Due> all = host.read(t -> t.store().dueAll(t.tx()));
         for (String path : dueSet(all, now)) {
             try {
                 tickOne(path);
@@ -273,22 +273,22 @@ public final class Rotations {
      * The secrets a pass has to look at: a run active or due (schedule, retry, pair, grace end), or
      * an expiry to watch (their metadata is read then).
      */
-    public List<String> dueSet(List<StateRec> all, Instant now) {
+    public List<String> dueSet(List<RotationStore.Due> all, Instant now) {
         List<String> out = new ArrayList<>();
-        for (StateRec s : all) {
-            if (due(s, now) || watchesExpiry(s)) {
-                out.add(s.path);
+        for (RotationStore.Due d : all) {
+            if (d.dueAt(now) || watchesExpiry(d)) {
+                out.add(d.path());
             }
         }
         return out;
     }
 
-    private boolean watchesExpiry(StateRec s) {
-        if (s.config.expiryLead() != null) {
+    private boolean watchesExpiry(RotationStore.Due d) {
+        if (d.expiryLead()) {
             return true;
         }
         try {
-            return registry.get(s.config.rotator()) instanceof Expiring;
+            return registry.get(d.rotator()) instanceof Expiring;
         } catch (InvalidRequestException unknown) {
             return false;
         }
@@ -823,6 +823,34 @@ public final class Rotations {
             t.store().save(t.tx(), x);
             return null;
         });
+    }
+
+    // ------------------------------------------------------------ credential checks
+
+    /** The rotator's read-only check of a secret's current value (nothing is recorded but the reads). */
+    public dev.keyward.vault.api.RotationService.CredentialCheck check(StateRec s) {
+        long t0 = System.nanoTime();
+        try {
+            Rotator rotator = registry.get(s.config.rotator());
+            RotationHost.Current cur = host.current(s.path);
+            if (cur.fields().isEmpty()) {
+                throw new RotationStepException("The secret has no current value.");
+            }
+            RotationContext ctx = context(s, cur.fields());
+            timed(ctx, () -> {
+                rotator.check(ctx, cur.fields());
+                return null;
+            });
+            return new dev.keyward.vault.api.RotationService.CredentialCheck(s.path, s.config.rotator(), true, null,
+                    null, elapsed(t0));
+        } catch (VaultSealedException | VaultNotInitializedException sealed) {
+            throw sealed;
+        } catch (RuntimeException e) {
+            String error = e instanceof RotationStepException || e instanceof InvalidRequestException
+                    ? e.getMessage() : "The check failed (" + e.getClass().getSimpleName() + ").";
+            return new dev.keyward.vault.api.RotationService.CredentialCheck(s.path, s.config.rotator(), false,
+                    e.getClass().getSimpleName(), error, elapsed(t0));
+        }
     }
 
     // ------------------------------------------------------------ helpers

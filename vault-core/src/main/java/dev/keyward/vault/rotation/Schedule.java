@@ -59,6 +59,30 @@ public final class Schedule {
         if (s == null) {
             throw new InvalidRequestException("A schedule needs an interval or a cron expression.");
         }
+        Key key = new Key(s, anchor);
+        Schedule cached = COMPILED.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Schedule compiled = compile(s, anchor);
+        if (COMPILED.size() >= 50_000) {
+            COMPILED.clear(); // simple bound: a full cache starts over
+        }
+        COMPILED.put(key, compiled);
+        return compiled;
+    }
+
+    private record Key(RotationSchedule spec, Instant anchor) {
+    }
+
+    /** Compiled schedules (immutable, so shared): checking a cron expression walks its next 64 times. */
+    private static final java.util.concurrent.ConcurrentHashMap<Key, Schedule> COMPILED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static Schedule compile(RotationSchedule s, Instant anchor) {
+        if (s == null) {
+            throw new InvalidRequestException("A schedule needs an interval or a cron expression.");
+        }
         if ((s.interval() == null) == (s.cron() == null || s.cron().isBlank())) {
             throw new InvalidRequestException("A schedule has exactly one of interval and cron.");
         }

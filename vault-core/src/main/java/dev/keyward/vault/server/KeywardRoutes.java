@@ -79,23 +79,6 @@ final class KeywardRoutes {
     record ExportBody(String path) {
     }
 
-    record CredentialCheckBody(String prefix) {
-    }
-
-    record CredentialCheckDto(String path, String rotator, String outcome, String errorClass, String error,
-                              long millis) {
-    }
-
-    record CredentialChecksDto(boolean ok, int checked, int failed, int skipped, List<CredentialCheckDto> checks) {
-        static CredentialChecksDto of(List<dev.keyward.vault.api.CredentialCheckService.CredentialCheck> all) {
-            List<CredentialCheckDto> l = all.stream().map(c -> new CredentialCheckDto(c.path(), c.rotator(),
-                    c.outcome(), c.errorClass(), c.error(), c.millis())).toList();
-            int failed = (int) all.stream().filter(c -> c.outcome().equals("failed")).count();
-            int skipped = (int) all.stream().filter(c -> c.outcome().equals("skipped")).count();
-            return new CredentialChecksDto(failed == 0, all.size(), failed, skipped, l);
-        }
-    }
-
     record ExportDto(String path, long entries, AuditJson.HeadDto head) {
     }
 
@@ -121,9 +104,6 @@ final class KeywardRoutes {
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
         if (rest.startsWith("governance/")) {
             return governance.handle(r, rest.substring("governance/".length()), caller);
-        }
-        if (rest.equals("rotation/check")) {
-            return credentialCheck(r, caller);
         }
         if (rest.startsWith("rotation/")) {
             return rotation.handle(r, rest.substring("rotation/".length()), caller);
@@ -230,18 +210,6 @@ final class KeywardRoutes {
             }
             default -> throw VaultApi.unsupportedPath();
         }
-    }
-
-    /** keyward check credentials: each configured rotator's read-only check ({@code ?prefix=} or {"prefix"}). */
-    private ApiResponse credentialCheck(ApiRequest r, Caller caller) {
-        boolean post = r.method().equals("POST") || r.method().equals("PUT");
-        require(r.method().equals("GET") || post);
-        String prefix = r.query().get("prefix");
-        if (post && VaultApi.body(r, CredentialCheckBody.class).prefix() != null) {
-            prefix = VaultApi.body(r, CredentialCheckBody.class).prefix();
-        }
-        return ApiResponse.ok(VaultApi.envelope(CredentialChecksDto.of(
-                vault.credentialChecks().checkCredentials(caller, prefix))));
     }
 
     /**

@@ -125,6 +125,17 @@ class RotationCommandsTest {
             CliHarness.Result status = h.cli("status");
             assertTrue(status.out().contains("app/hooked (needs-attention)"), status.out());
             assertEquals(CANARY, v.engine().secrets().read(v.caller(), "app/hooked", 0).data().field("password"));
+
+            // keyward check credentials: the rotators' read-only checks, exit 1 on any failure
+            CliHarness.Result checks = h.cli("check", "credentials");
+            assertEquals(ExitCodes.REFUSED, checks.code(), checks.out() + checks.err());
+            assertTrue(checks.out().contains("FAILED  app/hooked") && checks.out().contains("status 7")
+                    && checks.out().contains("ok      app/db"), checks.out());
+            assertFalse(checks.out().contains(CANARY));
+            CliHarness.Result onlyDb = h.cli("check", "credentials", "--path", "app/db");
+            assertEquals(0, onlyDb.code(), onlyDb.out() + onlyDb.err());
+            assertEquals(2, v.engine().secrets().readMetadata(v.caller(), "app/db").currentVersion() - 1,
+                    "checks change nothing");
             assertNotEquals(CANARY, rotated);
         }
     }
