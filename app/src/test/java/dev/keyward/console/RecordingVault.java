@@ -103,6 +103,11 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.AlertService alerts() {
+        return real.alerts();
+    }
+
+    @Override
     public void close() {
         real.close();
     }

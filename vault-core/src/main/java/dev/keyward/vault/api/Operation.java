@@ -73,6 +73,14 @@ public enum Operation {
     GOVERNANCE_DRILL("governance.drill"),
     /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
     GOVERNANCE_READ("governance.read"),
+    /** Adds or removes a webhook subscription (propagation of secret changes). */
+    WEBHOOK_WRITE("webhook.write"),
+    /** Lists webhooks and their delivery status. */
+    WEBHOOK_READ("webhook.read"),
+    /** Sends a test delivery to a webhook. */
+    WEBHOOK_TEST("webhook.test"),
+    /** A poll of the secret-change feed (audited when it returns events; each filtered by read access). */
+    EVENTS_READ("events.read"),
 
     /** A secret's rotation config set or replaced. */
     ROTATION_CONFIG_SET("rotation.config.set"),
@@ -103,16 +111,41 @@ public enum Operation {
     ROTATION_CHECK("rotation.check"),
     /** A scheduled slot passed while the vault could not run it (its window ended). */
     ROTATION_SLOT_MISSED("rotation.slot.missed"),
+    /** Raises an alert (a detector's or another feature's). */
+    ALERT_RAISE("alert.raise"),
+    /** Lists or shows alerts, containment status, detector configuration. */
+    ALERT_READ("alert.read"),
+    ALERT_ACK("alert.ack"),
+    ALERT_RESOLVE("alert.resolve"),
+    ALERT_FALSE_POSITIVE("alert.false-positive"),
+    /** Replaces the detector and containment configuration. */
+    ALERT_CONFIG("alert.config"),
+    /** Containment actions (by the containment job) and their undo (by an operator). */
+    CONTAINMENT_REVOKE_TOKENS("containment.revoke-tokens"),
+    CONTAINMENT_LOCK("containment.lock"),
+    CONTAINMENT_READ_ONLY("containment.read-only"),
+    CONTAINMENT_RISK("containment.risk"),
+    CONTAINMENT_ROTATE("containment.rotate"),
+    CONTAINMENT_SEAL("containment.seal"),
+    CONTAINMENT_UNDO("containment.undo"),
 
     AUDIT_EXPORT("audit.export"),
     /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */
     ROLLBACK_ACCEPT("audit.rollback.accept"),
     /** keyward check storage: every record opens, indexes and versions agree. */
     STORAGE_CHECK("storage.check"),
+    /** An encrypted backup of the vault (keyward backup; scheduled backups). */
+    VAULT_BACKUP("vault.backup"),
+    /** A vault restored from a backup: the first entry the restored vault writes. */
+    VAULT_RESTORE("vault.restore"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */
-    WRAP_WRAP("wrapping.wrap");
+    WRAP_WRAP("wrapping.wrap"),
+    /** A wrapping token's creation path, time and TTL, read without opening it. */
+    WRAP_LOOKUP("wrapping.lookup"),
+    /** A wrapping token's content moved under a new wrapping token. */
+    WRAP_REWRAP("wrapping.rewrap");
 
     private final String id;
 

@@ -30,8 +30,21 @@ public interface Vault extends AutoCloseable {
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 
+    /** Alerts and containment: anomaly detectors' and other features' alerts, worked through by operators. */
+    AlertService alerts();
+
     /** Checks of the vault's own storage (keyward check storage). */
     IntegrityService integrity();
+
+    /** Encrypted backups of the running vault (keyward backup); see docs/backup.md. */
+    default BackupService backups() {
+        throw new UnsupportedOperationException("this vault takes no backups");
+    }
+
+    /** Propagation of secret changes: webhooks and the change feed that watchers poll. */
+    default NotificationService notifications() {
+        throw new UnsupportedOperationException("this vault has no change notifications");
+    }
 
     @Override
     void close();

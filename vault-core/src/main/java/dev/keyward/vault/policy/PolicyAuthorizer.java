@@ -39,6 +39,11 @@ public final class PolicyAuthorizer implements Authorizer {
             return null;
         }
 
+        /** The identity's risk score (0 to 100) that containment raised; rules test it with max_risk. */
+        default int risk(Principal principal) {
+            return 0;
+        }
+
         /** Allowed uses, once recorded as grant usage (exceptions with extra logging record them too). */
         default void grantsUsed(List<Use> uses, StorageTx tx) {
         }
@@ -64,8 +69,9 @@ public final class PolicyAuthorizer implements Authorizer {
         if (principal.kind() == Principal.Kind.SYSTEM) {
             return authorizeSystem(principal, operation, resource, caller, now);
         }
-        Evaluator.Outcome o = evaluate(src, tx, policiesOf(src, principal, tx), operation, resource, caller.sourceAddress(),
-                now, caller.justification(), src.approvals(caller, tx), () -> src.tokenMaxTtl(tx, caller.token()));
+        Evaluator.Outcome o = evaluate(src, tx, policiesOf(src, principal, tx), Access.need(operation, resource),
+                caller.sourceAddress(), now, caller.justification(), src.approvals(caller, tx),
+                () -> src.tokenMaxTtl(tx, caller.token()), () -> src.risk(principal));
         return o.allowed() ? Decision.allow(o.ruleRef()) : Decision.deny(o.ruleRef(), o.reason());
     }
 
@@ -109,9 +115,16 @@ public final class PolicyAuthorizer implements Authorizer {
     public static Evaluator.Outcome evaluate(Source src, StorageTx tx, List<String> policies, Access.Need need,
                                              String sourceAddress, Instant now, String justification, int approvals,
                                              Supplier<Duration> tokenMaxTtl) {
+        return evaluate(src, tx, policies, need, sourceAddress, now, justification, approvals, tokenMaxTtl, null);
+    }
+
+    /** The same, with the identity's risk score (null = 0). */
+    public static Evaluator.Outcome evaluate(Source src, StorageTx tx, List<String> policies, Access.Need need,
+                                             String sourceAddress, Instant now, String justification, int approvals,
+                                             Supplier<Duration> tokenMaxTtl, java.util.function.IntSupplier risk) {
         Evaluator.Compiled set = src.store().compiled(tx, policies);
         Evaluator.Outcome o = Evaluator.evaluate(set, new Evaluator.Request(need.path(), need.anyOf(), sourceAddress,
-                now, justification, approvals, tokenMaxTtl));
+                now, justification, approvals, tokenMaxTtl, risk));
         String refused = o.allowed() ? src.grantRefusal(tx, o, now, approvals) : null;
         return refused == null ? o : new Evaluator.Outcome(false, o.policy(), o.version(), o.ruleId(),
                 GrantExceptions.CONDITION, refused, null);

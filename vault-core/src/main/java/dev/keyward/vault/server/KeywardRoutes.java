@@ -35,7 +35,10 @@ final class KeywardRoutes {
     private final Supplier<Optional<LocalCa>> ca;
     private final ServiceRoutes services;
     private final GovernanceRoutes governance;
+    private final KeyRoutes keys;
+    private final NotificationRoutes notifications;
     private final RotationRoutes rotation;
+    private final AlertRoutes alerts;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
         this.vault = vault;
@@ -43,7 +46,10 @@ final class KeywardRoutes {
         this.ca = ca;
         this.services = new ServiceRoutes(vault);
         this.governance = new GovernanceRoutes(vault);
+        this.keys = new KeyRoutes(vault);
+        this.notifications = new NotificationRoutes(vault);
         this.rotation = new RotationRoutes(vault);
+        this.alerts = new AlertRoutes(vault);
     }
 
     record ExplainBody(String identityType, String identityName, String operation, String path, String sourceAddress,
@@ -82,6 +88,22 @@ final class KeywardRoutes {
     record ExportDto(String path, long entries, AuditJson.HeadDto head) {
     }
 
+    /** keyward backup: a file on the vault host; a passphrase protects it, else the unseal material does. */
+    record BackupBody(String path, String passphrase) {
+        @Override
+        public String toString() {
+            return "BackupBody[" + path + ", passphrase=***]";
+        }
+    }
+
+    record BackupDto(String path, String created, String protection, String sealType, long records, long bytes,
+                     String sha256, AuditJson.HeadDto auditHead) {
+        static BackupDto of(dev.keyward.vault.api.BackupInfo b) {
+            return new BackupDto(b.file(), b.created().toString(), b.protection(), b.sealType(), b.records(),
+                    b.bytes(), b.sha256(), b.auditHead() == null ? null : AuditJson.HeadDto.of(b.auditHead(), b.logId()));
+        }
+    }
+
     record ExplainDto(boolean allowed, String rule, String policy, int policyVersion, String ruleId,
                       String failedCondition, String reason, String resource, List<String> capability,
                       List<String> policies) {
@@ -105,8 +127,14 @@ final class KeywardRoutes {
         if (rest.startsWith("governance/")) {
             return governance.handle(r, rest.substring("governance/".length()), caller);
         }
-        if (rest.startsWith("rotation/")) {
+        if (NotificationRoutes.owns(rest)) {
+            return notifications.handle(r, rest, caller);
+        }
+        if (rest.startsWith("rotation/")) { // rotation/check included: RotationRoutes runs the credential checks
             return rotation.handle(r, rest.substring("rotation/".length()), caller);
+        }
+        if (rest.equals("alerts") || rest.startsWith("alerts/")) {
+            return alerts.handle(r, rest.equals("alerts") ? "" : rest.substring("alerts/".length()), caller);
         }
         String m = r.method();
         boolean post = m.equals("POST") || m.equals("PUT");
@@ -191,12 +219,25 @@ final class KeywardRoutes {
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
                         AuditJson.HeadDto.of(x.head(), vault.audit().logId(caller)))));
             }
+            case "backup" -> {
+                require(post);
+                BackupBody b = VaultApi.body(r, BackupBody.class);
+                if (b.path() == null || !java.nio.file.Path.of(b.path()).isAbsolute()) {
+                    throw new InvalidRequestException("path must be an absolute file path on the vault host.");
+                }
+                char[] pass = b.passphrase() == null ? null : b.passphrase().toCharArray();
+                return ApiResponse.ok(VaultApi.envelope(BackupDto.of(vault.backups().backup(caller,
+                        java.nio.file.Path.of(b.path()), pass))));
+            }
             case "key/rewrap" -> {
                 if (m.equals("GET")) {
                     return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().rewrapStatus(caller))));
                 }
                 require(post);
                 return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().startRewrap(caller))));
+            }
+            case "key/rotate-root", "seal/migrate", "seal/rekey" -> {
+                return keys.handle(r, rest, caller);
             }
             case "storage/check" -> {
                 require(m.equals("GET") || post);

@@ -251,7 +251,7 @@ class RotationScheduleTest {
         rot.configure(admin(), "crit/db", new RotationConfig("generated", Map.of(), null, null, null, true, null,
                 null, null, null, null));
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-        vault.engine().useApprovalGate((caller, op, resource, change) -> {
+        vault.engine().setApprovalGate((caller, op, resource, change) -> {
             asked.add(op.id() + " " + resource);
             if (caller.approvalId() == null) {
                 throw new ApprovalRequiredException("An approval is required.", "req-1");
@@ -282,7 +282,7 @@ class RotationScheduleTest {
         assertEquals("finished", r.state());
         assertFalse(vault.engine().secrets().read(admin(), "crit/db", 2).hasData(),
                 "after a compromise the previous version has no grace");
-        vault.engine().useApprovalGate(ApprovalGate.NONE);
+        vault.engine().setApprovalGate(ApprovalGate.NONE);
         assertEquals(GatedOperation.ROTATE_NOW.id(), "rotate-now");
     }
 
