@@ -103,6 +103,11 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
+        return real.credentialChecks();
+    }
+
+    @Override
     public dev.keyward.vault.api.AlertService alerts() {
         return real.alerts();
     }

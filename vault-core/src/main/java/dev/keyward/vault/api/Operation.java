@@ -107,8 +107,6 @@ public enum Operation {
     ROTATION_RUN_POSTPONED("rotation.run.postponed"),
     /** The previous version's grace ended: revoked on the target, destroyed per the config. */
     ROTATION_GRACE_REVOKE("rotation.grace.revoke"),
-    /** keyward check credentials: each rotator's read-only check of the current value. */
-    ROTATION_CHECK("rotation.check"),
     /** A scheduled slot passed while the vault could not run it (its window ended). */
     ROTATION_SLOT_MISSED("rotation.slot.missed"),
     /** Raises an alert (a detector's or another feature's). */
@@ -138,6 +136,8 @@ public enum Operation {
     VAULT_BACKUP("vault.backup"),
     /** A vault restored from a backup: the first entry the restored vault writes. */
     VAULT_RESTORE("vault.restore"),
+    /** keyward check credentials: each configured rotator's read-only check against its target. */
+    ROTATION_CHECK("rotation.check"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */

@@ -56,29 +56,10 @@ public interface RotationService {
     /** Sets the next scheduled run by hand (a time in the future); the schedule goes on from there. */
     RotationStatus setNextRun(Caller caller, String path, Instant at);
 
-    /**
-     * Runs each configured rotator's read-only check (the current value still works on its target)
-     * for every rotation under {@code prefix} ("" for all); nothing changes (keyward check credentials).
-     */
-    List<CredentialCheck> checkCredentials(Caller caller, String prefix);
-
     /** Rotator types this vault knows, e.g. {@code generated}, {@code hook}, {@code ssh}, {@code x509}. */
     List<String> rotators(Caller caller);
 
     // ------------------------------------------------------------ records
-
-    /**
-     * One credential check.
-     *
-     * @param path       the secret
-     * @param rotator    its rotator type
-     * @param ok         the current value works on the target
-     * @param errorClass the failure's class, or null
-     * @param error      a sentence about the failure, or null
-     * @param millis     how long the check took
-     */
-    record CredentialCheck(String path, String rotator, boolean ok, String errorClass, String error, long millis) {
-    }
 
     /**
      * When a secret rotates. Exactly one of {@code interval} and {@code cron} (5 fields: minute hour

@@ -27,6 +27,9 @@ public interface Vault extends AutoCloseable {
     /** Rotation: configs, schedules, runs (staged, audited), history. */
     RotationService rotation();
 
+    /** Credential checks for CI: each configured rotator's read-only check against its target. */
+    CredentialCheckService credentialChecks();
+
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 

@@ -85,6 +85,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final StorageChecker storageChecker;
     private final BackupFacade backups;
     private final RotationFacade rotation;
+    private final CredentialCheckFacade credentialChecks;
     private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
@@ -135,6 +136,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 dev.keyward.vault.rotation.RotatorRegistry.defaults());
         lifecycle.onSeal(rotation::sealed);
         lifecycle.onUnseal(rotation::unsealed);
+        this.credentialChecks = new CredentialCheckFacade(this, door, guard, rotation.rotations().registry());
         this.alerts = new AlertFacade(this, door, guard, storage, clock);
         governance.useAlerts(() -> alerts);
         lifecycle.onSeal(alerts::sealed);
@@ -368,10 +370,9 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return rotation;
     }
 
-    /** Where features raise alerts (the anomaly feature's service, once wired); the supplier may give null. */
-    public void useAlerts(Supplier<dev.keyward.vault.api.AlertService> alerts) {
-        governance.useAlerts(alerts);
-        rotation.useAlerts(alerts);
+    @Override
+    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
+        return credentialChecks;
     }
 
     dev.keyward.vault.api.ApprovalGate approvalGate() {
@@ -570,6 +571,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         notifications.close();
         governance.sealed();
         rotation.close();
+        credentialChecks.close();
         alerts.close();
         rewrapper.stop();
         rollback.close();

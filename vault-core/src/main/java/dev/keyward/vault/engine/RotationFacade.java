@@ -280,25 +280,6 @@ final class RotationFacade implements RotationService {
     }
 
     @Override
-    public List<CredentialCheck> checkCredentials(Caller caller, String prefix) {
-        String pre = prefix == null ? "" : SecretPaths.normalize(prefix);
-        // authorized and audited as the caller's call; the checks read each value as the rotation job
-        List<StateRec> states = guard.run(() -> door.read(caller, Operation.ROTATION_CHECK, SYS + pre,
-                (k, who, tx, now) -> store(k).all(tx).stream().filter(s -> s.path.startsWith(pre))
-                        .sorted(java.util.Comparator.comparing(s -> s.path)).toList(),
-                l -> Map.of("count", Integer.toString(l.size()))));
-        List<CredentialCheck> out = new java.util.ArrayList<>();
-        for (StateRec s : states) {
-            out.add(guard.run(() -> rotations.check(s)));
-        }
-        long failed = out.stream().filter(c -> !c.ok()).count();
-        guard.run(() -> door.write(caller, Operation.ROTATION_CHECK, SYS + pre, (k, who, tx, now) -> null,
-                r -> Map.of("step", "result", "checked", Integer.toString(out.size()), "failed",
-                        Long.toString(failed))));
-        return out;
-    }
-
-    @Override
     public List<String> rotators(Caller caller) {
         return guard.run(() -> door.read(caller, Operation.ROTATION_READ, SYS,
                 (k, who, tx, now) -> rotations.registry().types()));

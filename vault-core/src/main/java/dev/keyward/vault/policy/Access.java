@@ -51,6 +51,7 @@ public final class Access {
             case AUDIT_EXPORT -> of("sys/audit/export", Capability.READ);
             case VAULT_BACKUP -> of("sys/backup", Capability.ADMIN);
             case STORAGE_CHECK -> of("sys/storage/check", Capability.READ);
+            case ROTATION_CHECK -> of(r, Capability.READ);
             case OPERATOR_CREATE, OPERATOR_UPDATE -> of(r, Capability.ADMIN);
             case OPERATOR_LIST -> of("sys/identity/operators", Capability.LIST);
             case APPROLE_WRITE, CERT_WRITE -> of(r, Capability.UPDATE);
@@ -75,7 +76,7 @@ public final class Access {
             case GOVERNANCE_READ -> of(r.startsWith("sys/governance/") && !r.equals("sys/governance/scan") ? r
                     : "sys/governance/records", Capability.READ);
             case ROTATION_CONFIG_SET, ROTATION_CONFIG_DELETE, ROTATION_NEXT_SET -> of(r, Capability.UPDATE);
-            case ROTATION_READ, ROTATION_CHECK -> of(r, Capability.READ, Capability.LIST);
+            case ROTATION_READ -> of(r, Capability.READ, Capability.LIST);
             // A rotation asked for: rotate on the secret itself (a pipeline's deployment event, containment).
             case ROTATION_RUN_START -> of(r, Capability.ROTATE);
             // The rotation job's own steps (a system principal's calls) on sys/rotation/<path>.

@@ -84,6 +84,8 @@ public final class RemoteServices {
             service("backups", dev.keyward.vault.api.BackupService.class, Vault::backups, Set.of()),
             service("notifications", NotificationService.class, Vault::notifications, Set.of()),
             service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()),
+            service("credentials", dev.keyward.vault.api.CredentialCheckService.class, Vault::credentialChecks,
+                    Set.of()),
             service("alerts", AlertService.class, Vault::alerts, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;

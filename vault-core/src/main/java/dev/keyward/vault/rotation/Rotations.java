@@ -825,34 +825,6 @@ public final class Rotations {
         });
     }
 
-    // ------------------------------------------------------------ credential checks
-
-    /** The rotator's read-only check of a secret's current value (nothing is recorded but the reads). */
-    public dev.keyward.vault.api.RotationService.CredentialCheck check(StateRec s) {
-        long t0 = System.nanoTime();
-        try {
-            Rotator rotator = registry.get(s.config.rotator());
-            RotationHost.Current cur = host.current(s.path);
-            if (cur.fields().isEmpty()) {
-                throw new RotationStepException("The secret has no current value.");
-            }
-            RotationContext ctx = context(s, cur.fields());
-            timed(ctx, () -> {
-                rotator.check(ctx, cur.fields());
-                return null;
-            });
-            return new dev.keyward.vault.api.RotationService.CredentialCheck(s.path, s.config.rotator(), true, null,
-                    null, elapsed(t0));
-        } catch (VaultSealedException | VaultNotInitializedException sealed) {
-            throw sealed;
-        } catch (RuntimeException e) {
-            String error = e instanceof RotationStepException || e instanceof InvalidRequestException
-                    ? e.getMessage() : "The check failed (" + e.getClass().getSimpleName() + ").";
-            return new dev.keyward.vault.api.RotationService.CredentialCheck(s.path, s.config.rotator(), false,
-                    e.getClass().getSimpleName(), error, elapsed(t0));
-        }
-    }
-
     // ------------------------------------------------------------ helpers
 
     private RotationContext context(StateRec s, Map<String, String> current) {

@@ -85,6 +85,23 @@ final class KeywardRoutes {
     record ExportBody(String path) {
     }
 
+    record CredentialCheckBody(String prefix) {
+    }
+
+    record CredentialCheckDto(String path, String rotator, String outcome, String errorClass, String error,
+                              long millis) {
+    }
+
+    record CredentialChecksDto(boolean ok, int checked, int failed, int skipped, List<CredentialCheckDto> checks) {
+        static CredentialChecksDto of(List<dev.keyward.vault.api.CredentialCheckService.CredentialCheck> all) {
+            List<CredentialCheckDto> l = all.stream().map(c -> new CredentialCheckDto(c.path(), c.rotator(),
+                    c.outcome(), c.errorClass(), c.error(), c.millis())).toList();
+            int failed = (int) all.stream().filter(c -> c.outcome().equals("failed")).count();
+            int skipped = (int) all.stream().filter(c -> c.outcome().equals("skipped")).count();
+            return new CredentialChecksDto(failed == 0, all.size(), failed, skipped, l);
+        }
+    }
+
     record ExportDto(String path, long entries, AuditJson.HeadDto head) {
     }
 
@@ -130,7 +147,7 @@ final class KeywardRoutes {
         if (NotificationRoutes.owns(rest)) {
             return notifications.handle(r, rest, caller);
         }
-        if (rest.startsWith("rotation/")) { // rotation/check included: RotationRoutes runs the credential checks
+        if (rest.startsWith("rotation/") && !rest.equals("rotation/check")) { // rotation/check: credential checks, below
             return rotation.handle(r, rest.substring("rotation/".length()), caller);
         }
         if (rest.equals("alerts") || rest.startsWith("alerts/")) {
@@ -244,6 +261,16 @@ final class KeywardRoutes {
                 StorageCheck c = vault.integrity().checkStorage(caller);
                 return ApiResponse.ok(VaultApi.envelope(new StorageCheckDto(c.ok(), c.records(), c.secrets(),
                         c.problems(), c.omitted())));
+            }
+            case "rotation/check" -> {
+                // keyward check credentials: each configured rotator's read-only check (?prefix= or {"prefix"})
+                require(m.equals("GET") || post);
+                String prefix = r.query().get("prefix");
+                if (post && VaultApi.body(r, CredentialCheckBody.class).prefix() != null) {
+                    prefix = VaultApi.body(r, CredentialCheckBody.class).prefix();
+                }
+                return ApiResponse.ok(VaultApi.envelope(CredentialChecksDto.of(
+                        vault.credentialChecks().checkCredentials(caller, prefix))));
             }
             case "cert/issue" -> {
                 require(post);

@@ -212,24 +212,6 @@ final class RotationRoutes {
                 return GovernanceRoutes.ok(Map.of("schedules", rot.schedules(caller, r.query().getOrDefault("prefix",
                         "")).stream().map(RotationRoutes::statusJson).toList()));
             }
-            case "check" -> {
-                GovernanceRoutes.require(m.equals("GET") || post);
-                List<RotationService.CredentialCheck> checks = rot.checkCredentials(caller,
-                        r.query().getOrDefault("prefix", ""));
-                List<Map<String, Object>> list = new java.util.ArrayList<>();
-                for (RotationService.CredentialCheck c : checks) {
-                    Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("path", c.path());
-                    e.put("rotator", c.rotator());
-                    e.put("ok", c.ok());
-                    e.put("error_class", c.errorClass());
-                    e.put("error", c.error());
-                    e.put("ms", c.millis());
-                    list.add(e);
-                }
-                return GovernanceRoutes.ok(Map.of("ok", checks.stream().allMatch(RotationService.CredentialCheck::ok),
-                        "checks", list));
-            }
             case "rotators" -> {
                 GovernanceRoutes.require(m.equals("GET"));
                 return GovernanceRoutes.ok(Map.of("rotators", rot.rotators(caller)));

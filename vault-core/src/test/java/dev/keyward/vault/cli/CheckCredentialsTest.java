@@ -103,11 +103,11 @@ class CheckCredentialsTest {
     void aFailingCheckExitsNonZeroAndNamesTheSecretAndTheCause() {
         CliHarness.Result r = cli.cli("check", "credentials");
         assertEquals(ExitCodes.REFUSED, r.code(), r.out() + r.err());
-        assertTrue(r.out().matches("(?s).*ok\\s+db/alt \\(postgres.*"), r.out());
-        assertTrue(r.out().matches("(?s).*ok\\s+db/good \\(postgres.*"), r.out());
-        assertTrue(r.out().matches("(?s).*FAILED\\s+db/bad \\(postgres, \\d+ ms\\): PostgreSQL .*"
+        assertTrue(r.out().matches("(?s).*ok\\s+db/alt\\s+postgres.*"), r.out());
+        assertTrue(r.out().matches("(?s).*ok\\s+db/good\\s+postgres.*"), r.out());
+        assertTrue(r.out().matches("(?s).*failed\\s+db/bad\\s+postgres.*PostgresLoginRefusedException: PostgreSQL .*"
                 + "login refused for role \"" + bad + "\".*"), r.out());
-        assertTrue(r.out().contains("4 checked, some failed."), r.out());
+        assertTrue(r.out().contains("4 checked, 1 failed, 0 skipped"), r.out());
         assertNoPassword(r.out() + r.err());
     }
 
@@ -115,7 +115,7 @@ class CheckCredentialsTest {
     void aPrefixChecksOnlyItsSecretsAndPassesWhenTheyWork() {
         CliHarness.Result r = cli.cli("check", "credentials", "--path", "db/good");
         assertEquals(ExitCodes.OK, r.code(), r.out() + r.err());
-        assertTrue(r.out().contains("1 checked, all ok."), r.out());
+        assertTrue(r.out().contains("1 checked, 0 failed"), r.out());
         CliHarness.Result other = cli.cli("check", "credentials", "--path", "other/");
         assertEquals(ExitCodes.OK, other.code(), other.out());
         assertTrue(other.out().contains("other/app"), other.out());
@@ -128,18 +128,16 @@ class CheckCredentialsTest {
         assertEquals(ExitCodes.REFUSED, r.code(), r.out() + r.err());
         JsonNode d = VaultClient.JSON.readTree(r.out());
         assertFalse(d.path("ok").asBoolean());
-        assertEquals(3, d.path("checks").size());
-        JsonNode failed = d.path("checks").get(1);
-        assertEquals("db/bad", failed.path("path").asText());
-        assertFalse(failed.path("ok").asBoolean());
-        assertEquals("PostgresLoginRefusedException", failed.path("error_class").asText(),
-                "the failure's class names the cause");
+        assertEquals(3, d.path("checked").asInt());
+        assertEquals(1, d.path("failed").asInt());
+        assertEquals("PostgresLoginRefusedException", d.path("checks").get(1).path("error_class").asText());
         assertNoPassword(r.out());
         List<AuditRecord> checks = TestVaults.auditEntries(vault.engine()).stream()
                 .filter(e -> e.operation().equals("rotation.check")).toList();
         assertEquals(2, checks.size(), "the request and its outcome");
         assertEquals("3", checks.get(0).details().get("count"));
         assertEquals("1", checks.get(1).details().get("failed"));
+        assertTrue(checks.get(1).details().get("failures").contains("db/bad (PostgresLoginRefusedException)"));
         for (AuditRecord e : TestVaults.auditEntries(vault.engine())) {
             assertNoPassword(e.toString() + e.details());
         }
@@ -159,7 +157,7 @@ class CheckCredentialsTest {
     void aCiIdentityWithReadOnItsRotationsChecksWithoutSeeingAValue() {
         Caller a = vault.caller();
         vault.engine().policies().put(a, new Policy("ci-check", "CI checks database credentials", List.of(
-                PolicyRule.grant("sys/rotation/db/*", EnumSet.of(Capability.READ, Capability.LIST), PolicyConditions.NONE, "ci",
+                PolicyRule.grant("sys/rotation/db/*", EnumSet.of(Capability.READ), PolicyConditions.NONE, "ci",
                         "credential checks", Instant.now().plus(Duration.ofDays(30))))), "test");
         vault.engine().identities().putAppRole(a, IdentityService.AppRoleSpec.of("ci-check", List.of("ci-check")));
         String roleId = vault.engine().identities().roleId(a, "ci-check");
@@ -171,12 +169,19 @@ class CheckCredentialsTest {
         assertEquals(ExitCodes.OK, good.code(), good.out() + good.err());
         CliHarness.Result all = cli.with("KEYWARD_TOKEN", ci, "check", "credentials", "--path", "db/");
         assertEquals(ExitCodes.REFUSED, all.code(), all.out() + all.err());
-        assertTrue(all.out().contains("3 checked, some failed."), all.out());
+        assertTrue(all.out().contains("3 checked, 1 failed"), all.out());
         CliHarness.Result other = cli.with("KEYWARD_TOKEN", ci, "check", "credentials", "--path", "other/");
         assertEquals(ExitCodes.DENIED, other.code(), other.out() + other.err());
         CliHarness.Result read = cli.with("KEYWARD_TOKEN", ci, "kv", "get", "db/good");
         assertEquals(ExitCodes.DENIED, read.code(), "the check's reader may not read the value itself");
         assertNoPassword(good.out() + all.out() + other.out() + other.err() + read.out() + read.err());
+    }
+
+    @Test
+    void aBadPrefixIsRefusedClearly() {
+        CliHarness.Result r = cli.cli("check", "credentials", "--path", "db//x");
+        assertEquals(ExitCodes.REFUSED, r.code());
+        assertTrue(r.err().contains("empty segment"), r.err());
     }
 
     private void assertNoPassword(String text) {
