@@ -225,12 +225,8 @@ final class RotationCommands {
         String reason;
         @Option(names = "--compromise", description = "The credential is suspected to be compromised (no grace).")
         boolean compromise;
-        @Option(names = "--approval", description = "The approval grant for a critical secret.")
-        String approval;
-        @Option(names = "--wait", description = "Wait until the run has ended (up to --timeout seconds).")
-        boolean waitFor;
-        @Option(names = "--timeout", description = "Seconds to wait with --wait (default 120).")
-        int timeout = 120;
+        @picocli.CommandLine.Mixin
+        RunOptions run = new RunOptions();
 
         @Override
         public Integer call() throws InterruptedException {
@@ -238,9 +234,8 @@ final class RotationCommands {
             ObjectNode b = KeywardCli.object();
             b.put("reason", reason);
             b.put("trigger", compromise ? "compromise" : "manual");
-            put(b, "approval_id", approval);
-            JsonNode run = r.data("POST", ROUTE + "run/" + path, b);
-            return follow(r, path, run, waitFor, timeout);
+            put(b, "approval_id", run.approval);
+            return follow(r, path, r.data("POST", ROUTE + "run/" + path, b), run.waitFor, run.timeout);
         }
     }
 
@@ -253,21 +248,27 @@ final class RotationCommands {
         String path;
         @Option(names = "--reason", description = "What is deployed (audited).")
         String reason;
-        @Option(names = "--approval", description = "The approval grant for a critical secret.")
-        String approval;
-        @Option(names = "--wait", description = "Wait until the run has ended.")
-        boolean waitFor;
-        @Option(names = "--timeout", description = "Seconds to wait with --wait (default 120).")
-        int timeout = 120;
+        @picocli.CommandLine.Mixin
+        RunOptions run = new RunOptions();
 
         @Override
         public Integer call() throws InterruptedException {
             KeywardCli r = KeywardCli.root(spec);
             ObjectNode b = KeywardCli.object();
             put(b, "reason", reason);
-            put(b, "approval_id", approval);
-            return follow(r, path, r.data("POST", ROUTE + path + "/trigger", b), waitFor, timeout);
+            put(b, "approval_id", run.approval);
+            return follow(r, path, r.data("POST", ROUTE + path + "/trigger", b), run.waitFor, run.timeout);
         }
+    }
+
+    /** Options of the commands that start a run: the grant, and waiting for its end. */
+    static final class RunOptions {
+        @Option(names = "--approval", description = "The approval grant for a critical secret.")
+        String approval;
+        @Option(names = "--wait", description = "Wait until the run has ended (up to --timeout seconds).")
+        boolean waitFor;
+        @Option(names = "--timeout", description = "Seconds to wait with --wait (default 120).")
+        int timeout = 120;
     }
 
     /** Prints the run; with {@code wait}, polls its history until it ends (exit 1 when it did not finish). */
