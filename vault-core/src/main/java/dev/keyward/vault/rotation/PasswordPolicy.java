@@ -153,7 +153,7 @@ public final class PasswordPolicy {
         return true;
     }
 
-    static int intParam(Map<String, String> params, String name, int dflt, int min, int max) {
+    public static int intParam(Map<String, String> params, String name, int dflt, int min, int max) {
         String v = params.get(name);
         if (v == null) {
             return dflt;

@@ -7,12 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.keyward.vault.api.AuditRecord;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.Capability;
+import dev.keyward.vault.api.IdentityService;
+import dev.keyward.vault.api.Policy;
+import dev.keyward.vault.api.PolicyConditions;
+import dev.keyward.vault.api.PolicyRule;
 import dev.keyward.vault.api.RotationService.RotationConfig;
 import dev.keyward.vault.api.SecretData;
 import dev.keyward.vault.engine.TestVaults;
 import dev.keyward.vault.testing.TestPostgres;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -143,6 +151,30 @@ class CheckCredentialsTest {
         assertTrue(pg.canLogin(vault.engine().secrets().read(vault.caller(), "db/good", 0).data().field("username"),
                 passwords.get(0)), "the role's password is as it was");
         assertEquals(0, vault.engine().rotation().history(vault.caller(), "db/good", 10).size(), "no rotation ran");
+    }
+
+    @Test
+    void aCiIdentityWithReadOnItsRotationsChecksWithoutSeeingAValue() {
+        Caller a = vault.caller();
+        vault.engine().policies().put(a, new Policy("ci-check", "CI checks database credentials", List.of(
+                PolicyRule.grant("sys/rotation/db/*", EnumSet.of(Capability.READ), PolicyConditions.NONE, "ci",
+                        "credential checks", Instant.now().plus(Duration.ofDays(30))))), "test");
+        vault.engine().identities().putAppRole(a, IdentityService.AppRoleSpec.of("ci-check", List.of("ci-check")));
+        String roleId = vault.engine().identities().roleId(a, "ci-check");
+        String secretId = vault.engine().identities().issueSecretId(a, "ci-check",
+                new IdentityService.SecretIdSpec(null, null, null, null, null)).secretId();
+        String ci = vault.engine().loginAppRole(roleId, secretId, "127.0.0.1").token();
+
+        CliHarness.Result good = cli.with("KEYWARD_TOKEN", ci, "check", "credentials", "--path", "db/good");
+        assertEquals(ExitCodes.OK, good.code(), good.out() + good.err());
+        CliHarness.Result all = cli.with("KEYWARD_TOKEN", ci, "check", "credentials", "--path", "db/");
+        assertEquals(ExitCodes.REFUSED, all.code(), all.out() + all.err());
+        assertTrue(all.out().contains("3 checked, 1 failed"), all.out());
+        CliHarness.Result other = cli.with("KEYWARD_TOKEN", ci, "check", "credentials", "--path", "other/");
+        assertEquals(ExitCodes.DENIED, other.code(), other.out() + other.err());
+        CliHarness.Result read = cli.with("KEYWARD_TOKEN", ci, "kv", "get", "db/good");
+        assertEquals(ExitCodes.DENIED, read.code(), "the check's reader may not read the value itself");
+        assertNoPassword(good.out() + all.out() + other.out() + other.err() + read.out() + read.err());
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
@@ -12,68 +11,69 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A loopback TCP relay in front of a real server, so a test can make the server "stop" for the
- * code under test (new connections refused, open ones cut) without stopping the shared server.
- * {@link #start()} listens again on the same port.
+ * code under test (open connections cut, new ones closed at once, as by a server going down)
+ * without stopping the shared server. The relay keeps its port while stopped, so nothing else can
+ * take it; {@link #start()} relays again.
  */
 public final class TcpRelay implements AutoCloseable {
     private final String targetHost;
     private final int targetPort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
-    private volatile ServerSocket server;
-    private int port;
+    private final ServerSocket server;
+    private volatile boolean down;
 
     public TcpRelay(String targetHost, int targetPort) {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
-        start();
+        try {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new IllegalStateException("relay could not listen", e);
+        }
+        Thread t = new Thread(this::acceptLoop, "tcp-relay-" + server.getLocalPort());
+        t.setDaemon(true);
+        t.start();
     }
 
     public int port() {
-        return port;
+        return server.getLocalPort();
     }
 
-    /** Listens (again) and relays every connection to the target. */
-    public synchronized void start() {
-        if (server != null) {
-            return;
-        }
-        try {
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-            port = s.getLocalPort();
-            server = s;
-            Thread t = new Thread(() -> acceptLoop(s), "tcp-relay-" + port);
-            t.setDaemon(true);
-            t.start();
-        } catch (IOException e) {
-            throw new IllegalStateException("relay could not listen on " + port, e);
-        }
+    /** Relays every new connection to the target again. */
+    public void start() {
+        down = false;
     }
 
-    /** Stops listening and cuts every relayed connection: the server looks down. */
+    /** Cuts every relayed connection and closes new ones at once: the server looks down. */
     public synchronized void stop() {
-        ServerSocket s = server;
-        server = null;
-        closeQuietly(s);
+        down = true;
         for (Socket c : open) {
             closeQuietly(c);
         }
         open.clear();
     }
 
-    private void acceptLoop(ServerSocket s) {
-        while (!s.isClosed()) {
+    private void acceptLoop() {
+        while (!server.isClosed()) {
             Socket client;
             try {
-                client = s.accept();
+                client = server.accept();
             } catch (IOException e) {
                 return;
+            }
+            if (down) {
+                closeQuietly(client);
+                continue;
             }
             try {
                 Socket upstream = new Socket(targetHost, targetPort);
                 open.add(client);
                 open.add(upstream);
+                if (down) { // stopped while connecting
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    continue;
+                }
                 pipe(client, upstream);
                 pipe(upstream, client);
             } catch (IOException e) {
@@ -117,5 +117,6 @@ public final class TcpRelay implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        closeQuietly(server);
     }
 }

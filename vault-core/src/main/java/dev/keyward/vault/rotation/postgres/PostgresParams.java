@@ -2,6 +2,7 @@ package dev.keyward.vault.rotation.postgres;
 
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.SecretPaths;
+import dev.keyward.vault.rotation.PasswordPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -74,7 +75,7 @@ public record PostgresParams(String host, int port, String database, Mode mode, 
                 && !(host.contains(":") && IPV6.matcher(strip(host)).matches())) {
             throw new InvalidRequestException("Parameter 'host' must be a host name or an IP address.");
         }
-        int port = number(params, PORT, 5432, 1, 65535);
+        int port = PasswordPolicy.intParam(params, PORT, 5432, 1, 65535);
         String database = params.getOrDefault(DATABASE, "postgres");
         name(DATABASE, database);
         String modeText = params.getOrDefault(MODE, "single");
@@ -104,8 +105,8 @@ public record PostgresParams(String host, int port, String database, Mode mode, 
         if (!SSL_MODES.contains(ssl)) {
             throw new InvalidRequestException("Parameter 'sslmode' is one of " + String.join(", ", SSL_MODES) + ".");
         }
-        int connectTimeout = number(params, CONNECT_TIMEOUT, 5, 1, 60);
-        int length = number(params, PASSWORD_LENGTH, 32, 16, 99);
+        int connectTimeout = PasswordPolicy.intParam(params, CONNECT_TIMEOUT, 5, 1, 60);
+        int length = PasswordPolicy.intParam(params, PASSWORD_LENGTH, 32, 16, 99);
         return new PostgresParams(host, port, database, mode, username, alternate,
                 SecretPaths.normalize(credential), ssl, connectTimeout, length);
     }
@@ -143,23 +144,6 @@ public record PostgresParams(String host, int port, String database, Mode mode, 
                     + " '.' or '-' (at most 63, not starting with a digit).");
         }
         return value;
-    }
-
-    private static int number(Map<String, String> params, String key, int dflt, int min, int max) {
-        String v = params.get(key);
-        if (v == null) {
-            return dflt;
-        }
-        try {
-            int n = Integer.parseInt(v.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new InvalidRequestException("Parameter '" + key + "' must be a whole number from " + min + " to " + max
-                + ".");
     }
 
     private static String printable(String s) {

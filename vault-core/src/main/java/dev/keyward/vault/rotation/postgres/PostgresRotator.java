@@ -146,7 +146,7 @@ public final class PostgresRotator implements Rotator {
         target.loginTest(As.ROLE, role, new String(password(current, "current")));
         Credential cred = rotationCredential(ctx, p);
         try (Connection admin = target.connect(As.ROTATION_CREDENTIAL, cred.username, new String(cred.password))) {
-            target.checkRotationCredential(admin, cred.username);
+            target.checkRotationCredential(admin, cred.username, p.roles());
         } catch (SQLException e) {
             throw target.classify(e, As.ROTATION_CREDENTIAL, cred.username, "close a connection of");
         } finally {

@@ -3,6 +3,7 @@ package dev.keyward.vault.rotation.postgres;
 import dev.keyward.vault.rotation.postgres.PostgresTargetException.Failure;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -80,14 +81,41 @@ final class PostgresTarget {
         }
     }
 
-    /** The rotation credential's own role and whether it may manage roles (read-only). */
-    void checkRotationCredential(Connection admin, String credentialRole) {
-        try (Statement st = admin.createStatement();
-             ResultSet rs = st.executeQuery("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")) {
-            if (!rs.next() || !rs.getBoolean(1)) {
-                throw PostgresTargetException.of(Failure.PERMISSION_DENIED, "PostgreSQL " + params.where()
-                        + ": the rotation credential's role \"" + credentialRole
-                        + "\" has neither SUPERUSER nor CREATEROLE, so it cannot change passwords.", null);
+    /**
+     * Read-only: each target role exists and the rotation credential may change its password
+     * (a superuser; or CREATEROLE on a role that is not a superuser, with ADMIN OPTION on it from
+     * PostgreSQL 16 on).
+     */
+    void checkRotationCredential(Connection admin, String credentialRole, java.util.List<String> roles) {
+        String where = "PostgreSQL " + params.where() + ": ";
+        try (PreparedStatement me = admin.prepareStatement("SELECT rolsuper, rolcreaterole,"
+                + " current_setting('server_version_num')::int FROM pg_roles WHERE rolname = current_user");
+             ResultSet rs = me.executeQuery()) {
+            rs.next();
+            boolean superuser = rs.getBoolean(1);
+            boolean createRole = rs.getBoolean(2);
+            int version = rs.getInt(3);
+            for (String role : roles) {
+                try (PreparedStatement q = admin.prepareStatement("SELECT rolsuper, CASE WHEN ? >= 160000"
+                        + " THEN pg_has_role(current_user, oid, 'MEMBER WITH ADMIN OPTION') ELSE true END"
+                        + " FROM pg_roles WHERE rolname = ?")) {
+                    q.setInt(1, version);
+                    q.setString(2, role);
+                    try (ResultSet r = q.executeQuery()) {
+                        if (!r.next()) {
+                            throw PostgresTargetException.of(Failure.NOT_FOUND, where + "role \"" + role
+                                    + "\" does not exist.", null);
+                        }
+                        boolean may = superuser || (createRole && !r.getBoolean(1) && r.getBoolean(2));
+                        if (!may) {
+                            throw PostgresTargetException.of(Failure.PERMISSION_DENIED, where + "the rotation"
+                                    + " credential's role \"" + credentialRole + "\" may not change the password of"
+                                    + " role \"" + role + "\" (it needs SUPERUSER, or CREATEROLE"
+                                    + (version >= 160000 ? " and ADMIN OPTION on the role" : "")
+                                    + ", and the role must not be a superuser).", null);
+                        }
+                    }
+                }
             }
         } catch (SQLException e) {
             throw classify(e, As.ROTATION_CREDENTIAL, credentialRole, "read the roles of");

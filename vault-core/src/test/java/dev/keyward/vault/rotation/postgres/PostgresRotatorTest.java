@@ -384,6 +384,22 @@ class PostgresRotatorTest {
         }
 
         @Test
+        void checkNamesAMissingRoleAndARoleTheCredentialMayNotChange() {
+            Map<String, String> params = alternatingParams(a, b);
+            rotator.check(ctx(params, current), current);
+            pg.exec("DROP ROLE " + b);
+            PostgresTargetException missing = assertThrows(PostgresTargetException.class,
+                    () -> rotator.check(ctx(params, current), current));
+            assertEquals(Failure.NOT_FOUND, missing.failure());
+            assertTrue(missing.getMessage().contains(b), missing.getMessage());
+            String su = pg.createRole("su", password(), "SUPERUSER");
+            PostgresTargetException superuser = assertThrows(PostgresTargetException.class,
+                    () -> rotator.check(ctx(alternatingParams(a, su), current), current));
+            assertEquals(Failure.PERMISSION_DENIED, superuser.failure());
+            assertTrue(superuser.getMessage().contains(su), superuser.getMessage());
+        }
+
+        @Test
         void connectionsOfTheActiveRoleKeepWorkingThroughRotations() throws Exception {
             Map<String, String> params = alternatingParams(a, b);
             try (Connection openA = pg.login(a, initial)) {
