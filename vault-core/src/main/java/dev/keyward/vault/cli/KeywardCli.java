@@ -33,7 +33,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {InitCommand.class, ServeCommand.class, SealCommands.Unseal.class, SealCommands.Seal.class,
             SealCommands.Status.class, LoginCommands.class, KvCommands.class, KvCommands.Token.class,
             CaCommands.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AuditCommands.Audit.class, CheckCommands.Check.class, KeyCommands.Key.class, InjectCommands.Run.class, InjectCommands.Inject.class, ScanCommand.class, ExceptionCommands.class,
-            ReviewCommands.class, ReportCommands.class, DrillCommands.class,
+            ReviewCommands.class, ReportCommands.class, DrillCommands.class, AlertCommands.class,
             AutoComplete.GenerateCompletion.class})
 public final class KeywardCli implements Callable<Integer> {
     final Map<String, String> env;
