@@ -11,6 +11,7 @@ public enum Screen {
     POLICIES("policies/Policies.fxml", "Policies"),
     IDENTITIES("identities/Identities.fxml", "Identities"),
     AUDIT("audit/Audit.fxml", "Audit"),
+    ALERTS("alerts/Alerts.fxml", "Alerts"),
     SETTINGS("settings/Settings.fxml", "Settings");
 
     private final String fxml;

@@ -33,6 +33,8 @@ public enum Nav {
     POLICIES(Screen.POLICIES, Feather.SHIELD, c -> new PoliciesView(new PoliciesViewModel(c))),
     IDENTITIES(Screen.IDENTITIES, Feather.USERS, c -> new IdentitiesView(new IdentitiesViewModel(c))),
     AUDIT(Screen.AUDIT, Feather.FILE_TEXT, c -> new AuditView(new AuditViewModel(c))),
+    ALERTS(Screen.ALERTS, Feather.ALERT_TRIANGLE, c -> new dev.keyward.console.alerts.AlertsView(
+            new dev.keyward.console.alerts.AlertsViewModel(c))),
     SETTINGS(Screen.SETTINGS, Feather.SETTINGS, c -> new SettingsView(new SettingsViewModel(c)));
 
     private final Screen screen;

@@ -565,7 +565,7 @@ public final class Monitor {
 
     /**
      * Whether an identity is active around {@code hour}: within the span of hours it was ever active
-     * in (the shortest arc of the day that holds them all), widened by one hour on each side.
+     * in (the shortest arc of the day that holds them all), widened by two hours on each side.
      */
     static boolean usualHour(Baseline b, int hour) {
         // The largest gap of never-active hours is the off time; everything else is the working span.
@@ -587,9 +587,9 @@ public final class Monitor {
         if (bestStart < 0) {
             return true; // active at every hour
         }
-        // inside the gap, but not its first or last hour (one hour of slack each side)
+        // inside the gap, but not its first or last two hours (two hours of slack each side)
         int into = (hour - bestStart + 24) % 24;
-        return !(into >= 1 && into < bestLen - 1);
+        return !(into >= 2 && into < bestLen - 2);
     }
 
     static boolean isAuthFailure(AuditEvent e) {
