@@ -77,7 +77,8 @@ class ContainmentTest {
     }
 
     private void settle() throws InterruptedException {
-        long last = TestVaults.auditEntries(v.engine()).get(TestVaults.auditEntries(v.engine()).size() - 1).sequence();
+        var log = TestVaults.auditEntries(v.engine());
+        long last = log.get(log.size() - 1).sequence();
         assertTrue(v.engine().alertDesk().settle(last, Duration.ofSeconds(10)), "the detectors kept up");
     }
 
