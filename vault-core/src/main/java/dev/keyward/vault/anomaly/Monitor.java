@@ -414,6 +414,20 @@ public final class Monitor {
         }
     }
 
+    /**
+     * Whether two source addresses are one machine: the same address, or both this host (the
+     * embedded console's "local" and any loopback address), so that a token an operator uses from the
+     * console and from the CLI on the same host is not one credential used from two places.
+     */
+    static boolean sameHost(String a, String b) {
+        return a.equals(b) || (loopback(a) && loopback(b));
+    }
+
+    private static boolean loopback(String s) {
+        return s.equals(dev.keyward.vault.api.Caller.LOCAL) || s.startsWith("127.") || s.equals("::1")
+                || s.equals("0:0:0:0:0:0:0:1") || s.equals("[::1]");
+    }
+
     private void tokenUse(AnomalyConfig c, long seq, AuditEvent e, long now, String hmac, String identityId,
                           Baseline b, boolean learned, List<Finding> out) {
         Cred k = state.credentials.get(hmac);
@@ -422,7 +436,7 @@ public final class Monitor {
             k = remember(hmac, identityId, b.name, now, seq, source);
         }
         AnomalyConfig.DetectorSettings cs = c.detector(Detectors.CONCURRENT_SOURCES);
-        if (cs.enabled() && source != null && k.lastSource != null && !source.equals(k.lastSource)
+        if (cs.enabled() && source != null && k.lastSource != null && !sameHost(source, k.lastSource)
                 && now - k.lastMs <= cs.param("window") * 1000) {
             emit(c, out, now, Detectors.CONCURRENT_SOURCES, AlertSeverity.HIGH, identityId, b.name, source,
                     "One token of " + b.name + " was used from " + k.lastSource + " and " + source + " within "

@@ -102,12 +102,7 @@ final class AlertFacade implements AlertService {
     }
 
     private RotationService rotationOfEngine() {
-        try {
-            Object r = engine.getClass().getMethod("rotation").invoke(engine);
-            return r instanceof RotationService s ? s : null;
-        } catch (ReflectiveOperationException | RuntimeException none) {
-            return null; // this vault has no rotation service (yet)
-        }
+        return engine.rotation();
     }
 
     // ------------------------------------------------------------ seal lifecycle

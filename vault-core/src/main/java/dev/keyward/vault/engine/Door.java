@@ -108,6 +108,38 @@ final class Door {
         return result;
     }
 
+    /**
+     * {@link #read}, but the success is audited only when {@code worthAnEntry} holds for the
+     * result: a long poll that found nothing adds no entry. Denials and failures are audited as
+     * always.
+     */
+    <T> T readAuditedIf(Caller caller, Operation op, String resource, Act<T> act,
+                        Function<T, Map<String, String>> details, java.util.function.Predicate<T> worthAnEntry) {
+        Call call = admit(caller, op, resource, false);
+        T result;
+        try {
+            result = storage.read(tx -> act.run(call.keys, call.principal, tx, call.now));
+            if (!worthAnEntry.test(result)) {
+                return result;
+            }
+            call.details = details == null ? Map.of() : details.apply(result);
+        } catch (KeywardException e) {
+            auditFailure(call, e);
+            throw e;
+        }
+        AuditDraft draft = audit.draft(call.event(AuditEvent.Outcome.SUCCESS, null));
+        storage.writeBatched(readsDone, new ReadDone(call, draft));
+        return result;
+    }
+
+    /**
+     * Whether {@code principal} may do {@code op} on {@code resource} (no audit entry: for filtering
+     * what an audited call returns, such as the change feed's events by read access).
+     */
+    boolean allows(Principal principal, Caller caller, Operation op, String resource, Instant now, StorageTx tx) {
+        return authorizer.authorize(principal, op, resource, caller, now, tx).allowed();
+    }
+
     /** A successful read waiting for its durable audit entry. */
     private record ReadDone(Call call, AuditDraft draft) {
     }

@@ -211,6 +211,20 @@ final class IdentityFacade implements IdentityService {
                 }, r -> null));
     }
 
+    @Override
+    public WrapInfo lookupWrap(String wrappingToken, String sourceAddress) {
+        Caller c = new Caller(wrappingToken, AuthMethod.TOKEN, sourceAddress, null, null);
+        return guard.run(() -> door.unauthenticated(c, Operation.WRAP_LOOKUP, "sys/wrapping/lookup",
+                (k, p, tx, now) -> k.machines().lookupWrap(tx, wrappingToken, now), r -> null));
+    }
+
+    @Override
+    public WrapInfo rewrap(String wrappingToken, String sourceAddress) {
+        Caller c = new Caller(wrappingToken, AuthMethod.TOKEN, sourceAddress, null, null);
+        return guard.run(() -> door.unauthenticated(c, Operation.WRAP_REWRAP, "sys/wrapping/rewrap",
+                (k, p, tx, now) -> k.machines().rewrap(tx, wrappingToken, now), r -> null));
+    }
+
     // ------------------------------------------------------------ certificates
 
     @Override
@@ -275,6 +289,53 @@ final class IdentityFacade implements IdentityService {
     public void revokeSelf(Caller caller) {
         guard.run(() -> door.write(caller, Operation.TOKEN_REVOKE, null, (k, p, tx, now) -> {
             k.identities().revokeToken(tx, caller.token());
+            return null;
+        }));
+    }
+
+    private static String tokenArgument(String token) {
+        if (token == null || token.isBlank() || token.length() > 256) {
+            throw new InvalidRequestException("missing token");
+        }
+        return token;
+    }
+
+    private static dev.keyward.vault.identity.TokenRecord liveRecord(Unsealed k, StorageTx tx, String token, Instant now) {
+        var r = k.identities().record(tx, token);
+        if (r == null || !now.isBefore(r.expiresAt())) {
+            throw new InvalidRequestException("bad token");
+        }
+        return r;
+    }
+
+    @Override
+    public TokenInfo lookupToken(Caller caller, String token) {
+        if (tokenArgument(token).equals(caller.token())) {
+            return lookupSelf(caller);
+        }
+        return guard.run(() -> door.read(caller, Operation.TOKEN_LOOKUP, "sys/token/lookup",
+                (k, p, tx, now) -> withPolicies(k, tx, Identities.info(liveRecord(k, tx, token, now), now))));
+    }
+
+    @Override
+    public TokenInfo renewToken(Caller caller, String token, Duration increment) {
+        if (tokenArgument(token).equals(caller.token())) {
+            return renewSelf(caller, increment);
+        }
+        return guard.run(() -> door.write(caller, Operation.TOKEN_RENEW, "sys/token/renew", (k, p, tx, now) -> {
+            liveRecord(k, tx, token, now);
+            return withPolicies(k, tx, k.identities().renew(tx, token, increment, now));
+        }));
+    }
+
+    @Override
+    public void revokeToken(Caller caller, String token) {
+        if (tokenArgument(token).equals(caller.token())) {
+            revokeSelf(caller);
+            return;
+        }
+        guard.run(() -> door.write(caller, Operation.TOKEN_REVOKE, "sys/token/revoke", (k, p, tx, now) -> {
+            k.identities().revokeToken(tx, token);
             return null;
         }));
     }

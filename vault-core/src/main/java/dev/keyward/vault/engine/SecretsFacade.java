@@ -11,6 +11,7 @@ import dev.keyward.vault.api.SecretPaths;
 import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.api.SecretsService;
 import dev.keyward.vault.api.VersionMetadata;
+import dev.keyward.vault.events.SecretEvents;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -36,6 +37,16 @@ final class SecretsFacade implements SecretsService {
         return MOUNT + SecretPaths.normalize(path);
     }
 
+    /** What a watcher needs in the audit entry of a write: the new version (never a value). */
+    private static Map<String, String> versionDetail(VersionMetadata v) {
+        return Map.of(SecretEvents.VERSION, Integer.toString(v.version()));
+    }
+
+    private static Map<String, String> versionsDetail(List<Integer> versions) {
+        return versions == null || versions.isEmpty() ? Map.of()
+                : Map.of(SecretEvents.VERSIONS, SecretEvents.versions(versions));
+    }
+
     @Override
     public SecretVersion read(Caller caller, String path, int version) {
         String p = SecretPaths.normalize(path);
@@ -49,23 +60,24 @@ final class SecretsFacade implements SecretsService {
     public VersionMetadata write(Caller caller, String path, SecretData data, Integer cas) {
         String p = SecretPaths.normalize(path);
         return guard.run(() -> door.write(caller, Operation.SECRET_WRITE, resource(p),
-                (k, who, tx, now) -> k.kv().write(tx, p, data, cas, now)));
+                (k, who, tx, now) -> k.kv().write(tx, p, data, cas, now), SecretsFacade::versionDetail));
     }
 
     @Override
     public VersionMetadata patch(Caller caller, String path, SecretPatch patch, Integer cas) {
         String p = SecretPaths.normalize(path);
         return guard.run(() -> door.write(caller, Operation.SECRET_PATCH, resource(p),
-                (k, who, tx, now) -> k.kv().patch(tx, p, patch, cas, now)));
+                (k, who, tx, now) -> k.kv().patch(tx, p, patch, cas, now), SecretsFacade::versionDetail));
     }
 
     @Override
     public void deleteLatest(Caller caller, String path) {
         String p = SecretPaths.normalize(path);
         guard.run(() -> door.write(caller, Operation.SECRET_DELETE, resource(p), (k, who, tx, now) -> {
+            int current = k.kv().readMetadata(tx, p).currentVersion();
             k.kv().deleteLatest(tx, p, now);
-            return null;
-        }));
+            return current;
+        }, v -> Map.of(SecretEvents.VERSION, Integer.toString(v), SecretEvents.VERSIONS, Integer.toString(v))));
     }
 
     @Override
@@ -74,7 +86,7 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.SECRET_DELETE, resource(p), (k, who, tx, now) -> {
             k.kv().delete(tx, p, versions, now);
             return null;
-        }));
+        }, x -> versionsDetail(versions)));
     }
 
     @Override
@@ -83,7 +95,7 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.SECRET_UNDELETE, resource(p), (k, who, tx, now) -> {
             k.kv().undelete(tx, p, versions, now);
             return null;
-        }));
+        }, x -> versionsDetail(versions)));
     }
 
     @Override
@@ -92,7 +104,7 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.SECRET_DESTROY, resource(p), (k, who, tx, now) -> {
             k.kv().destroy(tx, p, versions, now);
             return null;
-        }));
+        }, x -> versionsDetail(versions)));
     }
 
     @Override
@@ -108,7 +120,7 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.METADATA_WRITE, resource(p), (k, who, tx, now) -> {
             k.kv().writeMetadata(tx, p, update, now);
             return null;
-        }));
+        }, x -> Map.of("metadata", "changed")));
     }
 
     @Override
@@ -117,7 +129,7 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.METADATA_DELETE, resource(p), (k, who, tx, now) -> {
             k.kv().deleteMetadata(tx, p);
             return null;
-        }));
+        }, x -> Map.of(SecretEvents.VERSIONS, "all")));
     }
 
     @Override

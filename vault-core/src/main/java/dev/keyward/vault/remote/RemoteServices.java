@@ -6,6 +6,7 @@ import dev.keyward.vault.api.AuditService;
 import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.GovernanceService;
+import dev.keyward.vault.api.NotificationService;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.IntegrityService;
 import dev.keyward.vault.api.KeyService;
@@ -80,6 +81,11 @@ public final class RemoteServices {
             service("audit", AuditService.class, Vault::audit, Set.of("recordRefused")),
             service("integrity", IntegrityService.class, Vault::integrity, Set.of()),
             service("governance", GovernanceService.class, Vault::governance, Set.of()),
+            service("backups", dev.keyward.vault.api.BackupService.class, Vault::backups, Set.of()),
+            service("notifications", NotificationService.class, Vault::notifications, Set.of()),
+            service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()),
+            service("credentials", dev.keyward.vault.api.CredentialCheckService.class, Vault::credentialChecks,
+                    Set.of()),
             service("alerts", AlertService.class, Vault::alerts, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
