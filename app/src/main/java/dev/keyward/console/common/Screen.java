@@ -13,6 +13,7 @@ public enum Screen {
     AUDIT("audit/Audit.fxml", "Audit"),
     APPROVALS("approvals/Approvals.fxml", "Approvals"),
     ROTATION("rotation/Rotation.fxml", "Rotation"),
+    ALERTS("alerts/Alerts.fxml", "Alerts"),
     SETTINGS("settings/Settings.fxml", "Settings");
 
     private final String fxml;

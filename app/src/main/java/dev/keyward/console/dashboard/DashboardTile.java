@@ -18,5 +18,5 @@ public interface DashboardTile {
     void refresh();
 
     /** Every contributed tile, in order. */
-    List<Function<ConsoleViewModel, DashboardTile>> TILES = List.of(ExpiryTile::new);
+    List<Function<ConsoleViewModel, DashboardTile>> TILES = List.of(ExpiryTile::new, SecurityTile::new);
 }

@@ -37,6 +37,8 @@ public enum Nav {
             new dev.keyward.console.approvals.ApprovalsViewModel(c, dev.keyward.console.approvals.ApprovalsBadge.of(c)))),
     ROTATION(Screen.ROTATION, Feather.REFRESH_CW, c -> new dev.keyward.console.rotation.RotationView(
             new dev.keyward.console.rotation.RotationViewModel(c))),
+    ALERTS(Screen.ALERTS, Feather.ALERT_TRIANGLE, c -> new dev.keyward.console.alerts.AlertsView(
+            new dev.keyward.console.alerts.AlertsViewModel(c))),
     SETTINGS(Screen.SETTINGS, Feather.SETTINGS, c -> new SettingsView(new SettingsViewModel(c)));
 
     private final Screen screen;

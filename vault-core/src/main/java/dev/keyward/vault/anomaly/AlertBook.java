@@ -68,15 +68,19 @@ public final class AlertBook {
 
     /** Alerts matching the filter, newest first. */
     public List<Alert> list(StorageTx tx, AlertFilter f) {
-        List<Alert> all = new ArrayList<>();
+        List<Alert> all = newestFirst(tx, ALERTS, Alert.class);
+        all.removeIf(a -> !matches(a, f));
+        return all.size() > f.limit() ? List.copyOf(all.subList(0, f.limit())) : all;
+    }
+
+    /** Every record under a prefix, newest (last key) first. */
+    private <T> List<T> newestFirst(StorageTx tx, String prefix, Class<T> type) {
+        List<T> all = new ArrayList<>();
         String after = null;
         while (true) {
-            List<StorageTx.Entry> page = tx.scan(ALERTS, after, 1000);
+            List<StorageTx.Entry> page = tx.scan(prefix, after, 1000);
             for (StorageTx.Entry e : page) {
-                Alert a = Records.decode(barrier.open(Barrier.Binding.of(KIND, e.key()), e.value()), Alert.class);
-                if (matches(a, f)) {
-                    all.add(a);
-                }
+                all.add(Records.decode(barrier.open(Barrier.Binding.of(KIND, e.key()), e.value()), type));
                 after = e.key();
             }
             if (page.size() < 1000) {
@@ -84,7 +88,7 @@ public final class AlertBook {
             }
         }
         java.util.Collections.reverse(all);
-        return all.size() > f.limit() ? List.copyOf(all.subList(0, f.limit())) : all;
+        return all;
     }
 
     private static boolean matches(Alert a, AlertFilter f) {
@@ -100,9 +104,7 @@ public final class AlertBook {
         Alert a = alert(tx, id);
         List<StateChange> h = new ArrayList<>(a.history());
         h.add(new StateChange(state, who, why, now));
-        Alert b = new Alert(a.id(), a.detector(), a.severity(), a.identity(), a.identityId(), a.resource(), a.summary(),
-                a.runbook(), a.evidence(), a.leafHashes(), a.details(), a.raisedAt(), a.raisedBy(), state, h,
-                a.actions());
+        Alert b = copy(a, state, h, a.actions());
         put(tx, b);
         return b;
     }
@@ -112,11 +114,15 @@ public final class AlertBook {
         Alert a = alert(tx, id);
         List<String> acts = new ArrayList<>(a.actions());
         acts.add(actionId);
-        Alert b = new Alert(a.id(), a.detector(), a.severity(), a.identity(), a.identityId(), a.resource(), a.summary(),
-                a.runbook(), a.evidence(), a.leafHashes(), a.details(), a.raisedAt(), a.raisedBy(), a.state(),
-                a.history(), acts);
+        Alert b = copy(a, a.state(), a.history(), acts);
         put(tx, b);
         return b;
+    }
+
+    private static Alert copy(Alert a, AlertState state, List<StateChange> history, List<String> actions) {
+        return new Alert(a.id(), a.detector(), a.severity(), a.identity(), a.identityId(), a.resource(), a.summary(),
+                a.runbook(), a.evidence(), a.leafHashes(), a.details(), a.raisedAt(), a.raisedBy(), state, history,
+                actions);
     }
 
     // ------------------------------------------------------------ containment
@@ -135,20 +141,7 @@ public final class AlertBook {
 
     /** The newest actions first, at most {@code limit}. */
     public List<ContainmentAction> actions(StorageTx tx, int limit) {
-        List<ContainmentAction> all = new ArrayList<>();
-        String after = null;
-        while (true) {
-            List<StorageTx.Entry> page = tx.scan(ACTIONS, after, 1000);
-            for (StorageTx.Entry e : page) {
-                all.add(Records.decode(barrier.open(Barrier.Binding.of(KIND, e.key()), e.value()),
-                        ContainmentAction.class));
-                after = e.key();
-            }
-            if (page.size() < 1000) {
-                break;
-            }
-        }
-        java.util.Collections.reverse(all);
+        List<ContainmentAction> all = newestFirst(tx, ACTIONS, ContainmentAction.class);
         return all.size() > limit ? List.copyOf(all.subList(0, limit)) : all;
     }
 

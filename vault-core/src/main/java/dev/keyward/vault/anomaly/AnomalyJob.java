@@ -23,6 +23,8 @@ public final class AnomalyJob implements AuditTap {
     private static final Logger LOG = LoggerFactory.getLogger(AnomalyJob.class);
     /** Entries queued beyond this are dropped (and counted) rather than grow without bound. */
     static final int MAX_QUEUED = 1_000_000;
+    /** Under a steady stream the state is saved at most this often (it is saved when the stream pauses too). */
+    static final long SAVE_EVERY_NANOS = 30_000_000_000L;
 
     /** What the job needs from the vault. */
     public interface Host {
@@ -146,13 +148,19 @@ public final class AnomalyJob implements AuditTap {
         boolean dirty = false;
         try {
             catchUp();
+            List<Committed> batch = new java.util.ArrayList<>();
             while (running) {
                 Committed c = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (c != null) {
-                    feed(c);
+                    batch.add(c);
+                    queue.drainTo(batch, 4095);
+                    feed(batch);
+                    batch.clear();
                     dirty = true;
                 }
-                if (dirty && running && (System.nanoTime() - lastSave > 1_000_000_000L || c == null)) {
+                // The state is saved now and then: after a restart the catch-up reads what came since.
+                if (dirty && running && (System.nanoTime() - lastSave > SAVE_EVERY_NANOS
+                        || c == null && System.nanoTime() - lastSave > 1_000_000_000L)) {
                     save();
                     dirty = false;
                     lastSave = System.nanoTime();
@@ -171,21 +179,24 @@ public final class AnomalyJob implements AuditTap {
             if (page.isEmpty()) {
                 return;
             }
-            page.forEach(this::feed);
+            feed(page);
             if (page.size() < 1000) {
                 return;
             }
         }
     }
 
-    private void feed(Committed c) {
-        List<Finding> found;
+    private void feed(List<Committed> batch) {
+        List<Finding> found = new java.util.ArrayList<>();
+        long last = -1;
         synchronized (lock) {
-            try {
-                found = monitor.observe(c.sequence(), c.event());
-            } catch (RuntimeException e) {
-                LOG.warn("an audit entry could not be fed to the detectors: {}", e.getClass().getSimpleName());
-                found = List.of();
+            for (Committed c : batch) {
+                try {
+                    found.addAll(monitor.observe(c.sequence(), c.event()));
+                } catch (RuntimeException e) {
+                    LOG.warn("an audit entry could not be fed to the detectors: {}", e.getClass().getSimpleName());
+                }
+                last = Math.max(last, c.sequence());
             }
         }
         for (Finding f : found) {
@@ -195,7 +206,7 @@ public final class AnomalyJob implements AuditTap {
                 LOG.warn("a {} alert could not be raised: {}", f.detector(), e.getClass().getSimpleName());
             }
         }
-        processed.accumulateAndGet(c.sequence(), Math::max);
+        processed.accumulateAndGet(last, Math::max);
     }
 
     private void save() {

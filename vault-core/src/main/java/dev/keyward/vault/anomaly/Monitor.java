@@ -34,6 +34,8 @@ public final class Monitor {
     @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
     public static final class State {
         public long lastSequence = -1;
+        /** When the monitor saw its first entry (epoch ms; -1 = none yet): the vault's learning starts. */
+        public long startMs = -1;
         public Map<String, Baseline> identities = new HashMap<>();
         public LinkedHashMap<String, Cred> credentials = new LinkedHashMap<>();
         /** role_id hash to identity id (attributes failed AppRole logins). */
@@ -102,6 +104,8 @@ public final class Monitor {
     private volatile AnomalyConfig config;
     /** The time of the entry being judged (an alert says when its evidence happened). */
     private java.time.Instant observedAt;
+    /** Whether the vault as a whole is still learning (no detector speaks). */
+    private boolean quiet;
 
     public Monitor(State state, AnomalyConfig config) {
         this.state = state == null ? new State() : state;
@@ -166,6 +170,11 @@ public final class Monitor {
         List<Finding> out = new ArrayList<>();
         long now = e.time().toEpochMilli();
         observedAt = e.time();
+        if (state.startMs < 0) {
+            state.startMs = now;
+        }
+        // No alert at all before the vault's learning period is over (the baselines fill meanwhile).
+        quiet = now - state.startMs < c.learningPeriod().toMillis();
         boolean failure = e.outcome() == AuditEvent.Outcome.FAILURE;
         boolean authFailure = failure && isAuthFailure(e);
         String hmac = e.credentialHmac();
@@ -570,7 +579,7 @@ public final class Monitor {
 
     /**
      * Whether an identity is active around {@code hour}: within the span of hours it was ever active
-     * in (the shortest arc of the day that holds them all), widened by one hour on each side.
+     * in (the shortest arc of the day that holds them all), widened by two hours on each side.
      */
     static boolean usualHour(Baseline b, int hour) {
         // The largest gap of never-active hours is the off time; everything else is the working span.
@@ -592,9 +601,9 @@ public final class Monitor {
         if (bestStart < 0) {
             return true; // active at every hour
         }
-        // inside the gap, but not its first or last hour (one hour of slack each side)
+        // inside the gap, but not its first or last two hours (two hours of slack each side)
         int into = (hour - bestStart + 24) % 24;
-        return !(into >= 1 && into < bestLen - 1);
+        return !(into >= 2 && into < bestLen - 2);
     }
 
     static boolean isAuthFailure(AuditEvent e) {
@@ -627,8 +636,8 @@ public final class Monitor {
                       String identityId, String identity, String resource, String summary, List<Long> evidence,
                       Map<String, String> details) {
         String key = detector + "|" + (identityId == null ? "source:" + resource : identityId);
-        Long quiet = state.quietUntil.get(key);
-        if (quiet != null && now < quiet) {
+        Long until = state.quietUntil.get(key);
+        if (quiet || until != null && now < until) {
             return;
         }
         state.quietUntil.put(key, now + c.cooldown().toMillis());
@@ -641,6 +650,9 @@ public final class Monitor {
     private void emitAlways(List<Finding> out, String detector, AlertSeverity severity, String identityId,
                             String identity, String resource, String summary, List<Long> evidence,
                             Map<String, String> details) {
+        if (quiet) {
+            return;
+        }
         AnomalyConfig.DetectorSettings s = config.detector(detector);
         AlertSeverity sev = s != null && s.severity() != null ? s.severity() : severity;
         Map<String, String> d = new java.util.TreeMap<>(details);

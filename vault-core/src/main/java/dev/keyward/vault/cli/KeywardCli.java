@@ -38,7 +38,7 @@ import picocli.CommandLine.ScopeType;
             BackupCommands.Backup.class, BackupCommands.Restore.class, WebhookCommands.class,
             RotationCommands.Rotation.class,
             ApprovalCommands.Request.class, ApprovalCommands.Approve.class, ApprovalCommands.Deny.class,
-            ApprovalCommands.Approvals.class,
+            ApprovalCommands.Approvals.class, AlertCommands.class,
             AutoComplete.GenerateCompletion.class})
 public final class KeywardCli implements Callable<Integer> {
     final Map<String, String> env;

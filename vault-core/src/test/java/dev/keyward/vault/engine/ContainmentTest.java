@@ -77,7 +77,8 @@ class ContainmentTest {
     }
 
     private void settle() throws InterruptedException {
-        long last = TestVaults.auditEntries(v.engine()).get(TestVaults.auditEntries(v.engine()).size() - 1).sequence();
+        var log = TestVaults.auditEntries(v.engine());
+        long last = log.get(log.size() - 1).sequence();
         assertTrue(v.engine().alertDesk().settle(last, Duration.ofSeconds(10)), "the detectors kept up");
     }
 
@@ -163,5 +164,44 @@ class ContainmentTest {
                 () -> alerts.applyDetectorConfig(admin, "containment:\n  new-source:\n    high: [nuke]\n"));
         assertTrue(action.getMessage().contains("Unknown containment action 'nuke'"), action.getMessage());
         assertEquals(1, alerts.detectorConfig(admin).version(), "the configuration in force is unchanged");
+    }
+
+    @Test
+    void actionsThatCannotApplyAreRecordedAndTheVaultWideReadOnlyModeAndSealAreUndone() throws Exception {
+        alerts.applyDetectorConfig(admin, QUICK_LEARNING + "containment:\n  break-glass:\n    any: [rotate, lock,"
+                + " vault-read-only]\n  rotation.needs-attention:\n    any: [seal]\n");
+        String id = alerts.raise(admin, new AlertSpec(Detectors.BREAK_GLASS, AlertSeverity.CRITICAL, null,
+                "secret/ci/db", "break-glass on ci/db", List.of(), Map.of()));
+        settle();
+        var status = alerts.containmentStatus(admin);
+        assertTrue(status.vaultReadOnly());
+        Map<String, String> states = new java.util.TreeMap<>();
+        status.recent().forEach(a -> states.put(a.action(), a.state() + ": " + a.detail()));
+        assertTrue(states.get("rotate").startsWith("cannot-apply"), states.toString());
+        assertTrue(states.get("lock").startsWith("cannot-apply: the alert names no identity"), states.toString());
+        assertTrue(TestVaults.auditEntries(v.engine()).stream().anyMatch(r -> r.operation().equals("containment.rotate")
+                && "cannot-apply".equals(r.detail("state"))), "a containment action that cannot apply is audited");
+        var refused = assertThrows(AccessDeniedException.class, () -> v.engine().secrets().write(admin, "ci/db",
+                SecretData.of(Map.of("password", "x")), null));
+        assertTrue(refused.getMessage().contains("read-only"), refused.getMessage());
+        assertEquals("canary-containment-1", v.engine().secrets().read(admin, "ci/db", 0).data().fields()
+                .get("password"), "reads are served");
+        String vaultWide = status.recent().stream().filter(a -> a.action().equals("vault-read-only")).findFirst()
+                .orElseThrow().id();
+        alerts.undoContainment(admin, vaultWide, "the emergency is over");
+        v.engine().secrets().write(admin, "ci/db", SecretData.of(Map.of("password", "y")), null);
+        assertEquals(3, alerts.showAlert(admin, id).actions().size());
+
+        alerts.raise(admin, new AlertSpec(Detectors.ROTATION_NEEDS_ATTENTION, AlertSeverity.HIGH, null, null,
+                "a rotation stopped", List.of(), Map.of()));
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (!v.engine().status().sealed() && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        assertTrue(v.engine().status().sealed(), "containment sealed the vault");
+        TestVaults.unseal(v.engine());
+        Caller again = TestVaults.login(v.engine()).caller();
+        assertTrue(v.engine().alerts().containmentStatus(again).recent().stream()
+                .anyMatch(a -> a.action().equals("seal") && a.state().equals("applied")));
     }
 }

@@ -72,7 +72,8 @@ public final class TrafficGenerator {
         }
     }
 
-    private record Step(Instant at, long order, Consumer<Ctx> run, boolean anomalous) {
+    /** One step: a request (normal or anomalous), or bookkeeping of the generator's own (not counted). */
+    private record Step(Instant at, long order, Consumer<Ctx> run, boolean anomalous, boolean request) {
     }
 
     /** The replay's state: sessions, secret_ids, the admin's caller. */
@@ -151,7 +152,11 @@ public final class TrafficGenerator {
     }
 
     private void at(Instant t, boolean anomalous, Consumer<Ctx> run) {
-        steps.add(new Step(t, order++, run, anomalous));
+        steps.add(new Step(t, order++, run, anomalous, true));
+    }
+
+    private void bookkeeping(Instant t, Consumer<Ctx> run) {
+        steps.add(new Step(t, order++, run, false, false));
     }
 
     private Instant day(int d, int hour, int minute) {
@@ -219,7 +224,7 @@ public final class TrafficGenerator {
             at(t.plusSeconds(s), anomalous, c -> c.e.secrets().write(caller(c, key, source), "backup/status",
                     SecretData.of(Map.of("ok", "true")), null));
         }
-        at(t.plusSeconds(s + 1), anomalous, c -> c.sessions.remove(key));
+        bookkeeping(t.plusSeconds(s + 1), c -> c.sessions.remove(key));
     }
 
     private void trainingRun(Instant t, int renewals, boolean anomalous) {
@@ -537,8 +542,13 @@ public final class TrafficGenerator {
                 }
                 try {
                     s.run().accept(c);
-                } catch (KeywardException | IllegalStateException refused) {
+                } catch (KeywardException refused) {
                     // denied, not found, contained, failed logins: traffic goes on
+                } catch (IllegalStateException noSession) {
+                    continue; // its login was refused: the request was never made
+                }
+                if (!s.request()) {
+                    continue;
                 }
                 if (s.anomalous()) {
                     anomalous++;
