@@ -221,6 +221,52 @@ public final class ConsoleViewModel implements AutoCloseable {
         });
     }
 
+    /**
+     * Hands the vault over to a {@code keyward serve} of its own, so that it stays served for
+     * pipelines after the console closes: closes the embedded vault (releasing the directory),
+     * starts the service with the unseal credential on its standard input, and attaches to it.
+     * When the service does not come up, the console opens the directory itself again. The
+     * array is wiped.
+     */
+    public javafx.concurrent.Task<VaultStatus> startService(boolean pin, char[] secret,
+                                                           java.util.function.Consumer<VaultStatus> started,
+                                                           java.util.function.Consumer<Throwable> failed) {
+        char[] copy = secret.clone();
+        java.util.Arrays.fill(secret, '\0');
+        ready.set(false);
+        return background.attempt(() -> {
+            try {
+                Vault v = vault;
+                vault = null;
+                location = null;
+                if (v != null) {
+                    v.close();
+                }
+                dev.keyward.vault.remote.ServiceLauncher.start(config.home(),
+                        pin ? dev.keyward.vault.remote.ServiceLauncher.Credential.PIN
+                                : dev.keyward.vault.remote.ServiceLauncher.Credential.PASSPHRASE,
+                        copy, dev.keyward.vault.remote.ServiceLauncher.currentClassPath(), Duration.ofMinutes(2));
+            } finally {
+                java.util.Arrays.fill(copy, '\0');
+            }
+            ServiceLocation where = config.locator().apply(config.home()).orElseThrow(() ->
+                    new ServiceUnavailableException("keyward serve started, but its address and CA were not found in "
+                            + config.home() + "."));
+            vault = config.attacher().apply(where);
+            location = where;
+            return vault.lifecycle().status();
+        }, st -> {
+            status.set(st);
+            showMode();
+            ready.set(true);
+            phase.set(Phase.LOCKED);
+            started.accept(st);
+        }, t -> {
+            failed.accept(t);
+            open();
+        });
+    }
+
     private void showMode() {
         ServiceLocation l = location;
         mode.set(l != null ? Mode.ATTACHED : Mode.EMBEDDED);

@@ -33,10 +33,15 @@ public final class Fx {
 
     /** Waits (up to 40 s) until the condition holds, checked on the FX thread. */
     public static void until(BooleanSupplier condition) {
+        until(condition, java.time.Duration.ofSeconds(40));
+    }
+
+    /** Waits up to {@code limit} until the condition holds, checked on the FX thread. */
+    public static void until(BooleanSupplier condition, java.time.Duration limit) {
         try {
-            WaitForAsyncUtils.waitFor(40, TimeUnit.SECONDS, () -> call(condition::getAsBoolean));
+            WaitForAsyncUtils.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS, () -> call(condition::getAsBoolean));
         } catch (TimeoutException e) {
-            throw new AssertionError("condition not reached in 40 s", e);
+            throw new AssertionError("condition not reached in " + limit.toSeconds() + " s", e);
         }
         WaitForAsyncUtils.waitForFxEvents();
     }

@@ -103,6 +103,21 @@ public final class RecordingVault implements Vault {
     }
 
     @Override
+    public dev.keyward.vault.api.RotationService rotation() {
+        return real.rotation();
+    }
+
+    @Override
+    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
+        return real.credentialChecks();
+    }
+
+    @Override
+    public dev.keyward.vault.api.AlertService alerts() {
+        return real.alerts();
+    }
+
+    @Override
     public void close() {
         real.close();
     }

@@ -170,6 +170,49 @@ public final class Keyward {
     }
 
     /**
+     * Restores a backup into {@code home}, which must not exist or be empty (a keyward.properties may
+     * be there); nothing is opened or served. A passphrase-protected backup needs
+     * {@code backupPassphrase}; one taken for the unseal material needs {@code unseal} (the passphrase,
+     * the HSM PIN, or enough shares for the seal in the backup). Truncated or altered files, a wrong
+     * key and a non-empty target are refused before anything is written. The restored vault is sealed;
+     * its first unseal writes the {@code vault.restore} audit entry. See docs/backup.md.
+     */
+    public static dev.keyward.vault.api.BackupInfo restore(Path file, Path home, char[] backupPassphrase,
+                                                           List<dev.keyward.vault.api.UnsealCredential> unseal) {
+        return dev.keyward.vault.backup.Restore.restore(file, home, new dev.keyward.vault.backup.Restore.Opener(
+                backupPassphrase, unseal == null || unseal.isEmpty() ? null
+                : new dev.keyward.vault.backup.SealOpener(dev.keyward.vault.seal.SealRegistry.defaults(), unseal)),
+                java.time.Instant.now());
+    }
+
+    /**
+     * Starts scheduled backups with retention for a vault opened by {@link #open} in this process
+     * (keyward serve reads the schedule from keyward.properties). They run while it is unsealed.
+     */
+    public static void scheduleBackups(Vault vault, dev.keyward.vault.backup.BackupSchedule schedule) {
+        if (!(vault instanceof Engine e)) {
+            throw new InvalidRequestException("Scheduled backups run in the process that owns the vault directory.");
+        }
+        e.scheduleBackups(schedule);
+    }
+
+    /**
+     * A backup by the process that owns and has unsealed the vault (opened by {@link #open}), as the
+     * built-in backup job: keyward backup when no service runs. Audited like any backup.
+     */
+    public static dev.keyward.vault.api.BackupInfo backupAsOwner(Vault vault, Path file, char[] passphrase) {
+        if (!(vault instanceof Engine e)) {
+            throw new InvalidRequestException("Only the process that owns the vault directory backs it up directly.");
+        }
+        return e.backupAsOwner(file, passphrase);
+    }
+
+    /** Checks a backup file's SHA-256 and reads its header (no key needed); damage is an InvalidRequestException. */
+    public static dev.keyward.vault.api.BackupInfo inspectBackup(Path file) {
+        return dev.keyward.vault.backup.BackupFile.open(file).info(file, 0);
+    }
+
+    /**
      * Where the keys of the HSM-sealed vault in {@code home} are, from its seal configuration (no
      * database, no token); empty for a vault with another seal or none.
      */

@@ -9,7 +9,10 @@ import javafx.fxml.FXML;
 import javafx.scene.Parent;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
+import javafx.scene.control.Button;
 import javafx.scene.control.Label;
+import javafx.scene.control.PasswordField;
+import javafx.scene.control.ProgressBar;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.SpinnerValueFactory;
 import javafx.scene.control.TextField;
@@ -27,9 +30,19 @@ public final class SettingsView implements ScreenView {
     @FXML private Label endpointStatus;
     @FXML private Label message;
     @FXML private Label hsm;
+    @FXML private Label keyTerm;
+    @FXML private Button rotateDataKeyButton;
+    @FXML private Button rewrapButton;
+    @FXML private ProgressBar rewrapProgress;
+    @FXML private Label rewrapStatus;
+    @FXML private PasswordField rootCredential;
+    @FXML private Button rotateRootButton;
+    @FXML private Label keyMessage;
+    private final KeyLifecycleViewModel keys;
 
     public SettingsView(SettingsViewModel vm) {
         this.vm = vm;
+        this.keys = vm.keys();
         this.root = ViewLoader.load(Screen.SETTINGS, this);
     }
 
@@ -48,6 +61,13 @@ public final class SettingsView implements ScreenView {
         endpointStatus.textProperty().bind(vm.endpointStatusProperty());
         message.textProperty().bind(vm.messageProperty());
         hsm.textProperty().bind(vm.hsmProperty());
+        keyTerm.textProperty().bind(keys.termProperty());
+        rewrapStatus.textProperty().bind(keys.rewrapProperty());
+        rewrapProgress.progressProperty().bind(keys.rewrapProgressProperty());
+        keyMessage.textProperty().bind(keys.messageProperty());
+        rotateDataKeyButton.disableProperty().bind(keys.workingProperty());
+        rewrapButton.disableProperty().bind(keys.workingProperty());
+        rotateRootButton.disableProperty().bind(keys.workingProperty());
         ValidationSupport vs = new ValidationSupport();
         Validation.<String>register(vs, port, vm::checkPort);
     }
@@ -57,9 +77,27 @@ public final class SettingsView implements ScreenView {
         vm.apply();
     }
 
+    @FXML
+    private void rotateDataKey() {
+        keys.rotateDataKey();
+    }
+
+    @FXML
+    private void rewrap() {
+        keys.rewrap();
+    }
+
+    @FXML
+    private void rotateRoot() {
+        char[] c = rootCredential.getText().toCharArray();
+        rootCredential.clear();
+        keys.rotateRoot(c.length == 0 ? null : c);
+    }
+
     @Override
     public void firstShown() {
         vm.loadHsm();
+        keys.load();
     }
 
     @Override

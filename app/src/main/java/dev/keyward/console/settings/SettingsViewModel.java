@@ -37,9 +37,11 @@ public final class SettingsViewModel {
     private final BooleanProperty mutualTls = new SimpleBooleanProperty();
     private final ReadOnlyStringWrapper message = new ReadOnlyStringWrapper("");
     private final ReadOnlyStringWrapper hsm = new ReadOnlyStringWrapper("");
+    private final KeyLifecycleViewModel keys;
 
     public SettingsViewModel(ConsoleViewModel console) {
         this.console = console;
+        this.keys = new KeyLifecycleViewModel(console);
         ConsoleSettings s = console.settings();
         autoLockMinutes.set((int) Math.max(MIN_LOCK_MINUTES, s.autoLock().toMinutes()));
         theme.set(s.theme());
@@ -53,6 +55,11 @@ public final class SettingsViewModel {
         endpoint.addListener(changed);
         port.addListener(changed);
         mutualTls.addListener(changed);
+    }
+
+    /** Data-key rotation, rewrap and root-key rotation. */
+    public KeyLifecycleViewModel keys() {
+        return keys;
     }
 
     public IntegerProperty autoLockMinutesProperty() {
@@ -132,7 +139,8 @@ public final class SettingsViewModel {
         }
         Pkcs11SealInfo i = info.get();
         return "PKCS#11 library: " + i.library()
-                + "\nToken: " + (i.slot() != null ? "slot id " + i.slot() : "slot list index " + i.slotListIndex())
+                + "\nToken: " + (i.tokenLabel() != null ? "'" + i.tokenLabel() + "' (serial " + i.tokenSerial() + ")"
+                        : i.slot() != null ? "slot id " + i.slot() : "slot list index " + i.slotListIndex())
                 + "\nRoot key label: " + i.keyLabel()
                 + "\nAudit signing key label: " + i.signingKeyLabel()
                 + "\nState: " + (st.sealed() ? "sealed" + (st.sealedReason() == null ? "" : " (" + st.sealedReason()

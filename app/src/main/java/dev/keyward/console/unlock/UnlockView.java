@@ -31,6 +31,7 @@ public final class UnlockView {
     @FXML private VBox loginPane;
     @FXML private PasswordField unsealPassphrase;
     @FXML private Button unsealButton;
+    @FXML private Button serveButton;
     @FXML private TextField operatorName;
     @FXML private PasswordField operatorPassphrase;
     @FXML private Button loginButton;
@@ -82,6 +83,10 @@ public final class UnlockView {
                 : "Unseal"));
         unsealButton.disableProperty().bind(vm.busyProperty().or(vm.canSubmitProperty().not())
                 .or(vm.openingProperty()));
+        serveButton.visibleProperty().bind(vm.canStartServiceProperty());
+        serveButton.managedProperty().bind(serveButton.visibleProperty());
+        serveButton.disableProperty().bind(vm.busyProperty().or(vm.canSubmitProperty().not())
+                .or(vm.openingProperty()));
         loginButton.disableProperty().bind(vm.busyProperty().or(vm.canSubmitProperty().not()));
         vm.shareProgressProperty().addListener((o, a, b) -> unsealPassphrase.clear());
         vm.stepProperty().addListener((o, a, s) -> {
@@ -111,6 +116,12 @@ public final class UnlockView {
     @FXML
     private void unseal() {
         vm.unseal(chars(unsealPassphrase));
+        unsealPassphrase.clear();
+    }
+
+    @FXML
+    private void startService() {
+        vm.startService(chars(unsealPassphrase));
         unsealPassphrase.clear();
     }
 

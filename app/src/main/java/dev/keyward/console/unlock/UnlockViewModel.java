@@ -64,8 +64,8 @@ public final class UnlockViewModel {
         serviceHint.set(console.mode() == ConsoleViewModel.Mode.EMBEDDED
                 ? "No keyward serve answers for this vault, so the console opened it itself: pipelines reach it only"
                 + " while the console runs its HTTPS endpoint (Settings). To keep it served after the console closes,"
-                + " close the console and run: keyward serve --home " + console.config().home()
-                + " (the console then attaches to it)."
+                + " press Unseal as a service (it starts keyward serve with the credential you typed and attaches),"
+                + " or close the console and run: keyward serve --home " + console.config().home() + "."
                 : "");
     }
 
@@ -151,7 +151,10 @@ public final class UnlockViewModel {
 
     private void show(VaultStatus st) {
         opening.set(false);
+        busy.set(false);
         showMode();
+        canStartService.set(console.mode() == ConsoleViewModel.Mode.EMBEDDED && st.sealed()
+                && kindOf(st.sealType()) != Kind.SHARE);
         step.set(st.sealed() ? Step.UNSEAL : Step.LOGIN);
         Kind k = kindOf(st.sealType());
         kind.set(k);
@@ -232,6 +235,41 @@ public final class UnlockViewModel {
             busy.set(false);
             show(st);
         }, this::failed);
+    }
+
+    /**
+     * Whether the console can hand the vault over to a service of its own: embedded, sealed, and
+     * sealed by a passphrase or an HSM (shares are entered into a running service with keyward unseal).
+     */
+    public ReadOnlyBooleanProperty canStartServiceProperty() {
+        return canStartService.getReadOnlyProperty();
+    }
+
+    private final ReadOnlyBooleanWrapper canStartService = new ReadOnlyBooleanWrapper(false);
+
+    /**
+     * Starts keyward serve with the passphrase or PIN typed into the unseal field (on its standard
+     * input) and attaches the console to it. The array is wiped before this returns.
+     */
+    public Task<VaultStatus> startService(char[] secret) {
+        char[] trimmed = strip(secret);
+        Arrays.fill(secret, '\0');
+        if (!canStartService.get()) {
+            Arrays.fill(trimmed, '\0');
+            return null;
+        }
+        if (trimmed.length == 0) {
+            error.set(kind.get() == Kind.PIN ? "Enter the HSM user PIN to start the service with."
+                    : "Enter the unseal passphrase to start the service with.");
+            return null;
+        }
+        busy.set(true);
+        error.set("");
+        sealDescription.set("Starting keyward serve for " + console.config().home() + "\u2026");
+        return console.startService(kind.get() == Kind.PIN, trimmed, this::show, t -> {
+            busy.set(false);
+            error.set(Background.describe(t));
+        });
     }
 
     /** Forgets the shares entered so far. */

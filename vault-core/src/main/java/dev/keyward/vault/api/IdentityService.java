@@ -73,6 +73,18 @@ public interface IdentityService {
      */
     Unwrapped unwrapAny(String wrappingToken, String sourceAddress);
 
+    /**
+     * A wrapping token's creation path, time and TTL without opening it (Vault's
+     * sys/wrapping/lookup); the returned token and accessor are empty. Needs no other credential.
+     */
+    WrapInfo lookupWrap(String wrappingToken, String sourceAddress);
+
+    /**
+     * Opens a wrapping token and keeps what it wraps under a new one with the same TTL (Vault's
+     * sys/wrapping/rewrap): the old token stops working. Needs no other credential.
+     */
+    WrapInfo rewrap(String wrappingToken, String sourceAddress);
+
     /** What a wrapping token stood for: exactly one of a wrapped response's bytes or a secret_id. */
     record Unwrapped(byte[] response, SecretIdResult secretId) {
         public Unwrapped {
@@ -110,6 +122,18 @@ public interface IdentityService {
 
     /** Revokes the caller's own token. Needs no policy. */
     void revokeSelf(Caller caller);
+
+    /**
+     * Another token, named by itself (Vault's auth/token/lookup with the token in the body): needs
+     * read on {@code sys/token/lookup}; the caller's own token needs no policy, as lookup-self.
+     */
+    TokenInfo lookupToken(Caller caller, String token);
+
+    /** Renews a token named by itself (auth/token/renew): update on {@code sys/token/renew}; one's own needs none. */
+    TokenInfo renewToken(Caller caller, String token, Duration increment);
+
+    /** Revokes a token named by itself (auth/token/revoke): delete on {@code sys/token/revoke}; one's own needs none. */
+    void revokeToken(Caller caller, String token);
 
     TokenInfo lookupAccessor(Caller caller, String accessor);
 

@@ -21,9 +21,21 @@ public interface KeyService {
 
     /**
      * A new root key under a seal of the current type (for an HSM seal, give a new key label:
-     * the new key is generated on the token). Shares of a Shamir seal are returned once.
+     * the new key is generated on the token). Shares of a Shamir seal are returned once. Asks the
+     * approval gate for {@link GatedOperation#ROOT_KEY_ROTATION} (as do the passphrase change and
+     * the rekey); {@link #migrateSeal} asks it for {@link GatedOperation#SEAL_MIGRATION}.
      */
     InitResult rotateRootKey(Caller caller, SealSpec sameTypeSeal);
+
+    /**
+     * A new root key under the vault's current seal, built from what seal.json names: a passphrase
+     * seal re-encrypts it under {@code credential} (the passphrase, current or new); an HSM seal
+     * generates a new AES key on the same token ({@code newKeyLabel}, or the current label with a
+     * counter: keyward-root-2, -3...), logging in with {@code credential} (the PIN); a Shamir seal
+     * splits it into new shares of the same count and threshold (returned once; credential unused).
+     * Gated like {@link #rotateRootKey}. The array is not kept.
+     */
+    InitResult rotateRootKeyInPlace(Caller caller, char[] credential, String newKeyLabel);
 
     /** A new passphrase (and new root key) for a passphrase seal. The array is not kept. */
     void changePassphrase(Caller caller, char[] newPassphrase, Argon2Parameters kdf);

@@ -12,7 +12,7 @@ public final class Names {
     public static String validate(String what, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new InvalidRequestException("A " + what + " name is 1 to 64 letters, digits, '.', '_' or '-'"
-                    + (name == null ? "." : ", not '" + name.replaceAll("\\p{Cntrl}", "?") + "'."));
+                    + (name == null ? "." : ", not '" + name.replaceAll("[^\\x20-\\x7e]", "?") + "'."));
         }
         return name;
     }

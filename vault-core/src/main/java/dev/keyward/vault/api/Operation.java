@@ -73,16 +73,79 @@ public enum Operation {
     GOVERNANCE_DRILL("governance.drill"),
     /** Reads governance records: baseline, exceptions, reviews, reports, drills. */
     GOVERNANCE_READ("governance.read"),
+    /** Adds or removes a webhook subscription (propagation of secret changes). */
+    WEBHOOK_WRITE("webhook.write"),
+    /** Lists webhooks and their delivery status. */
+    WEBHOOK_READ("webhook.read"),
+    /** Sends a test delivery to a webhook. */
+    WEBHOOK_TEST("webhook.test"),
+    /** A poll of the secret-change feed (audited when it returns events; each filtered by read access). */
+    EVENTS_READ("events.read"),
+
+    /** A secret's rotation config set or replaced. */
+    ROTATION_CONFIG_SET("rotation.config.set"),
+    /** A secret's rotation config removed. */
+    ROTATION_CONFIG_DELETE("rotation.config.delete"),
+    /** Reads rotation configs, schedules, previews and history. */
+    ROTATION_READ("rotation.read"),
+    /** The next scheduled run set by hand. */
+    ROTATION_NEXT_SET("rotation.next.set"),
+    /** A rotation asked for (by hand, a deployment event, containment, the schedule, an expiry). */
+    ROTATION_RUN_START("rotation.run.start"),
+    /** A rotation's steps, each recorded before it runs. */
+    ROTATION_STEP_PENDING("rotation.step.pending"),
+    ROTATION_STEP_SET("rotation.step.set"),
+    ROTATION_STEP_TEST("rotation.step.test"),
+    ROTATION_STEP_FINISH("rotation.step.finish"),
+    /** A rotation finished: the new version is current. */
+    ROTATION_RUN_FINISH("rotation.run.finish"),
+    /** A rotation failed and was rolled back (the target restored, the pending value dropped). */
+    ROTATION_RUN_ROLLED_BACK("rotation.run.rolled-back"),
+    /** A rotation stopped retrying: an operator must look. */
+    ROTATION_RUN_NEEDS_ATTENTION("rotation.run.needs-attention"),
+    /** A rotation waits for its paired secret. */
+    ROTATION_RUN_POSTPONED("rotation.run.postponed"),
+    /** The previous version's grace ended: revoked on the target, destroyed per the config. */
+    ROTATION_GRACE_REVOKE("rotation.grace.revoke"),
+    /** A scheduled slot passed while the vault could not run it (its window ended). */
+    ROTATION_SLOT_MISSED("rotation.slot.missed"),
+    /** Raises an alert (a detector's or another feature's). */
+    ALERT_RAISE("alert.raise"),
+    /** Lists or shows alerts, containment status, detector configuration. */
+    ALERT_READ("alert.read"),
+    ALERT_ACK("alert.ack"),
+    ALERT_RESOLVE("alert.resolve"),
+    ALERT_FALSE_POSITIVE("alert.false-positive"),
+    /** Replaces the detector and containment configuration. */
+    ALERT_CONFIG("alert.config"),
+    /** Containment actions (by the containment job) and their undo (by an operator). */
+    CONTAINMENT_REVOKE_TOKENS("containment.revoke-tokens"),
+    CONTAINMENT_LOCK("containment.lock"),
+    CONTAINMENT_READ_ONLY("containment.read-only"),
+    CONTAINMENT_RISK("containment.risk"),
+    CONTAINMENT_ROTATE("containment.rotate"),
+    CONTAINMENT_SEAL("containment.seal"),
+    CONTAINMENT_UNDO("containment.undo"),
 
     AUDIT_EXPORT("audit.export"),
     /** Unsealing a vault whose audit log is older than a published head, accepted on purpose. */
     ROLLBACK_ACCEPT("audit.rollback.accept"),
     /** keyward check storage: every record opens, indexes and versions agree. */
     STORAGE_CHECK("storage.check"),
+    /** An encrypted backup of the vault (keyward backup; scheduled backups). */
+    VAULT_BACKUP("vault.backup"),
+    /** A vault restored from a backup: the first entry the restored vault writes. */
+    VAULT_RESTORE("vault.restore"),
+    /** keyward check credentials: each configured rotator's read-only check against its target. */
+    ROTATION_CHECK("rotation.check"),
     /** A request a transport refused before it reached a service (see AuditService#recordRefused). */
     REQUEST_REFUSED("request.refused"),
     /** A response kept under a single-use wrapping token. */
     WRAP_WRAP("wrapping.wrap"),
+    /** A wrapping token's creation path, time and TTL, read without opening it. */
+    WRAP_LOOKUP("wrapping.lookup"),
+    /** A wrapping token's content moved under a new wrapping token. */
+    WRAP_REWRAP("wrapping.rewrap"),
 
     /** Approvals: tracks and gates changed. */
     APPROVAL_CONFIG("approval.config"),

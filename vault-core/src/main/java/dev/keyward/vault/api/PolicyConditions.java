@@ -18,10 +18,18 @@ import java.util.Set;
  * @param maxTokenTtl           only for tokens whose max lifetime is at most this (null = any)
  * @param justificationRequired the call must carry a justification
  * @param approvalsRequired     k approvals must back the call (0 = none)
+ * @param maxRisk               only while the identity's risk score (raised by containment, 0 to 100)
+ *                              is at most this (null = any)
  */
 public record PolicyConditions(List<String> sourceCidrs, TimeWindow window, Duration maxTokenTtl,
-                               boolean justificationRequired, int approvalsRequired) {
+                               boolean justificationRequired, int approvalsRequired, Integer maxRisk) {
     public static final PolicyConditions NONE = new PolicyConditions(List.of(), null, null, false, 0);
+
+    /** Conditions without a risk limit. */
+    public PolicyConditions(List<String> sourceCidrs, TimeWindow window, Duration maxTokenTtl,
+                            boolean justificationRequired, int approvalsRequired) {
+        this(sourceCidrs, window, maxTokenTtl, justificationRequired, approvalsRequired, null);
+    }
 
     public PolicyConditions {
         sourceCidrs = Cidrs.validate(sourceCidrs);
@@ -31,6 +39,14 @@ public record PolicyConditions(List<String> sourceCidrs, TimeWindow window, Dura
         if (approvalsRequired < 0 || approvalsRequired > 16) {
             throw new InvalidRequestException("Approvals required is between 0 and 16.");
         }
+        if (maxRisk != null && (maxRisk < 0 || maxRisk > 100)) {
+            throw new InvalidRequestException("A max_risk condition is between 0 and 100.");
+        }
+    }
+
+    /** These conditions with a risk limit (null = none). */
+    public PolicyConditions withMaxRisk(Integer risk) {
+        return new PolicyConditions(sourceCidrs, window, maxTokenTtl, justificationRequired, approvalsRequired, risk);
     }
 
     public boolean isNone() {

@@ -5,7 +5,8 @@ package dev.keyward.vault.api;
  *
  * @param targetTerm the term records are moved to (0 when no rewrap ever ran)
  * @param state      IDLE (never ran), RUNNING, PAUSED (vault sealed or restarted mid-way: it resumes at unseal), DONE
- * @param total      records under rewrap when it started
+ * @param total      records under rewrap: those there when it started and those written since (so
+ *                   never less than {@code examined}: a larger examined count raises it)
  * @param examined   records examined so far (rewrapped or already current)
  * @param rewrapped  records re-encrypted so far
  */
@@ -16,6 +17,7 @@ public record RewrapStatus(int targetTerm, State state, long total, long examine
         if (state == null || total < 0 || examined < 0 || rewrapped < 0) {
             throw new IllegalArgumentException("invalid rewrap status");
         }
+        total = Math.max(total, examined);
     }
 
     /** Fraction done, 0..1. */

@@ -45,6 +45,29 @@ public final class SecretPaths {
         return path.substring(i);
     }
 
+    /**
+     * Format characters (Unicode category Cf: bidirectional overrides and isolates, zero-width
+     * spaces and joiners, byte order marks): they make a name look like another.
+     */
+    static boolean invisible(char c) {
+        return Character.getType(c) == Character.FORMAT;
+    }
+
+    /** Refuses a name (a field name, a metadata key) that holds control or invisible format characters. */
+    public static String refuseFormatCharacters(String what, String name) {
+        if (name == null) {
+            return null;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c) || invisible(c) || c == '\u2028' || c == '\u2029') {
+                throw new InvalidRequestException(what + " must not contain control or invisible format characters "
+                        + "(bidirectional controls, zero-width characters).");
+            }
+        }
+        return name;
+    }
+
     private static void checkCommon(String path) {
         if (path.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
             throw new InvalidRequestException("A secret path is at most " + MAX_BYTES + " bytes.");
@@ -56,6 +79,10 @@ public final class SecretPaths {
             char c = path.charAt(i);
             if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
                 throw new InvalidRequestException("A secret path must not contain control characters.");
+            }
+            if (invisible(c)) {
+                throw new InvalidRequestException("A secret path must not contain invisible format characters "
+                        + "(bidirectional controls, zero-width characters, byte order marks).");
             }
             if (c == '#' || c == '*' || c == '+' || c == '\\') {
                 throw new InvalidRequestException("A secret path must not contain '#', '*', '+' or '\\'.");

@@ -36,7 +36,16 @@ public abstract sealed class UnsealCredential implements AutoCloseable
     }
 
     public static Pin pin(char[] pin) {
-        return new Pin(pin);
+        return new Pin(pin, null, null);
+    }
+
+    /**
+     * The PIN of the token with this label (and serial, or null): unseals with that token instead of
+     * the one seal.json names, and seal.json then names it (after a token was re-created or renamed).
+     */
+    public static Pin pin(char[] pin, String tokenLabel, String tokenSerial) {
+        Pkcs11SealSpec.checkToken(tokenLabel, tokenSerial);
+        return new Pin(pin, tokenLabel, tokenSerial);
     }
 
     public static Share share(char[] share) {
@@ -52,8 +61,22 @@ public abstract sealed class UnsealCredential implements AutoCloseable
 
     /** The user PIN of a PKCS#11 token. */
     public static final class Pin extends UnsealCredential {
-        private Pin(char[] s) {
+        private final String tokenLabel;
+        private final String tokenSerial;
+
+        private Pin(char[] s, String tokenLabel, String tokenSerial) {
             super(s);
+            this.tokenLabel = tokenLabel;
+            this.tokenSerial = tokenSerial;
+        }
+
+        /** The token chosen with the PIN, or null for the one seal.json names. */
+        public String tokenLabel() {
+            return tokenLabel;
+        }
+
+        public String tokenSerial() {
+            return tokenSerial;
         }
     }
 

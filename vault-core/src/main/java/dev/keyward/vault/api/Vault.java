@@ -24,14 +24,32 @@ public interface Vault extends AutoCloseable {
     /** Governance: leak scan, boundary checks, exceptions, access reviews, the compliance report. */
     GovernanceService governance();
 
+    /** Rotation: configs, schedules, runs (staged, audited), history. */
+    RotationService rotation();
+
+    /** Credential checks for CI: each configured rotator's read-only check against its target. */
+    CredentialCheckService credentialChecks();
+
     /** The tamper-evident audit log: review, signed heads, proofs, verification, export. */
     AuditService audit();
 
     /** Approvals: requests, signed reviews, grants, just-in-time elevation, break-glass. */
     ApprovalService approvals();
+    /** Alerts and containment: anomaly detectors' and other features' alerts, worked through by operators. */
+    AlertService alerts();
 
     /** Checks of the vault's own storage (keyward check storage). */
     IntegrityService integrity();
+
+    /** Encrypted backups of the running vault (keyward backup); see docs/backup.md. */
+    default BackupService backups() {
+        throw new UnsupportedOperationException("this vault takes no backups");
+    }
+
+    /** Propagation of secret changes: webhooks and the change feed that watchers poll. */
+    default NotificationService notifications() {
+        throw new UnsupportedOperationException("this vault has no change notifications");
+    }
 
     @Override
     void close();

@@ -6,13 +6,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code keyward check storage}: the vault's own consistency checks. */
+/** {@code keyward check storage}: the vault's own consistency checks; {@code check credentials} (CredentialCheckCommand). */
 final class CheckCommands {
     private CheckCommands() {
     }
 
     @Command(name = "check", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Checks of the vault itself.", subcommands = Check.Storage.class)
+            description = "Checks of the vault itself and of rotation targets.",
+            subcommands = {Check.Storage.class, CredentialCheckCommand.class})
     static final class Check extends CommandGroup {
 
         @Command(name = "storage", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,

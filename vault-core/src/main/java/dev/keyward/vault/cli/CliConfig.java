@@ -32,6 +32,10 @@ import java.util.Properties;
  * address = https://127.0.0.1:8210  # where CLI commands find the endpoint
  * audit_file = siem/keyward-audit.jsonl  # also append every audit entry as a JSON line (relative: under home)
  * audit_witness_file = /var/lib/witness/keyward-heads.jsonl  # publish every signed tree head there
+ * backup_interval_minutes = 0     # scheduled backups while 'keyward serve' runs, 0 = off (docs/backup.md)
+ * backup_dir = backups            # where they go (relative: under home)
+ * backup_keep = 7                 # how many scheduled backups are kept; older ones are removed
+ * backup_passphrase_file = /etc/keyward/backup-pass  # protect them with this passphrase (else: the unseal material)
  * </pre>
  * The console keeps its own keys ({@code console.*}) in the same file; see docs/console.md.
  */
@@ -140,6 +144,22 @@ public final class CliConfig {
     public dev.keyward.vault.api.VaultOptions vaultOptions(Path home) {
         return dev.keyward.vault.api.VaultOptions.at(home).withAutoSealAfter(autoSeal()).withAuditFile(auditFile())
                 .withWitnessFile(witnessFile());
+    }
+
+    /** Scheduled backups ({@code backup_*}), or null when {@code backup_interval_minutes} is 0 or unset. */
+    public dev.keyward.vault.backup.BackupSchedule backupSchedule(Path home) {
+        long every = number("backup_interval_minutes", 0);
+        if (every <= 0) {
+            return null;
+        }
+        Path dir = home.toAbsolutePath().resolve(get("backup_dir", "backups"));
+        String pass = get("backup_passphrase_file", null);
+        try {
+            return new dev.keyward.vault.backup.BackupSchedule(dir, Duration.ofMinutes(every),
+                    (int) number("backup_keep", 7), pass == null ? null : home.toAbsolutePath().resolve(pass));
+        } catch (dev.keyward.vault.api.InvalidRequestException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
     }
 
     public String address() {

@@ -47,12 +47,16 @@ final class InitCommand implements Callable<Integer> {
     Path hsmLibrary;
 
     @Option(names = "--hsm-slot", paramLabel = "ID",
-            description = "HSM seal: the token's slot id (default: the first slot, see --hsm-slot-index).")
+            description = "HSM seal: the token's slot id (default: the first slot, see --hsm-slot-index); "
+                    + "seal.json records the label and serial of the token found there, not the slot.")
     Long hsmSlot;
 
     @Option(names = "--hsm-slot-index", paramLabel = "N",
             description = "HSM seal: the token's index in the library's slot list, when no --hsm-slot (default 0).")
     Integer hsmSlotIndex;
+
+    @picocli.CommandLine.Mixin
+    HsmTokenOptions token = new HsmTokenOptions();
 
     @Option(names = "--hsm-key-label", paramLabel = "LABEL",
             description = "HSM seal: the AES key's label; an existing key is used, else one is generated "
@@ -82,9 +86,14 @@ final class InitCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.USAGE, "Choose one seal: --hsm-library (HSM) or --shares and "
                     + "--threshold (Shamir), not both.");
         }
-        if (!hsm && (hsmSlot != null || hsmSlotIndex != null || hsmKeyLabel != null || pinFile != null)) {
-            throw new CliException(ExitCodes.USAGE, "--hsm-slot, --hsm-slot-index, --hsm-key-label and "
-                    + "--pin-file belong to an HSM seal: add --hsm-library.");
+        if (!hsm && (hsmSlot != null || hsmSlotIndex != null || hsmKeyLabel != null || pinFile != null
+                || token.given())) {
+            throw new CliException(ExitCodes.USAGE, "--hsm-slot, --hsm-slot-index, --hsm-token-label, "
+                    + "--hsm-token-serial, --hsm-key-label and --pin-file belong to an HSM seal: add --hsm-library.");
+        }
+        if (token.checked().label != null && (hsmSlot != null || hsmSlotIndex != null)) {
+            throw new CliException(ExitCodes.USAGE, "Choose the token once: by --hsm-token-label, or by --hsm-slot "
+                    + "or --hsm-slot-index.");
         }
         if (shamir && (shares == null || threshold == null)) {
             throw new CliException(ExitCodes.USAGE, "A Shamir seal needs both --shares and --threshold.");
@@ -159,7 +168,7 @@ final class InitCommand implements Callable<Integer> {
             char[] pin = r.secret(pinFile, "KEYWARD_PIN", "HSM user PIN");
             try {
                 return new Pkcs11SealSpec(hsmLibrary.toAbsolutePath(), hsmSlot,
-                        hsmSlotIndex == null ? 0 : hsmSlotIndex,
+                        hsmSlotIndex == null ? 0 : hsmSlotIndex, token.label, token.serial,
                         hsmKeyLabel == null ? Pkcs11SealSpec.DEFAULT_KEY_LABEL : hsmKeyLabel, pin);
             } finally {
                 Arrays.fill(pin, '\0');

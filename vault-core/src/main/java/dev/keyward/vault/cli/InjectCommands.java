@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -87,6 +88,17 @@ final class InjectCommands {
         return out;
     }
 
+    /** How long a reload command may run. */
+    static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(60);
+
+    static Duration duration(String text, String option) {
+        try {
+            return dev.keyward.vault.server.Durations.parse(text);
+        } catch (InvalidRequestException e) {
+            throw new CliException(ExitCodes.USAGE, option + ": " + e.getMessage());
+        }
+    }
+
     static SecretReference parse(String text) {
         try {
             return SecretReference.parse(text);
@@ -115,6 +127,23 @@ final class InjectCommands {
 
         @Option(names = "--no-masking", description = "Do not mask injected values in the command's output.")
         boolean noMasking;
+
+        @Option(names = "--watch", description = "Keep running: when a referenced secret (one without @version) gets "
+                + "a new current version, restart or signal the command (--on-change).")
+        boolean watch;
+
+        @Option(names = "--on-change", defaultValue = "restart", paramLabel = "ACTION",
+                description = "With --watch: restart (default; SIGTERM, then SIGKILL after --grace) or signal:NAME "
+                    + "(e.g. signal:HUP; see --values-file).")
+        String onChange;
+
+        @Option(names = "--grace", defaultValue = "10s", paramLabel = "DURATION",
+                description = "With --watch: how long a restarted command may take to stop (default ${DEFAULT-VALUE}).")
+        String grace;
+
+        @Option(names = "--values-file", paramLabel = "FILE", description = "With --watch: also keep NAME='value' "
+                + "lines in FILE (0600, replaced atomically before each signal), for a command that reloads on a signal.")
+        Path valuesFile;
 
         @Mixin
         LoginCommands.Credentials creds = new LoginCommands.Credentials();
@@ -150,6 +179,19 @@ final class InjectCommands {
                 refs.put(l.substring(0, eq), parse(l.substring(eq + 1)));
             }
             VaultClient c = r.client();
+            if (watch && request != null) {
+                throw new CliException(ExitCodes.USAGE, "--request is for one job; it does not go with --watch.");
+            }
+            if (watch) {
+                WatchedChild.OnChange action = WatchedChild.OnChange.parse(onChange);
+                Duration graceTime = duration(grace, "--grace");
+                Lease lease = lease(r, c, creds);
+                try {
+                    return runWatched(r, c, lease, refs, action, graceTime);
+                } finally {
+                    revoke(c, lease, r);
+                }
+            }
             Lease lease = lease(r, c, creds);
             Process child = null;
             Thread hook = null;
@@ -218,6 +260,62 @@ final class InjectCommands {
             }
         }
 
+        /** {@code run --watch}: the command runs until it exits on its own; changes restart or signal it. */
+        private int runWatched(KeywardCli r, VaultClient c, Lease lease, Map<String, SecretReference> refs,
+                               WatchedChild.OnChange action, Duration graceTime) throws InterruptedException {
+            Watch w = new Watch(c, lease.token(), refs.values(), r.err);
+            if (w.watchesAnything()) {
+                w.mark();
+            } else {
+                r.err.println("keyward: every reference names a version (@N): there is nothing to watch.");
+            }
+            Map<String, String> first = resolve(c, lease.token(), refs);
+            WatchedChild child = new WatchedChild(command, action, !noMasking, r.out, r.err, graceTime, valuesFile);
+            child.start(first);
+            Thread watcher = new Thread(() -> {
+                Map<String, String> current = first;
+                try {
+                    while (w.watchesAnything()) {
+                        java.util.Set<String> changed = w.next();
+                        Map<String, String> next;
+                        try {
+                            next = resolve(c, lease.token(), refs);
+                        } catch (CliException e) {
+                            r.err.println("keyward: watching: " + e.getMessage() + " The command keeps its values.");
+                            continue;
+                        }
+                        if (!next.equals(current)) {
+                            current = next;
+                            child.changed(next, changed);
+                        }
+                    }
+                } catch (InterruptedException stopped) {
+                    // run is ending
+                }
+            }, "keyward-run-watch");
+            watcher.setDaemon(true);
+            watcher.start();
+            Thread hook = new Thread(() -> {
+                watcher.interrupt();
+                child.stop();
+                revoke(c, lease, r);
+            }, "keyward-run-cleanup");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                return child.waitForExit();
+            } catch (InterruptedException e) {
+                child.stop();
+                return 130;
+            } finally {
+                watcher.interrupt();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException ignored) {
+                    // shutting down: the hook cleans up
+                }
+            }
+        }
+
         private static Thread pump(Masking m, InputStream in, OutputStream out) {
             Thread t = new Thread(() -> {
                 try (in) {
@@ -245,6 +343,14 @@ final class InjectCommands {
         @Option(names = "--out", required = true, paramLabel = "FILE", description = "The rendered file (mode 0600).")
         Path outFile;
 
+        @Option(names = "--watch", description = "Keep running: when a referenced secret (one without @version) gets "
+                + "a new current version, render the file again (replaced atomically, 0600) and run --reload.")
+        boolean watch;
+
+        @Option(names = "--reload", paramLabel = "CMD", description = "With --watch: a shell command run after each "
+                + "rewrite (e.g. 'systemctl reload app'); it gets no secret in its arguments or environment.")
+        String reload;
+
         @Mixin
         LoginCommands.Credentials creds = new LoginCommands.Credentials();
 
@@ -262,22 +368,84 @@ final class InjectCommands {
             while (m.find()) {
                 refs.put(m.group(1), parse(m.group(1)));
             }
+            if (reload != null && !watch) {
+                throw new CliException(ExitCodes.USAGE, "--reload runs after a rewrite: it needs --watch.");
+            }
             VaultClient c = r.client();
             Lease lease = lease(r, c, creds);
             try {
-                Map<String, String> values = resolve(c, lease.token(), refs);
-                StringBuilder sb = new StringBuilder();
-                Matcher mm = TEMPLATE.matcher(template);
-                while (mm.find()) {
-                    mm.appendReplacement(sb, Matcher.quoteReplacement(values.get(mm.group(1))));
+                Watch w = new Watch(c, lease.token(), refs.values(), r.err);
+                if (watch && w.watchesAnything()) {
+                    w.mark();
                 }
-                mm.appendTail(sb);
-                KeywardCli.writePrivate(outFile, sb.toString().getBytes(StandardCharsets.UTF_8));
+                String written = render(template, resolve(c, lease.token(), refs));
+                AtomicFiles.replacePrivate(outFile, written.getBytes(StandardCharsets.UTF_8));
+                r.err.println("Wrote " + outFile + " (" + refs.size() + " references, mode 0600).");
+                if (!watch) {
+                    return ExitCodes.OK;
+                }
+                if (!w.watchesAnything()) {
+                    r.err.println("keyward: every reference names a version (@N): there is nothing to watch.");
+                    return ExitCodes.OK;
+                }
+                while (true) {
+                    try {
+                        w.next();
+                    } catch (InterruptedException stopped) {
+                        return ExitCodes.OK;
+                    }
+                    String next;
+                    try {
+                        next = render(template, resolve(c, lease.token(), refs));
+                    } catch (CliException e) {
+                        r.err.println("keyward: watching: " + e.getMessage() + " The file is left as it is.");
+                        continue;
+                    }
+                    if (next.equals(written)) {
+                        continue;
+                    }
+                    AtomicFiles.replacePrivate(outFile, next.getBytes(StandardCharsets.UTF_8));
+                    written = next;
+                    r.err.println("Rewrote " + outFile + " (mode 0600).");
+                    if (reload != null) {
+                        runReload(r, reload);
+                    }
+                }
             } finally {
                 revoke(c, lease, r);
             }
-            r.err.println("Wrote " + outFile + " (" + refs.size() + " references, mode 0600).");
-            return ExitCodes.OK;
+        }
+
+        private static String render(String template, Map<String, String> values) {
+            StringBuilder sb = new StringBuilder();
+            Matcher mm = TEMPLATE.matcher(template);
+            while (mm.find()) {
+                mm.appendReplacement(sb, Matcher.quoteReplacement(values.get(mm.group(1))));
+            }
+            mm.appendTail(sb);
+            return sb.toString();
+        }
+
+        /** Runs the reload command with {@code sh -c}: the cleaned environment, no secret, a time limit. */
+        private static void runReload(KeywardCli r, String cmd) {
+            ProcessBuilder pb = new ProcessBuilder("sh", "-c", cmd);
+            ChildEnvironment.prepare(pb.environment(), Map.of());
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.INHERIT);
+            try {
+                Process p = pb.start();
+                if (!p.waitFor(RELOAD_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    r.err.println("keyward: the reload command did not finish within " + RELOAD_TIMEOUT.toSeconds()
+                            + " s: stopped.");
+                } else if (p.exitValue() != 0) {
+                    r.err.println("keyward: the reload command exited " + p.exitValue() + ".");
+                }
+            } catch (IOException e) {
+                r.err.println("keyward: the reload command could not be started (no sh?).");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

@@ -7,14 +7,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code keyward key rotate|status|rewrap}: the data keys, through the endpoint (audited). */
+/** {@code keyward key rotate|status|rewrap|rotate-root}: the vault's keys, through the endpoint (audited). */
 final class KeyCommands {
     private KeyCommands() {
     }
 
     @Command(name = "key", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "The vault's data keys: rotate, status, rewrap old records to the newest term.",
-            subcommands = {Key.Rotate.class, Key.Status.class, Key.Rewrap.class})
+            subcommands = {Key.Rotate.class, Key.Status.class, Key.Rewrap.class, SealChangeCommands.RotateRoot.class})
     static final class Key extends CommandGroup {
 
         @Command(name = "rotate", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,

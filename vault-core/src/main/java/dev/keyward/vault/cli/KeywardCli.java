@@ -33,6 +33,9 @@ import picocli.CommandLine.ScopeType;
         subcommands = {InitCommand.class, ServeCommand.class, SealCommands.Unseal.class, SealCommands.Seal.class,
             SealCommands.Status.class, LoginCommands.class, KvCommands.class, KvCommands.Token.class,
             CaCommands.Ca.class, AdminCommands.Cert.class, AdminCommands.Policy.class, AuditCommands.Audit.class, CheckCommands.Check.class, KeyCommands.Key.class, InjectCommands.Run.class, InjectCommands.Inject.class, ScanCommand.class, ExceptionCommands.class,
+            ReviewCommands.class, ReportCommands.class, DrillCommands.class, SealChangeCommands.Operator.class,
+            BackupCommands.Backup.class, BackupCommands.Restore.class, WebhookCommands.class,
+            RotationCommands.Rotation.class,
             ReviewCommands.class, ReportCommands.class, DrillCommands.class,
             ApprovalCommands.Request.class, ApprovalCommands.Approve.class, ApprovalCommands.Deny.class,
             ApprovalCommands.Approvals.class,
@@ -234,7 +237,7 @@ public final class KeywardCli implements Callable<Integer> {
     char[] secret(Path file, String envName, String prompt) {
         if (file != null) {
             try {
-                String s = Files.readString(file, StandardCharsets.UTF_8);
+                String s = file.toString().equals("-") ? firstLine(in) : Files.readString(file, StandardCharsets.UTF_8);
                 return s.strip().toCharArray();
             } catch (IOException e) {
                 throw new CliException(ExitCodes.USAGE, "The file " + file + " could not be read.");
@@ -253,6 +256,16 @@ public final class KeywardCli implements Callable<Integer> {
             throw new CliException(ExitCodes.USAGE, prompt + " is needed.");
         }
         return v;
+    }
+
+    /** The first line of standard input ("-" as a file option): a secret handed over by a parent process. */
+    private static String firstLine(java.io.InputStream in) throws IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1 && b != '\n') {
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.UTF_8);
     }
 
     /** Writes a file readable only by its owner (created 0600, then moved into place). */

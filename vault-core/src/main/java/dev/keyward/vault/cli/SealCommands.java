@@ -21,7 +21,8 @@ final class SealCommands {
 
     @Command(name = "unseal", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = {"Unseals the vault served by 'keyward serve', with what its seal needs: the passphrase, "
-                    + "the HSM PIN, or Shamir shares.",
+                    + "the HSM PIN, or Shamir shares. A service started with --wait-for-unseal (the systemd unit) "
+                    + "is reached on its local socket <home>/unseal.sock, else over HTTPS.",
                 "Shares are sent one at a time and progress is shown; the endpoint keeps the progress, so holders "
                     + "may run this one after another. Exit 0 when unsealed, 3 while still sealed."})
     static final class Unseal implements Callable<Integer> {
@@ -41,17 +42,77 @@ final class SealCommands {
                         + "Without it, shares are read from standard input, or asked for on a terminal.")
         List<Path> shareFiles;
 
+        @picocli.CommandLine.Mixin
+        HsmTokenOptions token = new HsmTokenOptions();
+
         @Option(names = "--reset", description = "Shamir seal: forget the shares entered so far.")
         boolean reset;
+
+        /** Where unseal keys go: the HTTPS endpoint, or the local socket of a service waiting sealed. */
+        private interface Channel {
+            JsonNode status();
+
+            JsonNode reset();
+
+            /** Sends one unseal key (wiped here), for an HSM seal with the token named, if any. */
+            JsonNode submit(char[] secret, HsmTokenOptions token);
+        }
+
+        private static Channel https(VaultClient c) {
+            return new Channel() {
+                @Override
+                public JsonNode status() {
+                    return c.expect("GET", "sys/seal-status", null, null).json();
+                }
+
+                @Override
+                public JsonNode reset() {
+                    return c.expect("POST", "sys/unseal", null, Map.of("reset", true)).json();
+                }
+
+                @Override
+                public JsonNode submit(char[] secret, HsmTokenOptions token) {
+                    return Unseal.submit(c, secret, token);
+                }
+            };
+        }
+
+        private static Channel socket(Path home) {
+            return new Channel() {
+                @Override
+                public JsonNode status() {
+                    return UnsealSocket.call(home, KeywardCli.object());
+                }
+
+                @Override
+                public JsonNode reset() {
+                    return UnsealSocket.call(home, KeywardCli.object().put("reset", true));
+                }
+
+                @Override
+                public JsonNode submit(char[] secret, HsmTokenOptions token) {
+                    com.fasterxml.jackson.databind.node.ObjectNode req = KeywardCli.object().put("key", new String(secret));
+                    if (token != null && token.label != null) {
+                        req.put("token_label", token.label);
+                        if (token.serial != null) {
+                            req.put("token_serial", token.serial);
+                        }
+                    }
+                    Arrays.fill(secret, '\0');
+                    return UnsealSocket.call(home, req);
+                }
+            };
+        }
 
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
             r.json();
-            VaultClient c = r.client();
-            JsonNode st = c.expect("GET", "sys/seal-status", null, null).json();
+            // A service started with --wait-for-unseal listens on its local socket until unsealed.
+            Channel c = UnsealSocket.waiting(r.home()) ? socket(r.home()) : https(r.client());
+            JsonNode st = c.status();
             if (reset) {
-                st = c.expect("POST", "sys/unseal", null, Map.of("reset", true)).json();
+                st = c.reset();
             } else if (st.path("sealed").asBoolean(true)) {
                 String type = st.path("type").asText();
                 if (ShamirSealSpec.TYPE.equals(type)) {
@@ -61,7 +122,7 @@ final class SealCommands {
                         if (share == null) {
                             break;
                         }
-                        st = submit(c, share);
+                        st = c.submit(share, null);
                         if (st.path("sealed").asBoolean(true) && !r.json()) {
                             r.err.println("Share accepted: " + st.path("progress").asInt() + " of "
                                     + st.path("t").asInt() + ".");
@@ -69,8 +130,9 @@ final class SealCommands {
                     }
                 } else {
                     boolean hsm = Pkcs11SealSpec.TYPE.equals(type);
-                    st = submit(c, hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
-                            : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase"));
+                    token.checked();
+                    st = c.submit(hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
+                            : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase"), hsm ? token : null);
                 }
             }
             r.print(st);
@@ -85,9 +147,15 @@ final class SealCommands {
         }
 
         /** Sends one unseal secret (wiped here); a refused one is bad credentials (exit 4). */
-        private static JsonNode submit(VaultClient c, char[] secret) {
+        private static JsonNode submit(VaultClient c, char[] secret, HsmTokenOptions token) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("key", new String(secret));
+            if (token != null && token.label != null) {
+                body.put("token_label", token.label);
+                if (token.serial != null) {
+                    body.put("token_serial", token.serial);
+                }
+            }
             Arrays.fill(secret, '\0');
             VaultClient.Reply reply = c.call("POST", "sys/unseal", null, body);
             body.clear();
@@ -101,7 +169,8 @@ final class SealCommands {
     }
 
     @Command(name = "seal", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Seals the vault now: every key in memory is dropped.")
+            description = "Seals the vault now: every key in memory is dropped. 'seal migrate' moves it to another seal.",
+            subcommands = {SealChangeCommands.Migrate.class})
     static final class Seal implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -125,6 +194,11 @@ final class SealCommands {
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
             JsonNode st = r.client().expect("GET", "sys/seal-status", null, null).json();
+            java.util.List<String> rotations = st.path("sealed").asBoolean(true) ? java.util.List.of()
+                    : RotationCommands.attention(r);
+            if (!rotations.isEmpty() && st instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                o.set("rotation_attention", VaultClient.JSON.valueToTree(rotations));
+            }
             r.print(st);
             return st.path("sealed").asBoolean(true) ? ExitCodes.UNAVAILABLE : ExitCodes.OK;
         }

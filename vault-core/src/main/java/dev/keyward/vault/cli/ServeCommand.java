@@ -36,11 +36,16 @@ final class ServeCommand implements Callable<Integer> {
     Integer port;
 
     @Option(names = "--passphrase-file", paramLabel = "FILE",
-            description = "The unseal passphrase (else $KEYWARD_PASSPHRASE, else a prompt).")
+            description = "The unseal passphrase ('-': the first line of standard input; else $KEYWARD_PASSPHRASE, else a prompt).")
     Path passphraseFile;
 
-    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal (else $KEYWARD_PIN, else a prompt).")
+    @Option(names = "--pin-file", paramLabel = "FILE", description = "The HSM PIN for a PKCS#11 seal ('-': the first line "
+            + "of standard input; else $KEYWARD_PIN, else hsm_pin_file in keyward.properties, for an unattended service; "
+            + "else a prompt).")
     Path pinFile;
+
+    @picocli.CommandLine.Mixin
+    HsmTokenOptions token = new HsmTokenOptions();
 
     @Option(names = "--audit-file", paramLabel = "FILE",
             description = "Also append every audit entry as one JSON line to FILE, for a SIEM (default: "
@@ -56,6 +61,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--accept-rollback", description = "Unseal even though the audit log is older than a tree head "
             + "already published (after restoring a backup on purpose); the acceptance is audited.")
     boolean acceptRollback;
+
+    @Option(names = "--wait-for-unseal", description = "Start sealed and wait for 'keyward unseal' on the local socket "
+            + "<home>/unseal.sock (how the systemd user unit runs it), unless an unseal key is given (a passphrase or "
+            + "PIN file or variable, hsm_pin_file, share files); the endpoint listens once unsealed.")
+    boolean waitForUnseal;
 
     @Option(names = "--share-file", paramLabel = "FILE",
             description = "Shamir seal: a file of unseal shares, one per line ('-' = standard input); repeatable. "
@@ -109,23 +119,42 @@ final class ServeCommand implements Callable<Integer> {
                 throw new CliException(ExitCodes.UNAVAILABLE, "The vault in " + r.home()
                         + " is not initialised: run 'keyward init' first.");
             }
-            if (ShamirSealSpec.TYPE.equals(st.sealType())) {
-                unsealWithShares(r, v, new ShareInput(r, shareFiles));
+            String pinSetting = cfg.get("hsm_pin_file", null); // unattended start of an HSM-sealed service
+            Path pin = pinFile != null ? pinFile : pinSetting == null ? null : r.home().toAbsolutePath().resolve(pinSetting);
+            boolean keyGiven = passphraseFile != null || pin != null || shareFiles != null
+                    || r.env.containsKey("KEYWARD_PASSPHRASE") || r.env.containsKey("KEYWARD_PIN");
+            if (waitForUnseal && !keyGiven) {
+                UnsealSocket.await(r, v, r.home());
             } else {
-                boolean hsm = Pkcs11SealSpec.TYPE.equals(st.sealType());
-                char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
-                        : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
-                try {
-                    v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass) : UnsealCredential.passphrase(pass),
-                            Caller.LOCAL);
-                } finally {
-                    Arrays.fill(pass, '\0');
-                }
+                unsealLocally(r, v, passphraseFile, pin, shareFiles, token.checked());
+            }
+            dev.keyward.vault.backup.BackupSchedule schedule = cfg.backupSchedule(r.home());
+            if (schedule != null) {
+                Keyward.scheduleBackups(v, schedule);
             }
             return new Running(v, KeywardServer.start(v, sc, Clock.systemUTC(), r.caPem()));
         } catch (RuntimeException e) {
             v.close();
             throw e;
+        }
+    }
+
+    /** Unseals a vault this process opened: passphrase, HSM PIN or shares, as its seal needs. */
+    static void unsealLocally(KeywardCli r, Vault v, Path passphraseFile, Path pinFile, List<Path> shareFiles,
+                              HsmTokenOptions token) {
+        VaultStatus st = v.lifecycle().status();
+        if (ShamirSealSpec.TYPE.equals(st.sealType())) {
+            unsealWithShares(r, v, new ShareInput(r, shareFiles));
+            return;
+        }
+        boolean hsm = Pkcs11SealSpec.TYPE.equals(st.sealType());
+        char[] pass = hsm ? r.secret(pinFile, "KEYWARD_PIN", "HSM PIN")
+                : r.secret(passphraseFile, "KEYWARD_PASSPHRASE", "Unseal passphrase");
+        try {
+            v.lifecycle().unseal(hsm ? UnsealCredential.pin(pass, token == null ? null : token.label,
+                    token == null ? null : token.serial) : UnsealCredential.passphrase(pass), Caller.LOCAL);
+        } finally {
+            Arrays.fill(pass, '\0');
         }
     }
 

@@ -71,9 +71,14 @@ public final class VaultClient {
     }
 
     public Reply call(String method, String path, String token, Object body, String contentType) {
+        return call(method, path, token, body, contentType, Duration.ofSeconds(30));
+    }
+
+    /** {@link #call} with its own answer timeout (a long poll waits longer than a call). */
+    public Reply call(String method, String path, String token, Object body, String contentType, Duration timeout) {
         try {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/" + path))
-                    .timeout(Duration.ofSeconds(30))
+                    .timeout(timeout)
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                             : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
             if (body != null) {

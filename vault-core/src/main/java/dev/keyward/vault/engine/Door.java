@@ -81,7 +81,7 @@ final class Door {
      * never a value).
      */
     <T> T write(Caller caller, Operation op, String resource, Act<T> act, Function<T, Map<String, String>> details) {
-        Call call = admit(caller, op, resource);
+        Call call = admit(caller, op, resource, true);
         try {
             return storage.write(tx -> {
                 T result = act.run(call.keys, call.principal, tx, call.now);
@@ -108,7 +108,7 @@ final class Door {
 
     /** {@link #read}, with {@code details} of the result added to the audit entry (never a value). */
     <T> T read(Caller caller, Operation op, String resource, Act<T> act, Function<T, Map<String, String>> details) {
-        Call call = admit(caller, op, resource);
+        Call call = admit(caller, op, resource, false);
         T result;
         try {
             result = storage.read(tx -> act.run(call.keys, call.principal, tx, call.now));
@@ -120,6 +120,38 @@ final class Door {
         AuditDraft draft = audit.draft(call.event(AuditEvent.Outcome.SUCCESS, null));
         storage.writeBatched(readsDone, new ReadDone(call, draft));
         return result;
+    }
+
+    /**
+     * {@link #read}, but the success is audited only when {@code worthAnEntry} holds for the
+     * result: a long poll that found nothing adds no entry. Denials and failures are audited as
+     * always.
+     */
+    <T> T readAuditedIf(Caller caller, Operation op, String resource, Act<T> act,
+                        Function<T, Map<String, String>> details, java.util.function.Predicate<T> worthAnEntry) {
+        Call call = admit(caller, op, resource, false);
+        T result;
+        try {
+            result = storage.read(tx -> act.run(call.keys, call.principal, tx, call.now));
+            if (!worthAnEntry.test(result)) {
+                return result;
+            }
+            call.details = details == null ? Map.of() : details.apply(result);
+        } catch (KeywardException e) {
+            auditFailure(call, e);
+            throw e;
+        }
+        AuditDraft draft = audit.draft(call.event(AuditEvent.Outcome.SUCCESS, null));
+        storage.writeBatched(readsDone, new ReadDone(call, draft));
+        return result;
+    }
+
+    /**
+     * Whether {@code principal} may do {@code op} on {@code resource} (no audit entry: for filtering
+     * what an audited call returns, such as the change feed's events by read access).
+     */
+    boolean allows(Principal principal, Caller caller, Operation op, String resource, Instant now, StorageTx tx) {
+        return authorizer.authorize(principal, op, resource, caller, now, tx).allowed();
     }
 
     /** A successful read waiting for its durable audit entry. */
@@ -157,13 +189,27 @@ final class Door {
      */
     <T> T unauthenticated(Caller caller, Operation op, String resource, Act<T> act,
                           java.util.function.Function<T, Principal> who) {
+        return unauthenticated(caller, op, resource, act, who, null);
+    }
+
+    /**
+     * {@link #unauthenticated}, with {@code details} (of the keys; nullable) on the audit entry
+     * whatever the outcome (keyed hashes of presented credentials, never a value).
+     */
+    <T> T unauthenticated(Caller caller, Operation op, String resource, Act<T> act,
+                          java.util.function.Function<T, Principal> who,
+                          Function<Unsealed, Map<String, String>> details) {
         Unsealed k = keys.get();
         Instant now = clock.instant();
         Call call = new Call(k, caller, op, resource, now);
+        call.details = details == null ? Map.of() : details.apply(k);
         try {
             return storage.write(tx -> {
                 T result = act.run(k, null, tx, now);
                 call.principal = who.apply(result);
+                if (call.principal != null) {
+                    restrictions.check(call.principal, op, false);
+                }
                 appendOrFail(call.event(AuditEvent.Outcome.SUCCESS, null), k, tx);
                 return result;
             });
@@ -177,7 +223,7 @@ final class Door {
     }
 
     /** Authenticate and authorize; denials are audited and thrown. */
-    private Call admit(Caller caller, Operation op, String resource) {
+    private Call admit(Caller caller, Operation op, String resource, boolean write) {
         Unsealed k = keys.get();
         Instant now = clock.instant();
         Call call = new Call(k, caller, op, resource, now);
@@ -216,6 +262,13 @@ final class Door {
             auditFailure(call, denied);
             throw denied;
         }
+        try {
+            restrictions.check(call.principal, op, write);
+        } catch (AccessDeniedException contained) {
+            call.decision = Decision.deny("containment", contained.getMessage());
+            auditFailure(call, contained);
+            throw contained;
+        }
         GrantUse g = grants;
         if (g != null && caller.approvalId() != null && !op.id().startsWith("approval.")) {
             try {
@@ -226,6 +279,24 @@ final class Door {
             }
         }
         return call;
+    }
+
+    /**
+     * What containment holds against an identity (locked, read-only, the whole vault read-only):
+     * checked after authorization; throws {@link AccessDeniedException} with a clear sentence.
+     */
+    @FunctionalInterface
+    interface Restrictions {
+        Restrictions NONE = (p, op, write) -> { };
+
+        void check(Principal principal, Operation op, boolean write);
+    }
+
+    private volatile Restrictions restrictions = Restrictions.NONE;
+
+    /** Containment's check (see {@link Restrictions}). */
+    void restrict(Restrictions r) {
+        this.restrictions = r == null ? Restrictions.NONE : r;
     }
 
     private void auditFailure(Call call, KeywardException e) {

@@ -81,11 +81,18 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     private final AuditFacade auditService;
     private final GovernanceFacade governance;
     private final ApprovalFacade approvals;
+    private final NotificationFacade notifications;
+    private final AlertFacade alerts;
     private final StorageChecker storageChecker;
+    private final BackupFacade backups;
+    private final RotationFacade rotation;
+    private final CredentialCheckFacade credentialChecks;
+    private volatile dev.keyward.vault.api.ApprovalGate approvalGate = dev.keyward.vault.api.ApprovalGate.NONE;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final ScheduledExecutorService timer;
 
     private volatile Instant lastActivity;
+    /** Asked before gated operations (root-key rotation, seal migration...); the approvals service sets it. */
 
     private Engine(EngineConfig config, Storage storage) {
         this.home = config.options().home();
@@ -107,7 +114,7 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         audit.log().ifPresent(l -> l.publishTo(rollback));
         this.lifecycle = new SealLifecycle(this, config, storage, door, rewrapper, rollback);
         this.login = new OperatorLogin(this, door, storage, clock);
-        this.keys = new KeyLifecycle(this, door, rewrapper);
+        this.keys = new KeyLifecycle(this, door, rewrapper, () -> approvalGate);
         PolicySource policySource = new PolicySource();
         if (config.authorizer() instanceof PolicyAuthorizer pa) {
             pa.attach(() -> policySource);
@@ -120,10 +127,25 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 .orElse(null));
         this.storageChecker = new StorageChecker(door, guard, RecordKinds.defaults());
         this.governance = new GovernanceFacade(this, door, guard, () -> null);
+        this.backups = new BackupFacade(this, door, guard, storage, clock, audit.log().orElse(null), home);
         lifecycle.onSeal(governance::sealed);
         lifecycle.onUnseal(governance::unsealed);
+        this.notifications = new NotificationFacade(this, door, guard, audit.log().orElse(null));
+        audit.log().ifPresent(l -> l.tapTo(notifications::committed));
+        lifecycle.onUnseal(notifications::unsealed);
+        this.rotation = new RotationFacade(this, door, guard, () -> approvalGate, this::alerts,
+                dev.keyward.vault.rotation.RotatorRegistry.defaults());
+        lifecycle.onSeal(rotation::sealed);
+        lifecycle.onUnseal(rotation::unsealed);
+        this.credentialChecks = new CredentialCheckFacade(this, door, guard, rotation.rotations().registry());
+        this.alerts = new AlertFacade(this, door, guard, storage, clock);
+        governance.useAlerts(() -> alerts);
+        lifecycle.onSeal(alerts::sealed);
+        lifecycle.onUnseal(alerts::unsealed);
+        audit.log().ifPresent(l -> l.tapTo(alerts.job()));
         this.approvals = new ApprovalFacade(this, door, guard, (tx, p, c, op, res, now) ->
-                policyApprovals(policySource, tx, p, c, op, res, now), () -> null);
+                policyApprovals(policySource, tx, p, c, op, res, now), () -> alerts);
+        this.approvalGate = approvals;
         policySource.approvals = approvals;
         door.useGrants(approvals::consumeForCall);
         secrets.useGate(approvals);
@@ -170,6 +192,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 .tapTo(tap);
     }
 
+    /** The approval gate that gated operations ask (ApprovalGate.NONE until the approvals service sets one). */
+    public void setApprovalGate(dev.keyward.vault.api.ApprovalGate gate) {
+        this.approvalGate = java.util.Objects.requireNonNull(gate, "gate");
+    }
+
     // ---------------------------------------------------------------- services
 
     @Override
@@ -198,6 +225,47 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
+    public dev.keyward.vault.api.BackupService backups() {
+        return backups;
+    }
+
+    /**
+     * Starts scheduled backups with retention in this process (keyward serve, from keyward.properties);
+     * they run while the vault is unsealed, as the built-in backup job.
+     */
+    public void scheduleBackups(dev.keyward.vault.backup.BackupSchedule schedule) {
+        backups.schedule(schedule);
+    }
+
+    /** One scheduled run now (for tests and tools): a backup, then retention; null while sealed. */
+    public dev.keyward.vault.api.BackupInfo runScheduledBackup(dev.keyward.vault.backup.BackupSchedule schedule) {
+        return backups.runScheduled(schedule);
+    }
+
+    /**
+     * A backup taken by the process that owns and unsealed this vault directory, as the built-in
+     * backup job (keyward backup when no service runs). Audited like any backup.
+     */
+    public dev.keyward.vault.api.BackupInfo backupAsOwner(Path file, char[] passphrase) {
+        return backups.backupAsOwner(file, passphrase);
+    }
+
+    @Override
+    public dev.keyward.vault.api.AlertService alerts() {
+        return alerts;
+    }
+
+    /** The alert desk itself (for tests and tools in this module: settle, the job). */
+    AlertFacade alertDesk() {
+        return alerts;
+    }
+
+    /** The verifiable audit log, or null when the vault writes none. */
+    MerkleAuditLog auditLog() {
+        return audit.log().orElse(null);
+    }
+
+    @Override
     public KeyService keys() {
         return keys;
     }
@@ -215,17 +283,6 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public dev.keyward.vault.api.ApprovalService approvals() {
         return approvals;
-    }
-
-    /** The approval gate other features ask before a gated operation (rotation, keys, policy apply). */
-    public dev.keyward.vault.api.ApprovalGate approvalGate() {
-        return approvals;
-    }
-
-    /** Where break-glass raises its alerts: the anomaly feature's service once it is wired (may give null). */
-    public void useAlerts(Supplier<dev.keyward.vault.api.AlertService> alerts) {
-        approvals.useAlerts(alerts);
-        governance.useAlerts(alerts);
     }
 
     /** The approval facade (the sweep, for tests in this module). */
@@ -339,6 +396,30 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     }
 
     @Override
+    public dev.keyward.vault.api.NotificationService notifications() {
+        return notifications;
+    }
+
+    /** For tests in this module: the webhook outbox and change feed. */
+    NotificationFacade notificationFacade() {
+        return notifications;
+    }
+
+    @Override
+    public dev.keyward.vault.api.RotationService rotation() {
+        return rotation;
+    }
+
+    @Override
+    public dev.keyward.vault.api.CredentialCheckService credentialChecks() {
+        return credentialChecks;
+    }
+
+    dev.keyward.vault.api.ApprovalGate approvalGate() {
+        return approvalGate;
+    }
+
+    @Override
     public Session loginAppRole(String roleId, String secretId, String sourceAddress) {
         return login.loginAppRole(roleId, secretId, sourceAddress);
     }
@@ -400,6 +481,11 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         @Override
         public void grantsUsed(List<dev.keyward.vault.policy.Authorizer.Use> uses, StorageTx tx) {
             requireUnsealed().exceptions().recordUses(tx, uses);
+        }
+
+        @Override
+        public int risk(Principal principal) {
+            return alerts.risk(principal.id());
         }
     }
 
@@ -551,8 +637,13 @@ public final class Engine implements Vault, LifecycleService, AuthService {
     @Override
     public void close() {
         timer.shutdownNow();
+        backups.stop();
+        notifications.close();
         governance.sealed();
         approvals.close();
+        rotation.close();
+        credentialChecks.close();
+        alerts.close();
         rewrapper.stop();
         rollback.close();
         lifecycle.close();

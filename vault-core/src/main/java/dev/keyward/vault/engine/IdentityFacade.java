@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -104,11 +105,14 @@ final class IdentityFacade implements IdentityService {
 
     @Override
     public OperatorInfo setOperatorRoles(Caller caller, String name, List<String> roles) {
+        String[] widens = {"false"};
         return guard.run(() -> door.write(caller, Operation.OPERATOR_UPDATE, OPS + name, (k, p, tx, now) -> {
-            OperatorRecord r = requireOperator(k, tx, name).withRoles(roles(k, tx, roles));
+            OperatorRecord before = requireOperator(k, tx, name);
+            OperatorRecord r = before.withRoles(roles(k, tx, roles));
+            widens[0] = Boolean.toString(Widening.added(before.roles(), r.roles()) > 0);
             k.identities().saveOperator(tx, r);
             return info(r);
-        }));
+        }, r -> Map.of("widens", widens[0])));
     }
 
     @Override
@@ -136,14 +140,18 @@ final class IdentityFacade implements IdentityService {
 
     @Override
     public AppRoleInfo putAppRole(Caller caller, AppRoleSpec spec) {
+        String[] widens = {"false"};
         return guard.run(() -> door.write(caller, Operation.APPROLE_WRITE, APPROLE + spec.name(), (k, p, tx, now) -> {
             privileges.requireForPolicies(k, p, caller, tx, now, spec.policies());
+            var before = k.machines().appRole(tx, spec.name());
+            widens[0] = Boolean.toString(before != null
+                    && Widening.added(before.spec().policies(), spec.policies()) > 0);
             ApprovalFacade a = approvals;
-            if (a != null && k.machines().appRole(tx, spec.name()) == null) {
+            if (a != null && before == null) {
                 a.identityCreated(k, tx, "approle:" + spec.name(), p, now);
             }
             return k.machines().putAppRole(tx, spec, now);
-        }));
+        }, r -> Map.of("widens", widens[0])));
     }
 
     @Override
@@ -219,6 +227,20 @@ final class IdentityFacade implements IdentityService {
                 }, r -> null));
     }
 
+    @Override
+    public WrapInfo lookupWrap(String wrappingToken, String sourceAddress) {
+        Caller c = new Caller(wrappingToken, AuthMethod.TOKEN, sourceAddress, null, null);
+        return guard.run(() -> door.unauthenticated(c, Operation.WRAP_LOOKUP, "sys/wrapping/lookup",
+                (k, p, tx, now) -> k.machines().lookupWrap(tx, wrappingToken, now), r -> null));
+    }
+
+    @Override
+    public WrapInfo rewrap(String wrappingToken, String sourceAddress) {
+        Caller c = new Caller(wrappingToken, AuthMethod.TOKEN, sourceAddress, null, null);
+        return guard.run(() -> door.unauthenticated(c, Operation.WRAP_REWRAP, "sys/wrapping/rewrap",
+                (k, p, tx, now) -> k.machines().rewrap(tx, wrappingToken, now), r -> null));
+    }
+
     // ------------------------------------------------------------ certificates
 
     @Override
@@ -283,6 +305,53 @@ final class IdentityFacade implements IdentityService {
     public void revokeSelf(Caller caller) {
         guard.run(() -> door.write(caller, Operation.TOKEN_REVOKE, null, (k, p, tx, now) -> {
             k.identities().revokeToken(tx, caller.token());
+            return null;
+        }));
+    }
+
+    private static String tokenArgument(String token) {
+        if (token == null || token.isBlank() || token.length() > 256) {
+            throw new InvalidRequestException("missing token");
+        }
+        return token;
+    }
+
+    private static dev.keyward.vault.identity.TokenRecord liveRecord(Unsealed k, StorageTx tx, String token, Instant now) {
+        var r = k.identities().record(tx, token);
+        if (r == null || !now.isBefore(r.expiresAt())) {
+            throw new InvalidRequestException("bad token");
+        }
+        return r;
+    }
+
+    @Override
+    public TokenInfo lookupToken(Caller caller, String token) {
+        if (tokenArgument(token).equals(caller.token())) {
+            return lookupSelf(caller);
+        }
+        return guard.run(() -> door.read(caller, Operation.TOKEN_LOOKUP, "sys/token/lookup",
+                (k, p, tx, now) -> withPolicies(k, tx, Identities.info(liveRecord(k, tx, token, now), now))));
+    }
+
+    @Override
+    public TokenInfo renewToken(Caller caller, String token, Duration increment) {
+        if (tokenArgument(token).equals(caller.token())) {
+            return renewSelf(caller, increment);
+        }
+        return guard.run(() -> door.write(caller, Operation.TOKEN_RENEW, "sys/token/renew", (k, p, tx, now) -> {
+            liveRecord(k, tx, token, now);
+            return withPolicies(k, tx, k.identities().renew(tx, token, increment, now));
+        }));
+    }
+
+    @Override
+    public void revokeToken(Caller caller, String token) {
+        if (tokenArgument(token).equals(caller.token())) {
+            revokeSelf(caller);
+            return;
+        }
+        guard.run(() -> door.write(caller, Operation.TOKEN_REVOKE, "sys/token/revoke", (k, p, tx, now) -> {
+            k.identities().revokeToken(tx, token);
             return null;
         }));
     }

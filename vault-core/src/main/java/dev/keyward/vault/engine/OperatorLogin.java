@@ -50,7 +50,23 @@ final class OperatorLogin implements AuthService {
         Caller c = new Caller(null, AuthMethod.APPROLE, sourceAddress, null, null);
         return engine.guarded(() -> door.unauthenticated(c, Operation.APPROLE_LOGIN, "auth/approle/login",
                 (k, p, tx, now) -> k.machines().loginAppRole(tx, roleId, secretId, c.sourceAddress(), now),
-                Session::principal));
+                Session::principal, k -> credentialHashes(k, roleId, secretId)));
+    }
+
+    /**
+     * Keyed hashes (the audit key) of a login's role_id and secret_id, so that the anomaly detectors
+     * can tell a retired secret_id presented again and attribute failed logins; never the values.
+     */
+    private static java.util.Map<String, String> credentialHashes(Unsealed k, String roleId, String secretId) {
+        var key = k.keyring().named(dev.keyward.vault.crypto.Keyring.AUDIT_HMAC_KEY);
+        java.util.Map<String, String> d = new java.util.TreeMap<>();
+        if (roleId != null && !roleId.isEmpty() && roleId.length() <= 1024) {
+            d.put("role_id_hmac", dev.keyward.vault.crypto.Hmac.id(key, "role-id", roleId));
+        }
+        if (secretId != null && !secretId.isEmpty() && secretId.length() <= 1024) {
+            d.put("secret_id_hmac", dev.keyward.vault.crypto.Hmac.id(key, "secret-id", secretId));
+        }
+        return d;
     }
 
     @Override

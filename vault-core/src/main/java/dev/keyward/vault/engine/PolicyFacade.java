@@ -100,12 +100,16 @@ final class PolicyFacade implements PolicyService {
     @Override
     public PolicyInfo put(Caller caller, Policy policy, String reason) {
         String why = reason(reason);
+        String[] widens = {"false"};
         return guard.run(() -> {
             admitChange(caller, why, (k, tx) -> policyDiff(k, tx, policy.name(), policy));
             return door.write(caller, Operation.POLICY_WRITE, POLICY + policy.name(), (k, p, tx, now) -> {
                 privileges.requireForPolicy(k, p, caller, tx, now, policy);
+                PolicyStore.PolicyRecord before = k.policies().current(tx, policy.name());
+                // a new policy widens nobody until it is bound to a role or an identity
+                widens[0] = Boolean.toString(before != null && Widening.grantsAdded(before.policy(), policy) > 0);
                 return info(k.policies().put(tx, policy, p.name(), why, now));
-            });
+            }, r -> Map.of("widens", widens[0]));
         });
     }
 
@@ -202,11 +206,14 @@ final class PolicyFacade implements PolicyService {
     public RoleInfo putRole(Caller caller, String name, List<String> policies, String description, String reason) {
         Names.validate("role", name);
         String why = reason(reason);
+        String[] widens = {"false"};
         return guard.run(() -> door.write(caller, Operation.ROLE_WRITE, ROLE + name, (k, p, tx, now) -> {
             privileges.requireForPolicies(k, p, caller, tx, now, policies);
+            PolicyStore.RoleRecord before = k.policies().role(tx, name);
+            widens[0] = Boolean.toString(before != null && Widening.added(before.policies(), policies) > 0);
             PolicyStore.RoleRecord r = k.policies().putRole(tx, name, policies, description, p.name(), why, now);
             return new RoleInfo(r.name(), r.policies(), r.description(), false);
-        }));
+        }, r -> Map.of("widens", widens[0])));
     }
 
     @Override

@@ -50,6 +50,9 @@ final class RecordKinds {
                 .register(MerkleAuditLog.ENTRY_PREFIX, key -> MerkleAuditLog.ENTRY_BINDING)
                 .register(MerkleAuditLog.STATE, key -> MerkleAuditLog.STATE_BINDING)
                 .registerKind("sys/blob/", "sys.blob")
+                .registerKind(dev.keyward.vault.events.WebhookStore.PREFIX, dev.keyward.vault.events.WebhookStore.KIND)
+                .registerKind(dev.keyward.vault.rotation.RotationStore.PREFIX, dev.keyward.vault.rotation.RotationStore.KIND)
+                .registerKind(dev.keyward.vault.anomaly.AlertBook.PREFIX, dev.keyward.vault.anomaly.AlertBook.KIND)
                 .registerKind(Rewrapper.STATE_KEY, "sys.rewrap");
     }
 }

@@ -272,10 +272,21 @@ final class SealLifecycle implements LifecycleService {
             }
         }
         Optional<PublishedHead> beyond = olderThanPublished(u);
+        Optional<SealConfig> updated = seal.updatedConfig(cfg);
+        if (updated.isPresent()) {
+            try {
+                sealStore.save(updated.get()); // e.g. an HSM seal stored by slot now names its token by label
+                LOG.info("seal.json updated: the seal names its token by label and serial");
+            } catch (RuntimeException e) {
+                LOG.warn("seal.json could not be updated (the vault unseals with the old one): {}",
+                        e.getClass().getSimpleName());
+            }
+        }
         unsealed = u;
         sealedReason = null;
         engine.touch(now);
         storage.write(tx -> {
+            BackupFacade.recordRestore(door, u, sourceAddress, now, tx); // a restored vault's first entry
             door.appendDirect(u, Caller.anonymous(sourceAddress), null, null, Operation.VAULT_UNSEAL, null,
                     AuditEvent.Outcome.SUCCESS, null, now, tx);
             beyond.ifPresent(p -> acceptRollback(u, p, sourceAddress, now, tx));

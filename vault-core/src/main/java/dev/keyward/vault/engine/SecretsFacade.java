@@ -11,7 +11,9 @@ import dev.keyward.vault.api.SecretPaths;
 import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.api.SecretsService;
 import dev.keyward.vault.api.VersionMetadata;
+import dev.keyward.vault.events.SecretEvents;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** {@link SecretsService} through the guarded door. */
@@ -50,14 +52,26 @@ final class SecretsFacade implements SecretsService {
         return MOUNT + SecretPaths.normalize(path);
     }
 
+    /** What a watcher needs in the audit entry of a write: the new version (never a value). */
+    private static Map<String, String> versionDetail(VersionMetadata v) {
+        return Map.of(SecretEvents.VERSION, Integer.toString(v.version()));
+    }
+
+    private static Map<String, String> versionsDetail(List<Integer> versions) {
+        return versions == null || versions.isEmpty() ? Map.of()
+                : Map.of(SecretEvents.VERSIONS, SecretEvents.versions(versions));
+    }
+
     @Override
     public SecretVersion read(Caller caller, String path, int version) {
         String p = SecretPaths.normalize(path);
         ApprovalFacade g = gate;
+        java.util.function.Function<SecretVersion, Map<String, String>> details = v -> Map.of("version",
+                Integer.toString(v.metadata().version()), "latest", Boolean.toString(version <= 0));
         return guard.run(() -> {
             if (g == null) {
                 return door.read(caller, Operation.SECRET_READ, resource(p),
-                        (k, who, tx, now) -> k.kv().read(tx, p, version, now));
+                        (k, who, tx, now) -> k.kv().read(tx, p, version, now), details);
             }
             try {
                 // Authorized first (so nobody learns what is critical without read access), then gated.
@@ -66,11 +80,11 @@ final class SecretsFacade implements SecretsService {
                         throw new NeedsGrant();
                     }
                     return k.kv().read(tx, p, version, now);
-                });
+                }, details);
             } catch (NeedsGrant critical) {
                 g.admitInside(caller, dev.keyward.vault.api.GatedOperation.READ_CRITICAL, resource(p), null);
                 return door.read(caller, Operation.SECRET_READ, resource(p),
-                        (k, who, tx, now) -> k.kv().read(tx, p, version, now));
+                        (k, who, tx, now) -> k.kv().read(tx, p, version, now), details);
             }
         });
     }
@@ -80,7 +94,8 @@ final class SecretsFacade implements SecretsService {
         void run(Unsealed k, dev.keyward.vault.storage.StorageTx tx, java.time.Instant now);
     }
 
-    private void gatedDestroy(Caller caller, Operation op, String p, String what, Destroy act) {
+    private void gatedDestroy(Caller caller, Operation op, String p, String what, Destroy act,
+                              Map<String, String> details) {
         ApprovalFacade g = gate;
         guard.run(() -> {
             try {
@@ -90,13 +105,13 @@ final class SecretsFacade implements SecretsService {
                     }
                     act.run(k, tx, now);
                     return null;
-                });
+                }, x -> details);
             } catch (NeedsGrant gated) {
                 g.admitInside(caller, dev.keyward.vault.api.GatedOperation.DESTROY, resource(p), what);
                 return door.write(caller, op, resource(p), (k, who, tx, now) -> {
                     act.run(k, tx, now);
                     return null;
-                });
+                }, x -> details);
             }
         });
     }
@@ -105,23 +120,24 @@ final class SecretsFacade implements SecretsService {
     public VersionMetadata write(Caller caller, String path, SecretData data, Integer cas) {
         String p = SecretPaths.normalize(path);
         return guard.run(() -> door.write(caller, Operation.SECRET_WRITE, resource(p),
-                (k, who, tx, now) -> k.kv().write(tx, p, data, cas, now)));
+                (k, who, tx, now) -> k.kv().write(tx, p, data, cas, now), SecretsFacade::versionDetail));
     }
 
     @Override
     public VersionMetadata patch(Caller caller, String path, SecretPatch patch, Integer cas) {
         String p = SecretPaths.normalize(path);
         return guard.run(() -> door.write(caller, Operation.SECRET_PATCH, resource(p),
-                (k, who, tx, now) -> k.kv().patch(tx, p, patch, cas, now)));
+                (k, who, tx, now) -> k.kv().patch(tx, p, patch, cas, now), SecretsFacade::versionDetail));
     }
 
     @Override
     public void deleteLatest(Caller caller, String path) {
         String p = SecretPaths.normalize(path);
         guard.run(() -> door.write(caller, Operation.SECRET_DELETE, resource(p), (k, who, tx, now) -> {
+            int current = k.kv().readMetadata(tx, p).currentVersion();
             k.kv().deleteLatest(tx, p, now);
-            return null;
-        }));
+            return current;
+        }, v -> Map.of(SecretEvents.VERSION, Integer.toString(v), SecretEvents.VERSIONS, Integer.toString(v))));
     }
 
     @Override
@@ -130,7 +146,7 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.SECRET_DELETE, resource(p), (k, who, tx, now) -> {
             k.kv().delete(tx, p, versions, now);
             return null;
-        }));
+        }, x -> versionsDetail(versions)));
     }
 
     @Override
@@ -139,7 +155,7 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.SECRET_UNDELETE, resource(p), (k, who, tx, now) -> {
             k.kv().undelete(tx, p, versions, now);
             return null;
-        }));
+        }, x -> versionsDetail(versions)));
     }
 
     @Override
@@ -147,7 +163,7 @@ final class SecretsFacade implements SecretsService {
         String p = SecretPaths.normalize(path);
         gatedDestroy(caller, Operation.SECRET_DESTROY, p, "destroy versions " + versions, (k, tx, now) -> {
             k.kv().destroy(tx, p, versions, now);
-        });
+        }, versionsDetail(versions));
     }
 
     @Override
@@ -163,14 +179,14 @@ final class SecretsFacade implements SecretsService {
         guard.run(() -> door.write(caller, Operation.METADATA_WRITE, resource(p), (k, who, tx, now) -> {
             k.kv().writeMetadata(tx, p, update, now);
             return null;
-        }));
+        }, x -> Map.of("metadata", "changed")));
     }
 
     @Override
     public void deleteMetadata(Caller caller, String path) {
         String p = SecretPaths.normalize(path);
         gatedDestroy(caller, Operation.METADATA_DELETE, p, "destroy every version and the metadata",
-                (k, tx, now) -> k.kv().deleteMetadata(tx, p));
+                (k, tx, now) -> k.kv().deleteMetadata(tx, p), Map.of(SecretEvents.VERSIONS, "all"));
     }
 
     @Override

@@ -76,9 +76,11 @@ public final class Machines {
 
     /**
      * What a wrapping token stands for, sealed until unwrapped: a secret_id ({@code payload}) or an
-     * endpoint's response ({@code response}, the bytes its holder gets back).
+     * endpoint's response ({@code response}, the bytes its holder gets back). {@code createdAt} and
+     * {@code ttl} are null in records written before they were kept.
      */
-    public record WrapRecord(SecretIdResult payload, Instant expiresAt, byte[] response, String creationPath) {
+    public record WrapRecord(SecretIdResult payload, Instant expiresAt, byte[] response, String creationPath,
+                             Instant createdAt, Duration ttl) {
         @Override
         public String toString() {
             return "WrapRecord[expiresAt=" + expiresAt + ", creationPath=" + creationPath + ", content hidden]";
@@ -162,7 +164,8 @@ public final class Machines {
         String wrapToken = Identities.newSecret("kww.");
         String wrapAccessor = UUID.randomUUID().toString();
         Records.put(tx, barrier, "identity.wrap", WRAPS + Identities.sha256(wrapToken),
-                new WrapRecord(result, now.plus(spec.wrapTtl()), null, null));
+                new WrapRecord(result, now.plus(spec.wrapTtl()), null, "auth/approle/role/" + roleName + "/secret-id",
+                        now, spec.wrapTtl()));
         return new SecretIdResult(null, accessor, ttl, expires, uses, new WrapInfo(wrapToken, wrapAccessor,
                 spec.wrapTtl(), now, "auth/approle/role/" + roleName + "/secret-id"));
     }
@@ -202,8 +205,55 @@ public final class Machines {
         String wrapToken = Identities.newSecret("kww.");
         String wrapAccessor = UUID.randomUUID().toString();
         Records.put(tx, barrier, "identity.wrap", WRAPS + Identities.sha256(wrapToken),
-                new WrapRecord(null, now.plus(ttl), response, creationPath));
+                new WrapRecord(null, now.plus(ttl), response, creationPath, now, ttl));
         return new WrapInfo(wrapToken, wrapAccessor, ttl, now, creationPath);
+    }
+
+    /**
+     * A wrapping token's creation path, time and TTL without opening it (Vault's
+     * sys/wrapping/lookup); an unknown, used or expired token fails. The content is not returned.
+     */
+    public WrapInfo lookupWrap(StorageTx tx, String wrapToken, Instant now) {
+        WrapRecord w = liveWrap(tx, wrapToken, now);
+        try {
+            Duration ttl = w.ttl() != null ? w.ttl() : Duration.between(now, w.expiresAt());
+            Instant created = w.createdAt() != null ? w.createdAt() : w.expiresAt().minus(ttl);
+            return new WrapInfo("", "", ttl, created, w.creationPath() == null ? "" : w.creationPath());
+        } finally {
+            if (w.response() != null) {
+                java.util.Arrays.fill(w.response(), (byte) 0);
+            }
+        }
+    }
+
+    /**
+     * Opens a wrapping token and keeps its content under a new one with the same TTL from now
+     * (Vault's sys/wrapping/rewrap, write transaction): the old token no longer works.
+     */
+    public WrapInfo rewrap(StorageTx tx, String wrapToken, Instant now) {
+        WrapRecord w = openWrap(tx, wrapToken, now);
+        Duration ttl = w.ttl() != null ? w.ttl() : Duration.between(now, w.expiresAt()).withNanos(0);
+        if (ttl.compareTo(Duration.ofSeconds(1)) < 0) {
+            ttl = Duration.ofSeconds(1);
+        }
+        String fresh = Identities.newSecret("kww.");
+        Records.put(tx, barrier, "identity.wrap", WRAPS + Identities.sha256(fresh),
+                new WrapRecord(w.payload(), now.plus(ttl), w.response(), w.creationPath(), now, ttl));
+        if (w.response() != null) {
+            java.util.Arrays.fill(w.response(), (byte) 0);
+        }
+        return new WrapInfo(fresh, UUID.randomUUID().toString(), ttl, now, w.creationPath() == null ? "" : w.creationPath());
+    }
+
+    private WrapRecord liveWrap(StorageTx tx, String wrapToken, Instant now) {
+        if (wrapToken == null || wrapToken.isEmpty() || wrapToken.length() > 256) {
+            throw new InvalidRequestException("wrapping token is not valid or does not exist");
+        }
+        WrapRecord w = Records.get(tx, barrier, "identity.wrap", WRAPS + Identities.sha256(wrapToken), WrapRecord.class);
+        if (w == null || !now.isBefore(w.expiresAt())) {
+            throw new InvalidRequestException("wrapping token is not valid or does not exist");
+        }
+        return w;
     }
 
     private void sweepExpiredWraps(StorageTx tx, Instant now) {

@@ -104,12 +104,21 @@ public final class WebhookSender implements AutoCloseable {
      * sender was closed. It never completes exceptionally.
      */
     public CompletableFuture<Outcome> send(WebhookTarget target, String event, byte[] body) {
+        return sendAs(target, event, body, UUID.randomUUID().toString());
+    }
+
+    /**
+     * {@link #send} with the delivery id given: a feature that keeps its deliveries across restarts
+     * (and retries them itself) sends the same id on every attempt.
+     */
+    public CompletableFuture<Outcome> sendAs(WebhookTarget target, String event, byte[] body, String deliveryId) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(event, "event");
+        Objects.requireNonNull(deliveryId, "deliveryId");
         byte[] copy = body.clone();
         CompletableFuture<Outcome> done = new CompletableFuture<>();
         done.whenComplete((o, e) -> pending.remove(done));
-        String id = UUID.randomUUID().toString();
+        String id = deliveryId;
         schedule(() -> attempt(target, event, copy, id, 1, done), Duration.ZERO, done,
                 new Outcome(id, event, target.host(), false, 0, 0, "stopped"));
         return done;

@@ -22,6 +22,9 @@ public final class Access {
     public static boolean isSelf(Operation op, String resource) {
         return switch (op) {
             case OPERATOR_LOGOUT -> true;
+            // The change feed needs only a valid token: each event in it is filtered by the caller's
+            // read grant on its path, so a poll shows nothing the caller could not read.
+            case EVENTS_READ -> true;
             case TOKEN_LOOKUP, TOKEN_RENEW, TOKEN_REVOKE -> resource == null || resource.equals("token/self");
             // Any identity may request, vote, use its own grants: the approval rules decide who counts.
             case APPROVAL_REQUEST, APPROVAL_APPROVE, APPROVAL_DENY, APPROVAL_CANCEL, APPROVAL_GATE, APPROVAL_GRANT_USE,
@@ -50,7 +53,9 @@ public final class Access {
             // ROOT_KEY_ROTATE, SEAL_PASSPHRASE_CHANGE, SEAL_REKEY, SEAL_MIGRATE: admin only (default below).
             case AUDIT_READ -> of(r.startsWith("sys/audit") ? r : "sys/audit/log", Capability.READ);
             case AUDIT_EXPORT -> of("sys/audit/export", Capability.READ);
+            case VAULT_BACKUP -> of("sys/backup", Capability.ADMIN);
             case STORAGE_CHECK -> of("sys/storage/check", Capability.READ);
+            case ROTATION_CHECK -> of(r, Capability.READ);
             case OPERATOR_CREATE, OPERATOR_UPDATE -> of(r, Capability.ADMIN);
             case OPERATOR_LIST -> of("sys/identity/operators", Capability.LIST);
             case APPROLE_WRITE, CERT_WRITE -> of(r, Capability.UPDATE);
@@ -63,6 +68,8 @@ public final class Access {
             case POLICY_READ, ROLE_READ, POLICY_EXPLAIN, POLICY_EXPORT, ENTITLEMENT_REPORT -> of(r, Capability.READ);
             case POLICY_WRITE, ROLE_WRITE -> of(r, Capability.UPDATE);
             case POLICY_APPLY -> of("sys/policy-apply", Capability.ADMIN);
+            case WEBHOOK_WRITE, WEBHOOK_TEST -> of("sys/webhooks", Capability.UPDATE);
+            case WEBHOOK_READ -> of("sys/webhooks", Capability.READ, Capability.LIST);
             case GOVERNANCE_SCAN -> of("sys/governance/scan", Capability.READ);
             case GOVERNANCE_CHECK -> of("sys/governance/check", Capability.READ);
             case GOVERNANCE_BASELINE -> of("sys/governance/baseline", Capability.UPDATE);
@@ -72,6 +79,21 @@ public final class Access {
             case GOVERNANCE_DRILL -> of("sys/governance/drills", Capability.UPDATE);
             case GOVERNANCE_READ -> of(r.startsWith("sys/governance/") && !r.equals("sys/governance/scan") ? r
                     : "sys/governance/records", Capability.READ);
+            case ROTATION_CONFIG_SET, ROTATION_CONFIG_DELETE, ROTATION_NEXT_SET -> of(r, Capability.UPDATE);
+            case ROTATION_READ -> of(r, Capability.READ, Capability.LIST);
+            // A rotation asked for: rotate on the secret itself (a pipeline's deployment event, containment).
+            case ROTATION_RUN_START -> of(r, Capability.ROTATE);
+            // The rotation job's own steps (a system principal's calls) on sys/rotation/<path>.
+            case ROTATION_STEP_PENDING, ROTATION_STEP_SET, ROTATION_STEP_TEST, ROTATION_STEP_FINISH,
+                    ROTATION_RUN_FINISH, ROTATION_RUN_ROLLED_BACK, ROTATION_RUN_NEEDS_ATTENTION,
+                    ROTATION_RUN_POSTPONED, ROTATION_GRACE_REVOKE, ROTATION_SLOT_MISSED -> of(r, Capability.ADMIN);
+            case ALERT_RAISE -> of(r.isEmpty() ? "sys/alerts/raise" : r, Capability.CREATE);
+            case ALERT_READ -> of(r.startsWith("sys/alerts") || r.startsWith("sys/containment") ? r : "sys/alerts/list",
+                    Capability.READ);
+            case ALERT_ACK, ALERT_RESOLVE, ALERT_FALSE_POSITIVE -> of(r, Capability.UPDATE);
+            case ALERT_CONFIG -> of("sys/alerts/config", Capability.ADMIN);
+            case CONTAINMENT_REVOKE_TOKENS, CONTAINMENT_LOCK, CONTAINMENT_READ_ONLY, CONTAINMENT_RISK,
+                    CONTAINMENT_ROTATE, CONTAINMENT_SEAL, CONTAINMENT_UNDO -> of(r, Capability.UPDATE);
             // Approvals: who may review, use or cancel is decided by the approval rules (tracks,
             // requester, separation of duties); configuring gates and reading everyone's requests is policy.
             case APPROVAL_CONFIG -> of("sys/approvals/config", Capability.ADMIN);

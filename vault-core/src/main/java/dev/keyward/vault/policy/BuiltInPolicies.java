@@ -65,6 +65,8 @@ public final class BuiltInPolicies {
         r.add(grant("sys/keyring", EnumSet.of(Capability.ROTATE), SECURITY_ENGINEER));
         r.add(grant("sys/rotation/*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/governance/*", rw, SECURITY_ENGINEER));
+        r.add(grant("sys/alerts/*", rw, SECURITY_ENGINEER));
+        r.add(grant("sys/containment/*", rw, SECURITY_ENGINEER));
         r.add(grant("sys/kv/config", EnumSet.of(Capability.READ, Capability.ADMIN), SECURITY_ENGINEER));
         r.add(grant("sys/status", EnumSet.of(Capability.READ), SECURITY_ENGINEER));
         r.add(grant("sys/seal", EnumSet.of(Capability.ADMIN), SECURITY_ENGINEER));
@@ -91,6 +93,8 @@ public final class BuiltInPolicies {
             r.add(grant(g, EnumSet.of(Capability.READ), AUDITOR)); // never the scan: it tests values
         }
         r.add(grant("sys/identity/*", read, AUDITOR));
+        r.add(grant("sys/alerts/*", EnumSet.of(Capability.READ), AUDITOR));
+        r.add(grant("sys/containment/status", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/token*", read, AUDITOR));
         r.add(PolicyRule.deny("secret/*", EnumSet.complementOf(EnumSet.of(Capability.REVEAL_METADATA,
                 Capability.LIST))));
@@ -109,6 +113,8 @@ public final class BuiltInPolicies {
     public static final String JOB_REVIEWS = "reviews";
     /** A compromise drill's steps, run only inside the scratch copy of a vault. */
     public static final String JOB_DRILL = "drill";
+    /** Scheduled backups (and a backup taken by the process that owns the vault directory). */
+    public static final String JOB_BACKUP = "backup";
 
     private static final Map<String, Policy> SYSTEM = Map.of(
             JOB_ROTATION, system(JOB_ROTATION, "Built-in: the rotation scheduler.", List.of(
@@ -122,6 +128,7 @@ public final class BuiltInPolicies {
                             JOB_CONTAINMENT),
                     grant("sys/token*", EnumSet.of(Capability.READ, Capability.LIST, Capability.DELETE),
                             JOB_CONTAINMENT),
+                    grant("sys/audit*", EnumSet.of(Capability.READ), JOB_CONTAINMENT),
                     grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.LIST, Capability.UPDATE),
                             JOB_CONTAINMENT),
                     grant("sys/rotation/*", EnumSet.of(Capability.READ, Capability.ROTATE), JOB_CONTAINMENT),
@@ -136,6 +143,8 @@ public final class BuiltInPolicies {
                     grant("sys/governance/reviews*", EnumSet.of(Capability.READ, Capability.UPDATE, Capability.ADMIN),
                             JOB_REVIEWS),
                     grant("sys/alerts/*", EnumSet.of(Capability.CREATE), JOB_REVIEWS))),
+            JOB_BACKUP, system(JOB_BACKUP, "Built-in: scheduled backups.", List.of(
+                    grant("sys/backup", EnumSet.of(Capability.ADMIN), JOB_BACKUP))),
             JOB_DRILL, system(JOB_DRILL, "Built-in: a compromise drill's steps in a scratch copy.", List.of(
                     grant("secret/*", EnumSet.of(Capability.READ, Capability.CREATE, Capability.UPDATE,
                             Capability.LIST, Capability.REVEAL_METADATA), JOB_DRILL),
@@ -151,7 +160,7 @@ public final class BuiltInPolicies {
 
     /** The names of the vault's background jobs. */
     public static List<String> systemJobs() {
-        return List.of(JOB_APPROVALS, JOB_CONTAINMENT, JOB_DRILL, JOB_REVIEWS, JOB_ROTATION);
+        return List.of(JOB_APPROVALS, JOB_BACKUP, JOB_CONTAINMENT, JOB_DRILL, JOB_REVIEWS, JOB_ROTATION);
     }
 
     /** Names under this prefix are reserved for the background jobs' policies: no stored policy may take one. */

@@ -29,6 +29,7 @@ public final class Evaluator {
     public static final String MAX_TOKEN_TTL = "max-token-ttl";
     public static final String JUSTIFICATION = "justification-required";
     public static final String APPROVALS = "approvals-required";
+    public static final String MAX_RISK = "max-risk";
 
     /**
      * One question to the evaluator.
@@ -42,7 +43,16 @@ public final class Evaluator {
      * @param tokenMaxTtl   the token's max lifetime, looked up only when a rule asks
      */
     public record Request(String resource, Set<Capability> anyOf, String source, Instant now, String justification,
-                          int approvals, Supplier<Duration> tokenMaxTtl) {
+                          int approvals, Supplier<Duration> tokenMaxTtl, java.util.function.IntSupplier risk) {
+        public Request {
+            risk = risk == null ? () -> 0 : risk;
+        }
+
+        /** A request for an identity at risk 0 (explain, background jobs). */
+        public Request(String resource, Set<Capability> anyOf, String source, Instant now, String justification,
+                       int approvals, Supplier<Duration> tokenMaxTtl) {
+            this(resource, anyOf, source, now, justification, approvals, tokenMaxTtl, null);
+        }
     }
 
     /** The answer: which rule decided, and the condition that kept a grant from applying. */
@@ -182,6 +192,9 @@ public final class Evaluator {
         }
         if (c.approvalsRequired() > 0 && req.approvals() < c.approvalsRequired()) {
             return APPROVALS;
+        }
+        if (c.maxRisk() != null && req.risk().getAsInt() > c.maxRisk()) {
+            return MAX_RISK;
         }
         return null;
     }

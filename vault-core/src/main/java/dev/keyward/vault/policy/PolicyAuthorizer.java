@@ -50,6 +50,11 @@ public final class PolicyAuthorizer implements Authorizer {
             return null;
         }
 
+        /** The identity's risk score (0 to 100) that containment raised; rules test it with max_risk. */
+        default int risk(Principal principal) {
+            return 0;
+        }
+
         /** Allowed uses, once recorded as grant usage (exceptions with extra logging record them too). */
         default void grantsUsed(List<Use> uses, StorageTx tx) {
         }
@@ -81,9 +86,10 @@ public final class PolicyAuthorizer implements Authorizer {
             policies = new java.util.ArrayList<>(policies);
             policies.addAll(elevated);
         }
-        Evaluator.Outcome o = evaluate(src, tx, policies, operation, resource, caller.sourceAddress(),
-                now, caller.justification(), src.approvals(caller, principal, operation, resource, now, tx),
-                () -> src.tokenMaxTtl(tx, caller.token()));
+        Evaluator.Outcome o = evaluate(src, tx, policies, Access.need(operation, resource),
+                caller.sourceAddress(), now, caller.justification(),
+                src.approvals(caller, principal, operation, resource, now, tx),
+                () -> src.tokenMaxTtl(tx, caller.token()), () -> src.risk(principal));
         return o.allowed() ? Decision.allow(o.ruleRef()) : Decision.deny(o.ruleRef(), o.reason());
     }
 
@@ -127,9 +133,16 @@ public final class PolicyAuthorizer implements Authorizer {
     public static Evaluator.Outcome evaluate(Source src, StorageTx tx, List<String> policies, Access.Need need,
                                              String sourceAddress, Instant now, String justification, int approvals,
                                              Supplier<Duration> tokenMaxTtl) {
+        return evaluate(src, tx, policies, need, sourceAddress, now, justification, approvals, tokenMaxTtl, null);
+    }
+
+    /** The same, with the identity's risk score (null = 0). */
+    public static Evaluator.Outcome evaluate(Source src, StorageTx tx, List<String> policies, Access.Need need,
+                                             String sourceAddress, Instant now, String justification, int approvals,
+                                             Supplier<Duration> tokenMaxTtl, java.util.function.IntSupplier risk) {
         Evaluator.Compiled set = src.store().compiled(tx, policies);
         Evaluator.Outcome o = Evaluator.evaluate(set, new Evaluator.Request(need.path(), need.anyOf(), sourceAddress,
-                now, justification, approvals, tokenMaxTtl));
+                now, justification, approvals, tokenMaxTtl, risk));
         String refused = o.allowed() ? src.grantRefusal(tx, o, now, approvals) : null;
         return refused == null ? o : new Evaluator.Outcome(false, o.policy(), o.version(), o.ruleId(),
                 GrantExceptions.CONDITION, refused, null);

@@ -115,15 +115,22 @@ public final class PolicyCode {
     }
 
     @JsonPropertyOrder({"source_cidrs", "time_window", "max_token_ttl", "justification_required",
-            "approvals_required"})
+            "approvals_required", "max_risk"})
     @JsonInclude(JsonInclude.Include.NON_DEFAULT)
     record ConditionsDto(@JsonProperty("source_cidrs") List<String> sourceCidrs,
                          @JsonProperty("time_window") WindowDto timeWindow,
                          @JsonProperty("max_token_ttl") String maxTokenTtl,
                          @JsonProperty("justification_required") boolean justificationRequired,
-                         @JsonProperty("approvals_required") int approvalsRequired) {
+                         @JsonProperty("approvals_required") int approvalsRequired,
+                         @JsonProperty("max_risk") Integer maxRisk) {
         ConditionsDto {
-            toConditions(sourceCidrs, timeWindow, maxTokenTtl, justificationRequired, approvalsRequired);
+            toConditions(sourceCidrs, timeWindow, maxTokenTtl, justificationRequired, approvalsRequired)
+                    .withMaxRisk(maxRisk);
+        }
+
+        ConditionsDto(List<String> sourceCidrs, WindowDto timeWindow, String maxTokenTtl,
+                      boolean justificationRequired, int approvalsRequired) {
+            this(sourceCidrs, timeWindow, maxTokenTtl, justificationRequired, approvalsRequired, null);
         }
     }
 
@@ -215,7 +222,7 @@ public final class PolicyCode {
 
     static PolicyConditions toConditions(ConditionsDto c) {
         return toConditions(c.sourceCidrs(), c.timeWindow(), c.maxTokenTtl(), c.justificationRequired(),
-                c.approvalsRequired());
+                c.approvalsRequired()).withMaxRisk(c.maxRisk());
     }
 
     static PolicyConditions toConditions(List<String> cidrs, WindowDto w, String maxTtl, boolean justification,
@@ -359,7 +366,7 @@ public final class PolicyCode {
         }
         return new ConditionsDto(c.sourceCidrs().isEmpty() ? null : c.sourceCidrs(), w,
                 c.maxTokenTtl() == null ? null : formatDuration(c.maxTokenTtl()), c.justificationRequired(),
-                c.approvalsRequired());
+                c.approvalsRequired(), c.maxRisk());
     }
 
     static AppRoleDto dto(AppRoleSpec a) {

@@ -1,10 +1,12 @@
 package dev.keyward.vault.remote;
 
+import dev.keyward.vault.api.AlertService;
 import dev.keyward.vault.api.AuditProgress;
 import dev.keyward.vault.api.AuditService;
 import dev.keyward.vault.api.AuthService;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.GovernanceService;
+import dev.keyward.vault.api.NotificationService;
 import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.IntegrityService;
 import dev.keyward.vault.api.KeyService;
@@ -79,6 +81,12 @@ public final class RemoteServices {
             service("audit", AuditService.class, Vault::audit, Set.of("recordRefused")),
             service("integrity", IntegrityService.class, Vault::integrity, Set.of()),
             service("governance", GovernanceService.class, Vault::governance, Set.of()),
+            service("backups", dev.keyward.vault.api.BackupService.class, Vault::backups, Set.of()),
+            service("notifications", NotificationService.class, Vault::notifications, Set.of()),
+            service("rotation", dev.keyward.vault.api.RotationService.class, Vault::rotation, Set.of()),
+            service("credentials", dev.keyward.vault.api.CredentialCheckService.class, Vault::credentialChecks,
+                    Set.of()),
+            service("alerts", AlertService.class, Vault::alerts, Set.of()),
             service("approvals", dev.keyward.vault.api.ApprovalService.class, Vault::approvals, Set.of()));
 
     private static final Map<String, Service<?>> BY_NAME;
@@ -110,7 +118,9 @@ public final class RemoteServices {
     static <T> Service<T> service(String name, Class<T> type, Function<Vault, T> of, Set<String> hidden) {
         Map<String, Call> calls = new TreeMap<>();
         for (Method m : type.getMethods()) {
-            if (Modifier.isStatic(m.getModifiers()) || m.isDefault() || hidden.contains(m.getName())) {
+            // AlertService's calls are default methods (so that raise alone can be a lambda): all remote.
+            if (Modifier.isStatic(m.getModifiers()) || (m.isDefault() && type != AlertService.class)
+                    || hidden.contains(m.getName())) {
                 continue;
             }
             if (calls.put(m.getName(), new Call(m, roles(m))) != null) {

@@ -32,16 +32,16 @@ public final class Pkcs11SealProvider implements SealProvider {
         if (!(spec instanceof Pkcs11SealSpec s)) {
             throw new InvalidRequestException("An HSM seal needs a PKCS#11 library, a slot, a key label and the PIN.");
         }
-        Pkcs11Token.Location loc = new Pkcs11Token.Location(s.library().toString(), s.slot(), s.slotListIndex(),
-                s.keyLabel(), s.keyLabel() + "-sign");
-        Pkcs11Token.Session session = Pkcs11Token.login(loc, s.pin());
+        Pkcs11Token.Session session = Pkcs11Token.login(location(s), s.pin());
         try {
             session.createKeysIfAbsent();
         } catch (RuntimeException e) {
             session.close();
             throw e;
         }
-        return new SealInit(new SealConfig(type(), toParams(loc)), session.rootKey(), java.util.List.of(), 0);
+        // seal.json names the token by label and serial, as found now: not by its place in the slot list
+        return new SealInit(new SealConfig(type(), toParams(session.location())), session.rootKey(),
+                java.util.List.of(), 0);
     }
 
     /**
@@ -49,17 +49,26 @@ public final class Pkcs11SealProvider implements SealProvider {
      * key labels up, then logs out. Creates nothing on the token.
      */
     public static HsmProbe probe(Pkcs11SealSpec s) {
-        Pkcs11Token.Location loc = new Pkcs11Token.Location(s.library().toString(), s.slot(), s.slotListIndex(),
-                s.keyLabel(), s.keyLabel() + "-sign");
+        Pkcs11Token.Location loc = location(s);
         try (Pkcs11Token.Session session = Pkcs11Token.login(loc, s.pin())) {
-            return new HsmProbe(loc.tokenId(), session.hasKey(loc.keyLabel()), session.hasKey(loc.signingKeyLabel()));
+            return new HsmProbe(session.location().tokenId(), session.hasKey(loc.keyLabel()),
+                    session.hasKey(loc.signingKeyLabel()));
         }
     }
 
+    private static Pkcs11Token.Location location(Pkcs11SealSpec s) {
+        return new Pkcs11Token.Location(s.library().toString(), s.slot(), s.slotListIndex(), s.tokenLabel(),
+                s.tokenSerial(), s.keyLabel(), s.signingKeyLabel());
+    }
+
+    /** seal.json's parameters for a resolved location: the token by label and serial, never by slot. */
     private static ObjectNode toParams(Pkcs11Token.Location loc) {
         ObjectNode p = JsonNodeFactory.instance.objectNode();
         p.put("library", loc.library());
-        if (loc.slot() != null) {
+        if (loc.tokenLabel() != null) {
+            p.put("tokenLabel", loc.tokenLabel());
+            p.put("tokenSerial", loc.tokenSerial());
+        } else if (loc.slot() != null) {
             p.put("slot", loc.slot());
         } else {
             p.put("slotListIndex", loc.slotListIndex());
@@ -79,15 +88,17 @@ public final class Pkcs11SealProvider implements SealProvider {
             throw new IntegrityException("seal.json does not describe a PKCS#11 seal.");
         }
         Long slot = p.has("slot") ? p.get("slot").asLong() : null;
-        return new Pkcs11Seal(new Pkcs11Token.Location(library, slot, p.path("slotListIndex").asInt(0), keyLabel,
-                signLabel));
+        String tokenLabel = p.path("tokenLabel").asText(null);
+        String tokenSerial = tokenLabel == null ? null : p.path("tokenSerial").asText(null);
+        return new Pkcs11Seal(new Pkcs11Token.Location(library, tokenLabel == null ? slot : null,
+                p.path("slotListIndex").asInt(0), tokenLabel, tokenSerial, keyLabel, signLabel));
     }
 
     /** The token location an HSM seal configuration names (for display; no token is touched). */
     public static Pkcs11SealInfo describe(SealConfig config) {
         Pkcs11Token.Location loc = location(config);
         return new Pkcs11SealInfo(Path.of(loc.library()), loc.slot(), loc.slotListIndex(), loc.keyLabel(),
-                loc.signingKeyLabel());
+                loc.signingKeyLabel(), loc.tokenLabel(), loc.tokenSerial());
     }
 
     /** Test and tool access: the location a config names. */
@@ -96,7 +107,7 @@ public final class Pkcs11SealProvider implements SealProvider {
     }
 
     private static final class Pkcs11Seal implements Seal {
-        private final Pkcs11Token.Location loc;
+        private volatile Pkcs11Token.Location loc;
         private volatile Pkcs11Token.Session session;
 
         Pkcs11Seal(Pkcs11Token.Location loc) {
@@ -110,10 +121,12 @@ public final class Pkcs11SealProvider implements SealProvider {
 
         @Override
         public synchronized Optional<RootKey> unseal(UnsealCredential credential) {
-            if (!(credential instanceof UnsealCredential.Pin)) {
+            if (!(credential instanceof UnsealCredential.Pin pin)) {
                 throw new InvalidRequestException("This vault is sealed by an HSM; enter the token's user PIN.");
             }
-            Pkcs11Token.Session s = Pkcs11Token.login(loc, credential.secret());
+            Pkcs11Token.Location where = pin.tokenLabel() == null ? loc : loc.onToken(pin.tokenLabel(),
+                    pin.tokenSerial());
+            Pkcs11Token.Session s = Pkcs11Token.login(where, credential.secret());
             try {
                 s.requireKeys();
             } catch (RuntimeException e) {
@@ -121,7 +134,27 @@ public final class Pkcs11SealProvider implements SealProvider {
                 throw e;
             }
             session = s;
+            loc = s.location(); // the token found (label, serial and slot id): the next unseal looks for it
             return Optional.of(s.rootKey());
+        }
+
+        @Override
+        public Optional<SealConfig> updatedConfig(SealConfig current) {
+            Pkcs11Token.Session s = session;
+            if (s == null || s.closed()) {
+                return Optional.empty();
+            }
+            Pkcs11Token.Location now = s.location();
+            ObjectNode p = current.params();
+            if (now.tokenLabel() == null || now.tokenLabel().equals(p.path("tokenLabel").asText(null))
+                    && now.tokenSerial().equals(p.path("tokenSerial").asText(null))) {
+                return Optional.empty();
+            }
+            ObjectNode updated = p.deepCopy();
+            updated.remove(java.util.List.of("slot", "slotListIndex"));
+            updated.put("tokenLabel", now.tokenLabel());
+            updated.put("tokenSerial", now.tokenSerial());
+            return Optional.of(new SealConfig(current.type(), updated));
         }
 
         @Override

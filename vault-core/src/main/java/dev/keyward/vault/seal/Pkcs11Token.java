@@ -26,6 +26,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.AEADBadTagException;
@@ -59,10 +60,76 @@ final class Pkcs11Token {
     private Pkcs11Token() {
     }
 
-    /** Where the keys are: library, slot (id, or index in the slot list) and key labels. */
-    record Location(String library, Long slot, int slotListIndex, String keyLabel, String signingKeyLabel) {
+    /**
+     * Where the keys are: the library, the token (by its label and serial number, else by slot id,
+     * else by index in the slot list) and the key labels. {@link #resolve()} finds the token among
+     * the library's slots and fills in all three.
+     */
+    record Location(String library, Long slot, int slotListIndex, String tokenLabel, String tokenSerial,
+                    String keyLabel, String signingKeyLabel) {
+        Location(String library, Long slot, int slotListIndex, String keyLabel, String signingKeyLabel) {
+            this(library, slot, slotListIndex, null, null, keyLabel, signingKeyLabel);
+        }
+
         String tokenId() {
             return library + "#" + (slot != null ? "slot" + slot : "index" + slotListIndex);
+        }
+
+        /** The token, as people read it: its label and serial when known. */
+        String tokenName() {
+            return tokenLabel == null ? (slot != null ? "the token in slot id " + slot
+                    : "the token at slot list index " + slotListIndex)
+                    : "the token '" + tokenLabel + "'" + (tokenSerial == null ? "" : " (serial " + tokenSerial + ")");
+        }
+
+        /** The same keys on another token (chosen by label and serial). */
+        Location onToken(String label, String serial) {
+            return new Location(library, null, 0, label, serial, keyLabel, signingKeyLabel);
+        }
+
+        /**
+         * Finds the token among the library's slots: by label (and serial, when given), else by slot
+         * id, else by slot list index. The result names the slot id, label and serial. A token that
+         * is not there is said plainly, with the tokens that are.
+         */
+        Location resolve() {
+            List<Pkcs11Slots.Token> tokens = Pkcs11Slots.list(library);
+            Pkcs11Slots.Token found;
+            if (tokenLabel != null) {
+                List<Pkcs11Slots.Token> match = tokens.stream().filter(t -> t.initialized()
+                        && t.label().equals(tokenLabel) && (tokenSerial == null || t.serial().equals(tokenSerial)))
+                        .toList();
+                if (match.isEmpty()) {
+                    throw new HsmUnavailableException("The HSM token '" + tokenLabel + "'"
+                            + (tokenSerial == null ? "" : " (serial " + tokenSerial + ")") + " is not present: the"
+                            + " library " + library + " lists " + listed(tokens) + ". Connect the token (for SoftHSM2:"
+                            + " check SOFTHSM2_CONF and its token directory) and try again.");
+                }
+                if (match.size() > 1) {
+                    throw new HsmUnavailableException(match.size() + " tokens are labelled '" + tokenLabel + "' ("
+                            + listed(match) + "): choose one by its serial number (--hsm-token-serial).");
+                }
+                found = match.get(0);
+            } else if (slot != null) {
+                found = tokens.stream().filter(t -> t.slot() == slot).findFirst().orElseThrow(() ->
+                        new HsmUnavailableException("the library has no token in slot id " + slot
+                                + " (CKR_SLOT_ID_INVALID): slot ids are the library's own (SoftHSM2 gives each token"
+                                + " a new one; 'softhsm2-util --show-slots' lists them); give that id, or"
+                                + " --hsm-slot-index N for the N-th token, or --hsm-token-label LABEL; the library"
+                                + " lists " + listed(tokens)));
+            } else {
+                found = tokens.stream().filter(t -> t.index() == slotListIndex).findFirst().orElseThrow(() ->
+                        new HsmUnavailableException("the library lists no token at slot list index " + slotListIndex
+                                + "; it lists " + listed(tokens)));
+            }
+            return new Location(library, found.slot(), found.index(), found.label(), found.serial(), keyLabel,
+                    signingKeyLabel);
+        }
+
+        private static String listed(List<Pkcs11Slots.Token> tokens) {
+            List<String> names = tokens.stream().filter(Pkcs11Slots.Token::initialized)
+                    .map(Pkcs11Slots.Token::describe).toList();
+            return names.isEmpty() ? "no initialised token" : String.join(", ", names);
         }
 
         String providerConfig() {
@@ -74,17 +141,21 @@ final class Pkcs11Token {
                     + "  CKA_WRAP = false\n  CKA_UNWRAP = false\n  CKA_SIGN = false\n  CKA_VERIFY = false\n}\n"
                     + "attributes(generate, CKO_PRIVATE_KEY, CKK_EC) = {\n"
                     + "  CKA_SENSITIVE = true\n  CKA_EXTRACTABLE = false\n  CKA_SIGN = true\n  CKA_DECRYPT = false\n"
-                    + "  CKA_UNWRAP = false\n  CKA_DERIVE = false\n}\n";
+                    + "  CKA_UNWRAP = false\n  CKA_DERIVE = false\n"
+                    // the keystore links key and certificate by CKA_ID only: the label is for people
+                    + "  CKA_LABEL = 0h" + HexFormat.of().formatHex(signingKeyLabel.getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8)) + "\n}\n";
         }
 
         @Override
         public String toString() {
-            return "PKCS#11 " + tokenId() + " key " + keyLabel;
+            return "PKCS#11 " + tokenId() + (tokenLabel == null ? "" : " '" + tokenLabel + "'") + " key " + keyLabel;
         }
     }
 
     /** Opens the library, selects the token and logs in with the PIN. */
-    static Session login(Location loc, char[] pin) {
+    static Session login(Location requested, char[] pin) {
+        Location loc = requested.resolve();
         Provider p;
         try {
             p = Security.getProvider("SunPKCS11").configure(loc.providerConfig());
@@ -203,6 +274,11 @@ final class Pkcs11Token {
 
         boolean closed() {
             return closed;
+        }
+
+        /** Where this session's token is (resolved: slot id, label and serial). */
+        Location location() {
+            return loc;
         }
 
         /** Finds the root and signing keys; uses existing keys with these labels, else generates them. */

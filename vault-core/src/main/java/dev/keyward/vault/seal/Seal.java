@@ -63,6 +63,15 @@ public interface Seal extends AutoCloseable {
     default void adopt(RootKey root) {
     }
 
+    /**
+     * After a successful unseal: the configuration to store instead of {@code current}, when the seal
+     * learned something worth keeping (an HSM seal stored by slot now names its token by label and
+     * serial), else empty.
+     */
+    default Optional<SealConfig> updatedConfig(SealConfig current) {
+        return Optional.empty();
+    }
+
     @Override
     default void close() {
     }

@@ -1,5 +1,7 @@
 package dev.keyward.vault.server;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,12 +30,18 @@ public final class Dto {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT) // {"versions":[1.5]} is not version 1
             .build();
 
     static {
         // A string where a number or boolean belongs is a wrong type, not something to guess at.
         JSON.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
         JSON.coercionConfigFor(LogicalType.Boolean).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        // A number or boolean where a string belongs (a password, a custom metadata value) is refused too.
+        JSON.coercionConfigFor(LogicalType.Integer).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        JSON.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Integer, CoercionAction.Fail);
+        JSON.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Float, CoercionAction.Fail);
+        JSON.coercionConfigFor(LogicalType.Textual).setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
     }
 
     // ------------------------------------------------------------------ responses
@@ -154,7 +162,9 @@ public final class Dto {
     public record ConfigWrite(Integer maxVersions, Boolean casRequired, JsonNode deleteVersionAfter) {
     }
 
-    public record Unseal(String key, Boolean reset) {
+    /** {@code token_label} / {@code token_serial}: an HSM seal's token, when not the one seal.json names. */
+    public record Unseal(String key, Boolean reset, @JsonProperty("token_label") String tokenLabel,
+                         @JsonProperty("token_serial") String tokenSerial) {
         @Override
         public String toString() {
             return "Unseal[key=***]";
@@ -176,6 +186,14 @@ public final class Dto {
     }
 
     public record RenewRequest(JsonNode increment) {
+    }
+
+    /** auth/token/lookup, renew and revoke: the token the call is about, in the body. */
+    public record TokenRequest(String token, JsonNode increment) {
+        @Override
+        public String toString() {
+            return "TokenRequest[token=***]";
+        }
     }
 
     public record AppRoleLogin(String roleId, String secretId) {

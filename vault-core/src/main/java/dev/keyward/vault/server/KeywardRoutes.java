@@ -35,6 +35,10 @@ final class KeywardRoutes {
     private final Supplier<Optional<LocalCa>> ca;
     private final ServiceRoutes services;
     private final GovernanceRoutes governance;
+    private final KeyRoutes keys;
+    private final NotificationRoutes notifications;
+    private final RotationRoutes rotation;
+    private final AlertRoutes alerts;
     private final ApprovalRoutes approvals;
 
     KeywardRoutes(Vault vault, Clock clock, Supplier<Optional<LocalCa>> ca) {
@@ -43,6 +47,10 @@ final class KeywardRoutes {
         this.ca = ca;
         this.services = new ServiceRoutes(vault);
         this.governance = new GovernanceRoutes(vault);
+        this.keys = new KeyRoutes(vault);
+        this.notifications = new NotificationRoutes(vault);
+        this.rotation = new RotationRoutes(vault);
+        this.alerts = new AlertRoutes(vault);
         this.approvals = new ApprovalRoutes(vault);
     }
 
@@ -79,7 +87,40 @@ final class KeywardRoutes {
     record ExportBody(String path) {
     }
 
+    record CredentialCheckBody(String prefix) {
+    }
+
+    record CredentialCheckDto(String path, String rotator, String outcome, String errorClass, String error,
+                              long millis) {
+    }
+
+    record CredentialChecksDto(boolean ok, int checked, int failed, int skipped, List<CredentialCheckDto> checks) {
+        static CredentialChecksDto of(List<dev.keyward.vault.api.CredentialCheckService.CredentialCheck> all) {
+            List<CredentialCheckDto> l = all.stream().map(c -> new CredentialCheckDto(c.path(), c.rotator(),
+                    c.outcome(), c.errorClass(), c.error(), c.millis())).toList();
+            int failed = (int) all.stream().filter(c -> c.outcome().equals("failed")).count();
+            int skipped = (int) all.stream().filter(c -> c.outcome().equals("skipped")).count();
+            return new CredentialChecksDto(failed == 0, all.size(), failed, skipped, l);
+        }
+    }
+
     record ExportDto(String path, long entries, AuditJson.HeadDto head) {
+    }
+
+    /** keyward backup: a file on the vault host; a passphrase protects it, else the unseal material does. */
+    record BackupBody(String path, String passphrase) {
+        @Override
+        public String toString() {
+            return "BackupBody[" + path + ", passphrase=***]";
+        }
+    }
+
+    record BackupDto(String path, String created, String protection, String sealType, long records, long bytes,
+                     String sha256, AuditJson.HeadDto auditHead) {
+        static BackupDto of(dev.keyward.vault.api.BackupInfo b) {
+            return new BackupDto(b.file(), b.created().toString(), b.protection(), b.sealType(), b.records(),
+                    b.bytes(), b.sha256(), b.auditHead() == null ? null : AuditJson.HeadDto.of(b.auditHead(), b.logId()));
+        }
     }
 
     record ExplainDto(boolean allowed, String rule, String policy, int policyVersion, String ruleId,
@@ -104,6 +145,15 @@ final class KeywardRoutes {
     ApiResponse handle(ApiRequest r, String rest, Caller caller) {
         if (rest.startsWith("governance/")) {
             return governance.handle(r, rest.substring("governance/".length()), caller);
+        }
+        if (NotificationRoutes.owns(rest)) {
+            return notifications.handle(r, rest, caller);
+        }
+        if (rest.startsWith("rotation/") && !rest.equals("rotation/check")) { // rotation/check: credential checks, below
+            return rotation.handle(r, rest.substring("rotation/".length()), caller);
+        }
+        if (rest.equals("alerts") || rest.startsWith("alerts/")) {
+            return alerts.handle(r, rest.equals("alerts") ? "" : rest.substring("alerts/".length()), caller);
         }
         if (rest.startsWith("approvals/")) {
             return approvals.handle(r, rest.substring("approvals/".length()), caller);
@@ -191,6 +241,16 @@ final class KeywardRoutes {
                 return ApiResponse.ok(VaultApi.envelope(new ExportDto(x.file().toString(), x.entries(),
                         AuditJson.HeadDto.of(x.head(), vault.audit().logId(caller)))));
             }
+            case "backup" -> {
+                require(post);
+                BackupBody b = VaultApi.body(r, BackupBody.class);
+                if (b.path() == null || !java.nio.file.Path.of(b.path()).isAbsolute()) {
+                    throw new InvalidRequestException("path must be an absolute file path on the vault host.");
+                }
+                char[] pass = b.passphrase() == null ? null : b.passphrase().toCharArray();
+                return ApiResponse.ok(VaultApi.envelope(BackupDto.of(vault.backups().backup(caller,
+                        java.nio.file.Path.of(b.path()), pass))));
+            }
             case "key/rewrap" -> {
                 if (m.equals("GET")) {
                     return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().rewrapStatus(caller))));
@@ -198,11 +258,24 @@ final class KeywardRoutes {
                 require(post);
                 return ApiResponse.ok(VaultApi.envelope(rewrap(vault.keys().startRewrap(caller))));
             }
+            case "key/rotate-root", "seal/migrate", "seal/rekey" -> {
+                return keys.handle(r, rest, caller);
+            }
             case "storage/check" -> {
                 require(m.equals("GET") || post);
                 StorageCheck c = vault.integrity().checkStorage(caller);
                 return ApiResponse.ok(VaultApi.envelope(new StorageCheckDto(c.ok(), c.records(), c.secrets(),
                         c.problems(), c.omitted())));
+            }
+            case "rotation/check" -> {
+                // keyward check credentials: each configured rotator's read-only check (?prefix= or {"prefix"})
+                require(m.equals("GET") || post);
+                String prefix = r.query().get("prefix");
+                if (post && VaultApi.body(r, CredentialCheckBody.class).prefix() != null) {
+                    prefix = VaultApi.body(r, CredentialCheckBody.class).prefix();
+                }
+                return ApiResponse.ok(VaultApi.envelope(CredentialChecksDto.of(
+                        vault.credentialChecks().checkCredentials(caller, prefix))));
             }
             case "cert/issue" -> {
                 require(post);

@@ -41,6 +41,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
@@ -325,7 +327,8 @@ public final class KeywardServer implements AutoCloseable {
                                 request.fail(cause);
                                 refuse(seen, false, response, callback,
                                         new ApiException(408, "The request body did not arrive in time."));
-                            } else if (cause instanceof IllegalArgumentException) {
+                            } else if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+                                // Jetty's accumulator refuses a body (also a chunked one) past the limit this way.
                                 refuse(seen, false, response, callback, new ApiException(413,
                                         "The request body is larger than " + config.maxBodyBytes() + " bytes."));
                             } else {
@@ -358,9 +361,10 @@ public final class KeywardServer implements AutoCloseable {
         String token = token(request);
         try {
             Map<String, String> query = query(request);
-            if (method.equals("GET") && "true".equalsIgnoreCase(query.get("list"))) {
+            if (method.equals("GET") && goTrue(query.get("list"))) {
                 method = "LIST";
             }
+            namespace(header(request, "X-Vault-Namespace"));
             if (token != null && !perIdentity.tryAcquire("tok:" + sha256(token), System.nanoTime())) {
                 throw new ApiException(429, "rate limit exceeded: slow down");
             }
@@ -376,13 +380,18 @@ public final class KeywardServer implements AutoCloseable {
                     header(request, "X-Vault-Wrap-TTL"), header(request, "Content-Type"), source, peer,
                     header(request, "X-Keyward-Justification"), header(request, "X-Keyward-Approval"));
             ApiResponse out;
-            if (rel.equals("sys/wrapping/unwrap")) {
-                out = unwrap(r);
+            if (rel.startsWith("sys/wrapping/")) {
+                out = wrapping(r, rel.substring("sys/wrapping/".length()));
             } else {
                 // A bad wrap TTL is refused before the call runs (not after a write it could not wrap).
                 Duration wrapTtl = r.wrapTtl() == null ? null : wrapTtl(r.wrapTtl());
+                if (wrapTtl != null && !wrappable(r)) {
+                    throw new ApiException(400, "The answer to this request cannot be response-wrapped: "
+                            + "send it without X-Vault-Wrap-TTL.");
+                }
                 out = api.handle(r);
-                if (wrapTtl != null && out.status() == 200 && out.body() instanceof Dto.Envelope e && e.wrapInfo() == null) {
+                if (wrapTtl != null && out.status() == 200 && (out.body() instanceof Dto.Envelope e && e.wrapInfo() == null
+                        || out.body() instanceof Map)) {
                     out = wrap(r, out, wrapTtl);
                 }
             }
@@ -390,6 +399,53 @@ public final class KeywardServer implements AutoCloseable {
         } catch (RuntimeException e) {
             refuse(new Seen(source, method, path, token), tracker.reachedService(), response, callback, e);
         }
+    }
+
+    /** Go's strconv.ParseBool true values, as Vault reads {@code ?list=}; anything else is not a listing. */
+    static boolean goTrue(String v) {
+        return v != null && switch (v) {
+            case "1", "t", "T", "true", "TRUE", "True" -> true;
+            default -> false;
+        };
+    }
+
+    /** Keyward has one namespace, the root: any other is refused rather than served from the root mount. */
+    static void namespace(String ns) {
+        if (ns == null) {
+            return;
+        }
+        String n = ns.trim();
+        while (n.startsWith("/")) {
+            n = n.substring(1);
+        }
+        while (n.endsWith("/")) {
+            n = n.substring(0, n.length() - 1);
+        }
+        if (!n.isEmpty() && !n.equals("root")) {
+            throw new ApiException(400, "Keyward has no namespaces: only the root namespace is served "
+                    + "(send X-Vault-Namespace empty or 'root', or leave it out).");
+        }
+    }
+
+    private static final java.util.Set<String> NOT_WRAPPABLE = java.util.Set.of("sys/health", "sys/seal-status",
+            "sys/unseal", "sys/seal", "sys/rotate", "sys/wrapping/wrap", "sys/wrapping/unwrap", "sys/wrapping/rewrap",
+            "auth/token/revoke-self", "auth/token/revoke", "auth/token/revoke-accessor");
+
+    /**
+     * Whether a request's answer can be response-wrapped. Answers without a body (deletes,
+     * metadata and config writes, revocations), the bare health and seal answers and Keyward's own
+     * routes cannot: such a request with a wrap TTL is refused before it runs.
+     */
+    static boolean wrappable(ApiRequest r) {
+        String p = r.path();
+        String m = r.method();
+        if (m.equals("DELETE") || m.equals("HEAD") || NOT_WRAPPABLE.contains(p) || p.startsWith("kw/")) {
+            return false;
+        }
+        if (p.startsWith("secret/delete/") || p.startsWith("secret/undelete/") || p.startsWith("secret/destroy/")) {
+            return false;
+        }
+        return !((p.startsWith("secret/metadata/") || p.equals("secret/config")) && (m.equals("POST") || m.equals("PUT")));
     }
 
     /** What the audit of a refusal may know of a request: never its body or query values. */
@@ -467,15 +523,70 @@ public final class KeywardServer implements AutoCloseable {
         }
     }
 
-    private ApiResponse unwrap(ApiRequest r) {
+    static final Duration DEFAULT_WRAP_TTL = Duration.ofMinutes(5);
+
+    /** sys/wrapping/{wrap,unwrap,lookup,rewrap}; each but wrap takes the wrapping token as its credential. */
+    private ApiResponse wrapping(ApiRequest r, String op) {
         if (!r.method().equals("POST") && !r.method().equals("PUT")) {
             throw VaultApi.methodNotAllowed();
+        }
+        if (op.equals("wrap")) {
+            // Wraps the caller's own JSON object: an authenticated call; the TTL is X-Vault-Wrap-TTL (default 5 m).
+            Duration ttl = r.wrapTtl() == null ? DEFAULT_WRAP_TTL : wrapTtl(r.wrapTtl());
+            JsonNode data = wrapData(r.body());
+            tracked.auth().whoami(api.caller(r));
+            return wrap(r, ApiResponse.ok(VaultApi.envelope(data)), ttl);
+        }
+        if (r.wrapTtl() != null) {
+            throw new ApiException(400, "The answer to this request cannot be response-wrapped: "
+                    + "send it without X-Vault-Wrap-TTL.");
         }
         Dto.UnwrapRequest u = VaultApi.body(r, Dto.UnwrapRequest.class);
         String token = u.token() != null && !u.token().isEmpty() ? u.token() : r.token();
         if (token == null) {
             throw new ApiException(403, "permission denied");
         }
+        return switch (op) {
+            case "unwrap" -> unwrap(r, token);
+            case "lookup" -> {
+                IdentityService.WrapInfo w = openedAs(() -> tracked.identities().lookupWrap(token, r.source()));
+                Map<String, Object> d = new java.util.LinkedHashMap<>();
+                d.put("creation_path", w.creationPath());
+                d.put("creation_time", VaultApi.time(w.creationTime()));
+                d.put("creation_ttl", w.ttl().getSeconds());
+                yield ApiResponse.ok(VaultApi.envelope(d));
+            }
+            case "rewrap" -> {
+                IdentityService.WrapInfo w = openedAs(() -> tracked.identities().rewrap(token, r.source()));
+                yield ApiResponse.ok(Dto.Envelope.wrapped(new Dto.WrapInfo(w.token(), w.accessor(), w.ttl().getSeconds(),
+                        VaultApi.time(w.creationTime()), w.creationPath())));
+            }
+            default -> throw VaultApi.unsupportedPath();
+        };
+    }
+
+    private static JsonNode wrapData(byte[] body) {
+        try {
+            JsonNode n = body == null || body.length == 0 ? null : Dto.JSON.readTree(body);
+            if (n == null || !n.isObject() || n.isEmpty()) {
+                throw new InvalidRequestException("sys/wrapping/wrap takes a non-empty JSON object to wrap.");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new InvalidRequestException("The request body is not valid JSON.");
+        }
+    }
+
+    /** Vault's one answer for a wrapping token that is unknown, used, expired or not one. */
+    private static <T> T openedAs(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (AuthenticationFailedException | AccessDeniedException | NotFoundException e) {
+            throw new InvalidRequestException("wrapping token is not valid or does not exist");
+        }
+    }
+
+    private ApiResponse unwrap(ApiRequest r, String token) {
         try {
             IdentityService.Unwrapped opened = tracked.identities().unwrapAny(token, r.source());
             return opened.response() != null ? new ApiResponse(200, opened.response())
@@ -596,7 +707,7 @@ public final class KeywardServer implements AutoCloseable {
             return;
         } else if (e instanceof AccessDeniedException) {
             status = 403;
-            errors = List.of("permission denied");
+            errors = List.of(e instanceof dev.keyward.vault.api.ContainedException ? e.getMessage() : "permission denied");
         } else if (e instanceof AuthenticationFailedException af) {
             status = af.retryAfter().isPresent() ? 429 : 400;
             errors = List.of(e.getMessage());

@@ -89,7 +89,8 @@ final class VaultApi {
                     KvConfig cur = s.readConfig(c);
                     s.writeConfig(c, new KvConfig(w.maxVersions() == null ? cur.maxVersions() : w.maxVersions(),
                             w.casRequired() == null ? cur.casRequired() : w.casRequired(),
-                            w.deleteVersionAfter() == null ? cur.deleteVersionAfter() : duration(w.deleteVersionAfter())));
+                            w.deleteVersionAfter() == null ? cur.deleteVersionAfter()
+                                    : duration("delete_version_after", w.deleteVersionAfter())));
                     yield ApiResponse.NO_CONTENT;
                 }
                 default -> throw methodNotAllowed();
@@ -110,8 +111,11 @@ final class VaultApi {
                 case "GET" -> ApiResponse.ok(envelope(metadata(s.readMetadata(c, secret))));
                 case "POST", "PUT" -> {
                     Dto.MetadataWrite w = body(r, Dto.MetadataWrite.class);
+                    if (w.customMetadata() != null) {
+                        w.customMetadata().keySet().forEach(k -> SecretPaths.refuseFormatCharacters("A custom metadata key", k));
+                    }
                     s.writeMetadata(c, secret, new MetadataUpdate(w.maxVersions(), w.casRequired(),
-                            w.deleteVersionAfter() == null ? null : duration(w.deleteVersionAfter()),
+                            w.deleteVersionAfter() == null ? null : duration("delete_version_after", w.deleteVersionAfter()),
                             w.customMetadata()));
                     yield ApiResponse.NO_CONTENT;
                 }
@@ -216,6 +220,7 @@ final class VaultApi {
         var it = data.fields();
         while (it.hasNext()) {
             var e = it.next();
+            SecretPaths.refuseFormatCharacters("A field name", e.getKey());
             JsonNode v = e.getValue();
             if (v.getNodeType() == JsonNodeType.STRING) {
                 out.put(e.getKey(), v.textValue());
@@ -229,17 +234,17 @@ final class VaultApi {
         return out;
     }
 
-    private static Duration duration(JsonNode n) {
+    private static Duration duration(String field, JsonNode n) {
         if (n.isIntegralNumber()) {
             if (n.longValue() < 0) {
-                throw new InvalidRequestException("A duration must not be negative.");
+                throw new InvalidRequestException("'" + field + "' must not be negative.");
             }
-            return Durations.parse(Long.toString(n.longValue()));
+            return Durations.parse(field, Long.toString(n.longValue()));
         }
         if (n.isTextual()) {
-            return Durations.parse(n.textValue());
+            return Durations.parse(field, n.textValue());
         }
-        throw new InvalidRequestException("A duration is a number of seconds or a string like 30s, 5m, 1h30m.");
+        throw new InvalidRequestException("'" + field + "' must be a whole number of seconds or a string like 30s, 1.5h, 1h30m.");
     }
 
     static String time(Instant t) {
@@ -289,9 +294,35 @@ final class VaultApi {
                     throw methodNotAllowed();
                 }
                 Dto.RenewRequest req = body(r, Dto.RenewRequest.class);
-                Duration inc = req.increment() == null || req.increment().isNull() ? null : duration(req.increment());
+                Duration inc = req.increment() == null || req.increment().isNull() ? null : duration("increment", req.increment());
                 TokenInfo info = vault.identities().renewSelf(caller(r), inc);
                 return ApiResponse.ok(Dto.Envelope.auth(requestId(), auth(r.token(), info)));
+            }
+            case "token/lookup" -> {
+                // POST with the token in the body; Vault's older GET form takes it in the query.
+                String t = m.equals("GET") ? r.query().get("token") : post ? body(r, Dto.TokenRequest.class).token() : null;
+                if (!m.equals("GET") && !post) {
+                    throw methodNotAllowed();
+                }
+                TokenInfo info = vault.identities().lookupToken(caller(r), t);
+                return ApiResponse.ok(envelope(lookup(t, info)));
+            }
+            case "token/renew" -> {
+                if (!post) {
+                    throw methodNotAllowed();
+                }
+                Dto.TokenRequest req = body(r, Dto.TokenRequest.class);
+                Duration inc = req.increment() == null || req.increment().isNull() ? null
+                        : duration("increment", req.increment());
+                TokenInfo info = vault.identities().renewToken(caller(r), req.token(), inc);
+                return ApiResponse.ok(Dto.Envelope.auth(requestId(), auth(req.token(), info)));
+            }
+            case "token/revoke" -> {
+                if (!post) {
+                    throw methodNotAllowed();
+                }
+                vault.identities().revokeToken(caller(r), body(r, Dto.TokenRequest.class).token());
+                return ApiResponse.NO_CONTENT;
             }
             case "approle/login" -> {
                 if (!post) {
@@ -333,8 +364,8 @@ final class VaultApi {
                 }
                 Dto.SecretIdRequest req = body(r, Dto.SecretIdRequest.class);
                 IdentityService.SecretIdSpec spec = new IdentityService.SecretIdSpec(
-                        req.ttl() == null ? null : duration(req.ttl()), req.numUses(), req.cidrList(),
-                        req.metadata(), r.wrapTtl() == null ? null : Durations.parse(r.wrapTtl()));
+                        req.ttl() == null ? null : duration("ttl", req.ttl()), req.numUses(), req.cidrList(),
+                        req.metadata(), r.wrapTtl() == null ? null : Durations.parse("X-Vault-Wrap-TTL", r.wrapTtl()));
                 IdentityService.SecretIdResult res = vault.identities().issueSecretId(caller(r), parts[0], spec);
                 if (res.wrap() != null) {
                     IdentityService.WrapInfo w = res.wrap();
@@ -422,7 +453,7 @@ final class VaultApi {
             }
             String type = vault.lifecycle().status().sealType();
             char[] key = u.key().toCharArray();
-            UnsealCredential cred = "pkcs11".equals(type) ? UnsealCredential.pin(key)
+            UnsealCredential cred = "pkcs11".equals(type) ? UnsealCredential.pin(key, u.tokenLabel(), u.tokenSerial())
                     : "shamir".equals(type) ? UnsealCredential.share(key) : UnsealCredential.passphrase(key);
             java.util.Arrays.fill(key, '\0');
             VaultStatus st = vault.lifecycle().unseal(cred, r.source());
@@ -508,10 +539,13 @@ final class VaultApi {
         if (v == null) {
             return fallback;
         }
-        if (!v.matches("[1-5][0-9][0-9]")) {
-            throw new InvalidRequestException(name + " must be an HTTP status code.");
+        int code = v.matches("[2-5][0-9][0-9]") ? Integer.parseInt(v) : 0;
+        // A final status with a body: not an interim 1xx (the client would wait for another answer
+        // forever), not a redirect (never answered), not 205 (no body allowed).
+        if (code < 200 || code >= 300 && code < 400 || code == 205) {
+            throw new InvalidRequestException(name + " must be a final HTTP status code: 200 to 299 (not 205) or 400 to 599.");
         }
-        return Integer.parseInt(v);
+        return code;
     }
 
     static Dto.SealStatus sealStatus(VaultStatus st) {
@@ -574,11 +608,46 @@ final class VaultApi {
         } catch (com.fasterxml.jackson.core.JsonParseException e) {
             throw new InvalidRequestException("The request body is not valid JSON.");
         } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
-            String field = e.getPath().isEmpty() ? "a field" : "'" + e.getPath().get(e.getPath().size() - 1).getFieldName() + "'";
-            throw new InvalidRequestException("The request body has a wrong type for " + field + ".");
+            throw new InvalidRequestException("The request body has a wrong type for " + field(e) + expected(e) + ".");
         } catch (IOException e) {
             throw new InvalidRequestException("The request body could not be read as JSON.");
         }
+    }
+
+    /** The field a mapping error is about, as a path: 'versions[0]', 'options.cas', 'custom_metadata.owner'. */
+    private static String field(com.fasterxml.jackson.databind.JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        for (com.fasterxml.jackson.databind.JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                b.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return b.length() == 0 ? "a field" : "'" + b + "'";
+    }
+
+    private static String expected(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+        Class<?> t = e.getTargetType();
+        if (t == null) {
+            return "";
+        }
+        if (t == Integer.class || t == int.class || t == Long.class || t == long.class) {
+            return " (a whole number is expected)";
+        }
+        if (t == Boolean.class || t == boolean.class) {
+            return " (true or false is expected)";
+        }
+        if (t == String.class) {
+            return " (a string is expected)";
+        }
+        if (java.util.Collection.class.isAssignableFrom(t)) {
+            return " (a list is expected)";
+        }
+        if (Map.class.isAssignableFrom(t)) {
+            return " (an object is expected)";
+        }
+        return "";
     }
 
     static ApiException methodNotAllowed() {

@@ -309,6 +309,39 @@ public final class H2Storage implements Storage {
         }
     }
 
+    /**
+     * A read on a connection of its own in one REPEATABLE READ transaction (H2 reads it from one
+     * snapshot), so that a long backup sees one state while writers go on. It holds the checkpoint
+     * gate shared: a checkpoint that falls due meanwhile waits for it.
+     */
+    @Override
+    public <T> T snapshot(TxWork<T> work) {
+        if (closed) {
+            throw new StorageException("The vault storage is closed.");
+        }
+        gate.readLock().lock();
+        Connection c = null;
+        try {
+            c = DriverManager.getConnection(url, "keyward", "");
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            return work.run(new JdbcTx(dir, c, true, null));
+        } catch (SQLException e) {
+            throw new StorageException("The vault database could not be read for a snapshot.", e);
+        } finally {
+            if (c != null) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    LOG.debug("ending a snapshot read failed");
+                }
+                closeQuietly(c);
+            }
+            gate.readLock().unlock();
+        }
+    }
+
     private Connection borrowReader() {
         Connection c = readers.poll();
         if (c != null) {

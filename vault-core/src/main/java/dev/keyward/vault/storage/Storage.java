@@ -29,6 +29,16 @@ public interface Storage extends AutoCloseable {
     /** Runs {@code work} against committed data; {@link StorageTx#put} and delete are refused. */
     <T> T read(TxWork<T> work);
 
+    /**
+     * Runs {@code work} against one consistent snapshot of committed data (a backup): it sees every
+     * write whose commit returned before this call started and none that commits while it runs, however
+     * many scans it makes. Puts and deletes are refused. By default the work runs in a write
+     * transaction (consistent, but writers wait); a backend overrides it with a snapshot read.
+     */
+    default <T> T snapshot(TxWork<T> work) {
+        return write(work);
+    }
+
     /** A short name of the backend, e.g. "h2". */
     String type();
 

@@ -42,7 +42,7 @@ class ReadmeHsmExampleTest {
         Path tokens = Files.createDirectories(dir.resolve("tokens"));
         Path conf = dir.resolve("softhsm2.conf");
         Files.writeString(conf, "directories.tokendir = " + tokens + "\nobjectstore.backend = file\n");
-        ProcessBuilder pb = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", "readme",
+        ProcessBuilder pb = new ProcessBuilder("softhsm2-util", "--init-token", "--free", "--label", "keyward",
                 "--so-pin", SoftHsm.SO_PIN, "--pin", SoftHsm.PIN).redirectErrorStream(true);
         pb.environment().put("SOFTHSM2_CONF", conf.toString());
         Process init = pb.start();

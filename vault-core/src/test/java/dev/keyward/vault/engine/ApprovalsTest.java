@@ -247,7 +247,7 @@ class ApprovalsTest {
     @Test
     void breakGlassGrantsOnceAlertsEveryApproverAndIsAudited() {
         List<dev.keyward.vault.api.AlertSpec> raised = new java.util.concurrent.CopyOnWriteArrayList<>();
-        e.useAlerts(() -> (caller, spec) -> {
+        e.approvalFacade().useAlerts(() -> (caller, spec) -> {
             raised.add(spec);
             return "alert-1";
         });

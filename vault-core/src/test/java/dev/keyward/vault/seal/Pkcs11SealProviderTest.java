@@ -46,7 +46,10 @@ class Pkcs11SealProviderTest {
         String label = SoftHsm.uniqueLabel();
         SealConfig cfg = created(label);
         assertEquals(label, cfg.params().path("keyLabel").asText());
-        assertEquals(label + "-sign", cfg.params().path("signingKeyLabel").asText());
+        assertEquals(label + "-audit-signing", cfg.params().path("signingKeyLabel").asText());
+        assertEquals(SoftHsm.MAIN, cfg.params().path("tokenLabel").asText(), "the token is named by its label");
+        assertTrue(cfg.params().path("tokenSerial").asText().matches("[0-9a-f]{16}"), cfg.params().toString());
+        assertFalse(cfg.params().has("slot") || cfg.params().has("slotListIndex"), "not by its place: " + cfg.params());
         assertFalse(cfg.params().toString().contains(SoftHsm.PIN + "\""), "the PIN is not stored");
         assertFalse(cfg.params().has("pin"));
     }
@@ -116,9 +119,11 @@ class Pkcs11SealProviderTest {
         assertTrue(aes.contains("never extractable"), aes);
         assertTrue(aes.matches("(?s).*Access:[^\\n]*\\bsensitive.*"), aes);
         assertFalse(aes.contains("wrap,") || aes.contains(" unwrap"), "the root key cannot wrap keys out: " + aes);
-        // The JDK keystore marks a private key by its ID (the alias bytes), not its label.
-        String ec = objectBlock(out, "Private Key Object", java.util.HexFormat.of().formatHex(
-                (label + "-sign").getBytes(StandardCharsets.US_ASCII)));
+        // The JDK keystore links a private key to its certificate by its ID (the alias bytes); the
+        // label is the one an operator reads in pkcs11-tool's listing.
+        String ec = objectBlock(out, "Private Key Object", label + "-audit-signing");
+        assertTrue(ec.contains("ID:         " + java.util.HexFormat.of().formatHex(
+                (label + "-audit-signing").getBytes(StandardCharsets.US_ASCII))), ec);
         assertTrue(ec.contains("EC"), ec);
         assertTrue(ec.contains("never extractable"), ec);
         assertTrue(ec.matches("(?s).*Access:[^\\n]*\\bsensitive.*"), ec);
