@@ -36,7 +36,6 @@ import picocli.CommandLine.ScopeType;
             ReviewCommands.class, ReportCommands.class, DrillCommands.class, SealChangeCommands.Operator.class,
             BackupCommands.Backup.class, BackupCommands.Restore.class, WebhookCommands.class,
             RotationCommands.Rotation.class,
-            ReviewCommands.class, ReportCommands.class, DrillCommands.class,
             ApprovalCommands.Request.class, ApprovalCommands.Approve.class, ApprovalCommands.Deny.class,
             ApprovalCommands.Approvals.class,
             AutoComplete.GenerateCompletion.class})
