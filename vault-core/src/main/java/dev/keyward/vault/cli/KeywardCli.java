@@ -65,8 +65,9 @@ public final class KeywardCli implements Callable<Integer> {
             description = "The token to use (default: $KEYWARD_TOKEN, else the one saved by 'keyward login').")
     String token;
 
-    @Option(names = "--approval", scope = ScopeType.INHERIT, paramLabel = "ID",
-            description = "A grant to present with the call (sent as X-Keyward-Approval).")
+    @Option(names = "--approval", paramLabel = "ID",
+            description = "A grant to present with the call (sent as X-Keyward-Approval), before the command: "
+                    + "keyward --approval ID kv get PATH. (Seal and rotation commands take their own --approval.)")
     String approval;
 
     @Option(names = "--justification", scope = ScopeType.INHERIT, paramLabel = "TEXT",
