@@ -17,14 +17,22 @@ public final class ApprovalsBadge {
         return COUNTS.computeIfAbsent(console, c -> new ReadOnlyIntegerWrapper(0));
     }
 
-    /** Asks the vault again in the background; failures leave the count as it was. */
-    public static void refresh(ConsoleViewModel console) {
+    /**
+     * Asks the vault again in the background; failures leave the count as it was. Returns false
+     * once the console is closed (the caller stops asking).
+     */
+    public static boolean refresh(ConsoleViewModel console) {
         ReadOnlyIntegerWrapper count = of(console);
-        if (console.sessionProperty().get() == null) {
-            return;
+        if (console.phase() != ConsoleViewModel.Phase.UNLOCKED || console.sessionProperty().get() == null) {
+            return true; // locked or not signed in yet: the main window stops asking while locked
         }
-        var c = console.caller(null);
-        console.background().attempt(() -> console.vault().approvals().waitingForMe(c).size(), count::set, t -> {
-        });
+        try {
+            var c = console.caller(null);
+            console.background().attempt(() -> console.vault().approvals().waitingForMe(c).size(), count::set, t -> {
+            });
+            return true;
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            return false;
+        }
     }
 }

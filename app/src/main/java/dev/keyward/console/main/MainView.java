@@ -81,10 +81,7 @@ public final class MainView {
                 badge.visibleProperty().bind(badge.textProperty().isNotEqualTo("0"));
                 badge.managedProperty().bind(badge.visibleProperty());
                 badge.setTooltip(new javafx.scene.control.Tooltip("Secrets expired or expiring within 30 days"));
-                javafx.scene.layout.HBox graphic = new javafx.scene.layout.HBox(6, new FontIcon(n.icon()), badge);
-                graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-                b.setGraphic(graphic);
-                b.setContentDisplay(javafx.scene.control.ContentDisplay.LEFT);
+                withBadge(b, n, badge);
             }
             if (n == Nav.APPROVALS) {
                 approvalsBadge(b, n);
@@ -108,6 +105,14 @@ public final class MainView {
         show(vm.currentProperty().get());
     }
 
+    /** The entry's icon followed by its badge. */
+    private static void withBadge(ToggleButton b, Nav n, Label badge) {
+        javafx.scene.layout.HBox graphic = new javafx.scene.layout.HBox(6, new FontIcon(n.icon()), badge);
+        graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        b.setGraphic(graphic);
+        b.setContentDisplay(javafx.scene.control.ContentDisplay.LEFT);
+    }
+
     /** The count of requests waiting for this operator's review, asked at start and every 30 seconds. */
     private void approvalsBadge(ToggleButton b, Nav n) {
         Label badge = new Label();
@@ -118,17 +123,18 @@ public final class MainView {
         badge.visibleProperty().bind(count.getReadOnlyProperty().greaterThan(0));
         badge.managedProperty().bind(badge.visibleProperty());
         badge.setTooltip(new javafx.scene.control.Tooltip("Requests waiting for your review"));
-        javafx.scene.layout.HBox graphic = new javafx.scene.layout.HBox(6, new FontIcon(n.icon()), badge);
-        graphic.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        b.setGraphic(graphic);
-        b.setContentDisplay(javafx.scene.control.ContentDisplay.LEFT);
+        withBadge(b, n, badge);
         dev.keyward.console.approvals.ApprovalsBadge.refresh(console);
-        javafx.animation.Timeline poll = new javafx.animation.Timeline(new javafx.animation.KeyFrame(
-                javafx.util.Duration.seconds(30), e -> dev.keyward.console.approvals.ApprovalsBadge.refresh(console)));
+        javafx.animation.Timeline poll = new javafx.animation.Timeline();
+        poll.getKeyFrames().add(new javafx.animation.KeyFrame(javafx.util.Duration.seconds(30), e -> {
+            if (!dev.keyward.console.approvals.ApprovalsBadge.refresh(console)) {
+                poll.stop(); // the console closed
+            }
+        }));
         poll.setCycleCount(javafx.animation.Animation.INDEFINITE);
         poll.play();
-        b.sceneProperty().addListener((o, was, now) -> {
-            if (now == null) {
+        console.phaseProperty().addListener((o, was, now) -> {
+            if (now != ConsoleViewModel.Phase.UNLOCKED) {
                 poll.stop();
             }
         });

@@ -191,9 +191,13 @@ public final class Approvals {
     }
 
     public void deleteTrack(StorageTx tx, String name) {
-        String key = id(TRACKS, "track", Names.validate("track", name));
+        deleteNamed(tx, TRACKS, "track", "review track", name);
+    }
+
+    private void deleteNamed(StorageTx tx, String prefix, String domain, String what, String name) {
+        String key = id(prefix, domain, Names.validate(domain, name));
         if (tx.get(key) == null) {
-            throw new NotFoundException("There is no review track named " + name + ".");
+            throw new NotFoundException("There is no " + what + " named " + name + ".");
         }
         tx.delete(key);
     }
@@ -222,11 +226,7 @@ public final class Approvals {
     }
 
     public void deleteGate(StorageTx tx, String gateId) {
-        String key = id(GATES, "gate", Names.validate("gate", gateId));
-        if (tx.get(key) == null) {
-            throw new NotFoundException("There is no gate named " + gateId + ".");
-        }
-        tx.delete(key);
+        deleteNamed(tx, GATES, "gate", "gate", gateId);
     }
 
     /** The most specific gate for an operation on a resource, or null. */

@@ -238,16 +238,23 @@ final class ApprovalCommands {
     abstract static class Listing implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+        private final String route;
+        private final String field;
 
-        abstract String route();
+        Listing(String route, String field) {
+            this.route = route;
+            this.field = field;
+        }
 
-        abstract String field();
+        String route() {
+            return route;
+        }
 
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
-            JsonNode list = r.data("GET", BASE + route(), null).path(field());
-            if (field().equals("requests") || field().equals("grants")) {
+            JsonNode list = r.data("GET", BASE + route(), null).path(field);
+            if (field.equals("requests") || field.equals("grants")) {
                 printRequests(r, list);
             } else if (r.json()) {
                 r.print(list);
@@ -264,24 +271,16 @@ final class ApprovalCommands {
     @Command(name = "inbox", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Requests waiting for your review.")
     static final class Inbox extends Listing {
-        String route() {
-            return "inbox";
-        }
-
-        String field() {
-            return "requests";
+        Inbox() {
+            super("inbox", "requests");
         }
     }
 
     @Command(name = "mine", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Your requests, newest first.")
     static final class Mine extends Listing {
-        String route() {
-            return "mine";
-        }
-
-        String field() {
-            return "requests";
+        Mine() {
+            super("mine", "requests");
         }
     }
 
@@ -291,72 +290,51 @@ final class ApprovalCommands {
         @Option(names = "--limit", description = "At most this many (default 200).")
         int limit = 200;
 
-        String route() {
-            return "history?limit=" + limit;
+        History() {
+            super("history", "requests");
         }
 
-        String field() {
-            return "requests";
+        @Override
+        String route() {
+            return "history?limit=" + limit;
         }
     }
 
     @Command(name = "grants", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Your grants usable now.")
     static final class Grants extends Listing {
-        String route() {
-            return "grants";
-        }
-
-        String field() {
-            return "grants";
+        Grants() {
+            super("grants", "grants");
         }
     }
 
     @Command(name = "notices", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Notices for you: requests to review, decisions, break-glass uses.")
     static final class Notices extends Listing {
-        String route() {
-            return "notices";
-        }
-
-        String field() {
-            return "notices";
+        Notices() {
+            super("notices", "notices");
         }
     }
 
     @Command(name = "elevations", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
             description = "Elevations in force now.")
     static final class Elevations extends Listing {
-        String route() {
-            return "elevations";
-        }
-
-        String field() {
-            return "elevations";
+        Elevations() {
+            super("elevations", "elevations");
         }
     }
 
-    @Command(name = "tracks", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Review tracks.")
+    @Command(name = "tracks", mixinStandardHelpOptions = true, footer = ExitCodes.HELP, description = "Review tracks.")
     static final class Tracks extends Listing {
-        String route() {
-            return "tracks";
-        }
-
-        String field() {
-            return "tracks";
+        Tracks() {
+            super("tracks", "tracks");
         }
     }
 
-    @Command(name = "gates", mixinStandardHelpOptions = true, footer = ExitCodes.HELP,
-            description = "Gates.")
+    @Command(name = "gates", mixinStandardHelpOptions = true, footer = ExitCodes.HELP, description = "Gates.")
     static final class Gates extends Listing {
-        String route() {
-            return "gates";
-        }
-
-        String field() {
-            return "gates";
+        Gates() {
+            super("gates", "gates");
         }
     }
 

@@ -420,8 +420,9 @@ final class ApprovalFacade implements ApprovalService, ApprovalGate {
                 if (!bySecretCriticality(operation) || !critical(k, tx, res)) {
                     return new Decision(Verdict.NONE, null);
                 }
-                if (p.kind() == Principal.Kind.SYSTEM && operation == GatedOperation.ROTATE_NOW) {
-                    return new Decision(Verdict.NONE, null); // the vault's own jobs (schedule, containment)
+                if (p.kind() == Principal.Kind.SYSTEM && (operation == GatedOperation.ROTATE_NOW
+                        || operation == GatedOperation.READ_CRITICAL)) {
+                    return new Decision(Verdict.NONE, null); // the vault's own jobs (rotation, containment)
                 }
                 return new Decision(Verdict.UNDEFINED, null);
             }

@@ -67,8 +67,17 @@ class ApprovalCliTest {
         return vault.engine().login(who, (PASS + who).toCharArray(), "test").token();
     }
 
+    /** The CLI as {@code who}; a grant ({@code --approval ID} anywhere in args) goes before the command. */
     CliHarness.Result as(String who, String... args) {
-        return harness.with("KEYWARD_TOKEN", token(who), args);
+        java.util.List<String> a = new java.util.ArrayList<>(java.util.Arrays.asList(args));
+        int at = a.indexOf("--approval");
+        if (at >= 0 && !a.get(0).equals("approve") && !a.get(0).equals("approvals")) {
+            String id = a.remove(at + 1);
+            a.remove(at);
+            a.add(0, id);
+            a.add(0, "--approval");
+        }
+        return harness.with("KEYWARD_TOKEN", token(who), a.toArray(String[]::new));
     }
 
     CliHarness.Result review(String who, String... args) throws Exception {

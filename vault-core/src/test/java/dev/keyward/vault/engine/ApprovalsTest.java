@@ -231,7 +231,26 @@ class ApprovalsTest {
     }
 
     @Test
+    void rootKeyRotationAndSealMigrationAskTheGate() {
+        ap.putGate(admin, new Gate("seal", "root-key-rotation", "seal", List.of(new Threshold("security", 1),
+                new Threshold("operations", 1)), 1, false, null, null));
+        dev.keyward.vault.api.PassphraseSealSpec same = new dev.keyward.vault.api.PassphraseSealSpec(
+                TestVaults.UNSEAL.toCharArray(), dev.keyward.vault.api.Argon2Parameters.insecureForTests());
+        Caller why = admin.withJustification("yearly rotation");
+        String id = assertThrows(ApprovalRequiredException.class, () -> e.keys().rotateRootKey(why, same)).requestId();
+        approve("alice", id);
+        approve("carol", id);
+        e.keys().rotateRootKey(presenting(admin, id), same);
+        assertEquals("used", ap.show(admin, id).status());
+    }
+
+    @Test
     void breakGlassGrantsOnceAlertsEveryApproverAndIsAudited() {
+        List<dev.keyward.vault.api.AlertSpec> raised = new java.util.concurrent.CopyOnWriteArrayList<>();
+        e.approvalFacade().useAlerts(() -> (caller, spec) -> {
+            raised.add(spec);
+            return "alert-1";
+        });
         ap.putGate(admin, new Gate("destroy-prod", "destroy", "secret/prod/*", List.of(new Threshold("security", 2)), 1,
                 true, Duration.ofMinutes(15), null));
         Caller dave = login("dave");
@@ -239,6 +258,9 @@ class ApprovalsTest {
         Request g = ap.breakGlass(dave, new BreakGlassSpec("destroy", "secret/prod/db", "leaked in a public repo",
                 Duration.ofMinutes(5)));
         assertTrue(g.breakGlass());
+        assertEquals(1, raised.size());
+        assertEquals("break-glass", raised.get(0).detector());
+        assertEquals(g.id(), raised.get(0).details().get("request"));
         e.secrets().destroy(presenting(dave, g.id()), "prod/db", List.of(1));
         assertThrows(ApprovalRequiredException.class, () -> e.secrets().destroy(presenting(dave, g.id()), "prod/db",
                 List.of(1)));
