@@ -234,7 +234,7 @@ final class RotationCommands {
             ObjectNode b = KeywardCli.object();
             b.put("reason", reason);
             b.put("trigger", compromise ? "compromise" : "manual");
-            put(b, "approval_id", run.approval);
+            put(b, "approval_id", r.approval);
             return follow(r, path, r.data("POST", ROUTE + "run/" + path, b), run.waitFor, run.timeout);
         }
     }
@@ -256,15 +256,13 @@ final class RotationCommands {
             KeywardCli r = KeywardCli.root(spec);
             ObjectNode b = KeywardCli.object();
             put(b, "reason", reason);
-            put(b, "approval_id", run.approval);
+            put(b, "approval_id", r.approval);
             return follow(r, path, r.data("POST", ROUTE + path + "/trigger", b), run.waitFor, run.timeout);
         }
     }
 
-    /** Options of the commands that start a run: the grant, and waiting for its end. */
+    /** Options of the commands that start a run: waiting for its end (the grant is the root option --approval). */
     static final class RunOptions {
-        @Option(names = "--approval", description = "The approval grant for a critical secret.")
-        String approval;
         @Option(names = "--wait", description = "Wait until the run has ended (up to --timeout seconds).")
         boolean waitFor;
         @Option(names = "--timeout", description = "Seconds to wait with --wait (default 120).")
