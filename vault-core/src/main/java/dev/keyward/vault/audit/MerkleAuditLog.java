@@ -337,7 +337,7 @@ public final class MerkleAuditLog implements AuditSink {
         tx.put(STATE, sealed);
         keys.lastState().set(new Written(sealed, s.copy()));
         if (told != null) {
-            List<AuditTap.Committed> entries = List.copyOf(told);
+            List<AuditTap.Committed> entries = java.util.Collections.unmodifiableList(told);
             tx.afterCommit(() -> {
                 for (AuditTap t : taps) {
                     try {

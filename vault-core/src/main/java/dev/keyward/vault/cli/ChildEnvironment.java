@@ -9,7 +9,7 @@ import java.util.Set;
  * credentials, and any such variable added later), except the three that only say where the vault
  * is, so that a child can call {@code keyward} itself. The injected variables are added after.
  */
-final class ChildEnvironment {
+public final class ChildEnvironment {
     /** Kept: they locate the vault and name no credential. */
     static final Set<String> KEPT = Set.of("KEYWARD_HOME", "KEYWARD_ADDRESS", "KEYWARD_CA_CERT");
 
@@ -17,7 +17,7 @@ final class ChildEnvironment {
     }
 
     /** Removes the vault's own variables from {@code inherited} (a ProcessBuilder's environment), then adds {@code injected}. */
-    static void prepare(Map<String, String> inherited, Map<String, String> injected) {
+    public static void prepare(Map<String, String> inherited, Map<String, String> injected) {
         inherited.keySet().removeIf(name -> name.startsWith("KEYWARD_") && !KEPT.contains(name));
         inherited.putAll(injected);
     }

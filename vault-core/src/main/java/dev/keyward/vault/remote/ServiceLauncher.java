@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,8 +26,6 @@ import java.util.concurrent.TimeUnit;
 public final class ServiceLauncher {
     /** The log the started service writes (its own messages; never a secret). */
     public static final String LOG = "serve.log";
-    /** Kept from the starter's environment: they locate the vault and name no credential. */
-    private static final Set<String> KEPT = Set.of("KEYWARD_HOME", "KEYWARD_ADDRESS", "KEYWARD_CA_CERT");
 
     private ServiceLauncher() {
     }
@@ -54,8 +51,7 @@ public final class ServiceLauncher {
                 "serve", "--home", home.toString(), kind == Credential.PIN ? "--pin-file" : "--passphrase-file", "-"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        Map<String, String> env = pb.environment();
-        env.keySet().removeIf(name -> name.startsWith("KEYWARD_") && !KEPT.contains(name));
+        dev.keyward.vault.cli.ChildEnvironment.prepare(pb.environment(), Map.of());
         long offset;
         Process p;
         try {
