@@ -74,7 +74,6 @@ final class AlertFacade implements AlertService {
     private volatile AlertBook.Restrictions restrictions = AlertBook.Restrictions.NONE;
     /** The keys of the unsealed vault, for the final save at seal (the hooks run after they are dropped). */
     private volatile Unsealed keys;
-    private volatile Supplier<RotationService> rotation = this::rotationOfEngine;
 
     AlertFacade(Engine engine, Door door, SecretsFacade.Guard guard, Storage storage, Clock clock) {
         this.engine = engine;
@@ -94,15 +93,6 @@ final class AlertFacade implements AlertService {
 
     AnomalyJob job() {
         return job;
-    }
-
-    /** Where containment's rotations go (by default the engine's rotation service, when it has one). */
-    void useRotation(Supplier<RotationService> r) {
-        this.rotation = r;
-    }
-
-    private RotationService rotationOfEngine() {
-        return engine.rotation();
     }
 
     // ------------------------------------------------------------ seal lifecycle
@@ -343,7 +333,7 @@ final class AlertFacade implements AlertService {
     }
 
     private ContainmentAction rotate(Caller job, Alert a) {
-        RotationService r = rotation.get();
+        RotationService r = engine.rotation();
         List<String> paths = new ArrayList<>();
         if (a.resource() != null && a.resource().startsWith("secret/")) {
             paths.add(a.resource().substring("secret/".length()));

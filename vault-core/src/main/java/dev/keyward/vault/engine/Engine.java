@@ -285,12 +285,6 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         return approvals;
     }
 
-    /** Where break-glass raises its alerts: the anomaly feature's service once it is wired (may give null). */
-    public void useAlerts(Supplier<dev.keyward.vault.api.AlertService> alerts) {
-        approvals.useAlerts(alerts);
-        governance.useAlerts(alerts);
-    }
-
     /** The approval facade (the sweep, for tests in this module). */
     ApprovalFacade approvalFacade() {
         return approvals;
