@@ -13,7 +13,7 @@ import java.util.List;
 /**
  * Random passwords and passphrases for the secret editor, from {@link SecureRandom}: characters
  * from the chosen classes (at least one of each), or words from the EFF large word list (7,776
- * words, about 12.9 bits each) joined by a separator.
+ * words, about 12.9 bits each) joined by a separator that none of the drawn words contains.
  */
 public final class PasswordGenerator {
     static final String LOWER = "abcdefghijkmnopqrstuvwxyz";
@@ -50,7 +50,7 @@ public final class PasswordGenerator {
         /** The strength of what this produces, in bits. */
         public double bits() {
             if (words > 0) {
-                return words * Math.log(wordList().size()) / Math.log(2);
+                return words * Math.log(wordsWithout(separator).size()) / Math.log(2);
             }
             int pool = (lower ? LOWER.length() : 0) + (upper ? UPPER.length() : 0) + (digits ? DIGITS.length() : 0)
                     + (symbols ? SYMBOLS.length() : 0);
@@ -63,7 +63,7 @@ public final class PasswordGenerator {
 
     public static String generate(Spec spec) {
         if (spec.words() > 0) {
-            List<String> list = wordList();
+            List<String> list = wordsWithout(spec.separator());
             StringBuilder sb = new StringBuilder();
             for (int i = 0; i < spec.words(); i++) {
                 if (i > 0) {
@@ -101,6 +101,19 @@ public final class PasswordGenerator {
             out[at] = c.charAt(RANDOM.nextInt(c.length()));
         }
         return new String(out);
+    }
+
+    /**
+     * The words that can be drawn with this separator: a word that contains it (the EFF list has
+     * "yo-yo", "t-shirt", "drop-down" and "felt-tip") would make the passphrase split into more
+     * words than were drawn, so it is left out, and the strength is counted over what remains.
+     */
+    static List<String> wordsWithout(String separator) {
+        List<String> all = wordList();
+        if (separator.isEmpty()) {
+            return all;
+        }
+        return all.stream().filter(w -> !w.contains(separator)).toList();
     }
 
     static List<String> wordList() {

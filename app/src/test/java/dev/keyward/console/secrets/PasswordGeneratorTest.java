@@ -28,8 +28,12 @@ class PasswordGeneratorTest {
     @Test
     void passphrasesAreWordsFromTheEffListAndDoNotRepeatAcrossRuns() {
         assertEquals(7776, PasswordGenerator.wordList().size());
+        // the four hyphenated words of the list are never drawn with "-" between words
+        assertEquals(7772, PasswordGenerator.wordsWithout("-").size());
+        assertTrue(PasswordGenerator.wordsWithout("-").stream().noneMatch(w -> w.contains("-")));
+        assertEquals(7776, PasswordGenerator.wordsWithout(" ").size());
         Set<String> seen = new HashSet<>();
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 2000; i++) {
             String p = PasswordGenerator.generate(PasswordGenerator.Spec.passphrase(6));
             String[] w = p.split("-");
             assertEquals(6, w.length, p);
