@@ -94,6 +94,7 @@ public final class BuiltInPolicies {
         }
         r.add(grant("sys/identity/*", read, AUDITOR));
         r.add(grant("sys/alerts/*", EnumSet.of(Capability.READ), AUDITOR));
+        r.add(grant("sys/rotation/*", EnumSet.of(Capability.READ), AUDITOR)); // status and history: never a value
         r.add(grant("sys/containment/status", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/token*", read, AUDITOR));
         r.add(PolicyRule.deny("secret/*", EnumSet.complementOf(EnumSet.of(Capability.REVEAL_METADATA,
