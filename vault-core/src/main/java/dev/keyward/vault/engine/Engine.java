@@ -490,8 +490,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         }
 
         @Override
-        public String grantRefusal(StorageTx tx, dev.keyward.vault.policy.Evaluator.Outcome allowed, Instant now,
-                                   int approvals) {
+        public dev.keyward.vault.policy.GrantExceptions.Refusal grantRefusal(StorageTx tx,
+                dev.keyward.vault.policy.Evaluator.Outcome allowed, Instant now, int approvals) {
             Unsealed u = requireUnsealed();
             return u.exceptions().refusal(tx, u.policies(), allowed, now, approvals);
         }
