@@ -49,6 +49,16 @@ public interface GovernanceService {
      */
     BoundaryReport checkBoundaryYaml(Caller caller, PolicyService.IdentityRef identity, String needsYaml);
 
+    /**
+     * Opens an approval request for applying a policy-as-code file (the drift gate's "open a request
+     * for the change"): the {@code policy-apply} gated operation on {@code policies}, with the changes
+     * {@code policy apply} of that file would make now as the request's change. An apply presents the
+     * same text to the gate, so the grant fits that apply and no other (if the policies change in
+     * between, a new request is needed). Refused when nothing would change; the gate's configuration
+     * decides who approves, and a vault with no gate for policy changes refuses the request.
+     */
+    ApprovalService.Request requestPolicyApply(Caller caller, String desiredYaml, String reason);
+
     // ------------------------------------------------------------ baseline and exceptions
 
     /**
