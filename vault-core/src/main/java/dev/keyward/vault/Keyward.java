@@ -171,7 +171,8 @@ public final class Keyward {
 
     /**
      * Restores a backup into {@code home}, which must not exist or be empty (a keyward.properties may
-     * be there); nothing is opened or served. A passphrase-protected backup needs
+     * be there, and the files of a vault opened but never initialised that holds no record); nothing
+     * is opened or served. A passphrase-protected backup needs
      * {@code backupPassphrase}; one taken for the unseal material needs {@code unseal} (the passphrase,
      * the HSM PIN, or enough shares for the seal in the backup). Truncated or altered files, a wrong
      * key and a non-empty target are refused before anything is written. The restored vault is sealed;
@@ -179,10 +180,21 @@ public final class Keyward {
      */
     public static dev.keyward.vault.api.BackupInfo restore(Path file, Path home, char[] backupPassphrase,
                                                            List<dev.keyward.vault.api.UnsealCredential> unseal) {
+        return restore(file, home, backupPassphrase, unseal, dev.keyward.vault.api.BackupProgress.NONE);
+    }
+
+    /**
+     * As {@link #restore(Path, Path, char[], List)}, telling {@code progress} (on the calling thread)
+     * the bytes checked and read of the file and the records restored so far.
+     */
+    public static dev.keyward.vault.api.BackupInfo restore(Path file, Path home, char[] backupPassphrase,
+                                                           List<dev.keyward.vault.api.UnsealCredential> unseal,
+                                                           java.util.function.Consumer<dev.keyward.vault.api.BackupProgress>
+                                                                   progress) {
         return dev.keyward.vault.backup.Restore.restore(file, home, new dev.keyward.vault.backup.Restore.Opener(
                 backupPassphrase, unseal == null || unseal.isEmpty() ? null
                 : new dev.keyward.vault.backup.SealOpener(dev.keyward.vault.seal.SealRegistry.defaults(), unseal)),
-                java.time.Instant.now());
+                java.time.Instant.now(), progress == null ? dev.keyward.vault.api.BackupProgress.NONE : progress);
     }
 
     /**

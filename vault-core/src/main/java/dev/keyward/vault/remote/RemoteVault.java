@@ -36,8 +36,9 @@ import javax.net.ssl.SSLHandshakeException;
  * {@link ServiceUnavailableException}. Closing it drops the connection and leaves the service (and
  * its vault) running.
  *
- * <p>Progress callbacks ({@link AuditProgress}) are not streamed: the client reports an unknown
- * total while the call runs and the final count when it returns.
+ * <p>Progress callbacks ({@link AuditProgress}, {@code Consumer<BackupProgress>}) are not streamed:
+ * the client reports an unknown total ({@code BackupProgress.Phase.ON_SERVICE}) while the call runs
+ * and the final count when it returns.
  */
 public final class RemoteVault implements InvocationHandler {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -81,9 +82,16 @@ public final class RemoteVault implements InvocationHandler {
         RemoteServices.Service<?> s = RemoteServices.byType(type).orElseThrow(() -> new InvalidRequestException(
                 "Vault." + m.getName() + "() is not available to a client attached over HTTPS."));
         return services.computeIfAbsent(type, t -> Proxy.newProxyInstance(t.getClassLoader(), new Class<?>[] {t},
-                (p, sm, sargs) -> sm.getDeclaringClass() == Object.class
-                        ? objectMethod(p, sm, sargs, "remote " + t.getSimpleName())
-                        : call(s, sm, sargs == null ? new Object[0] : sargs)));
+                (p, sm, sargs) -> {
+                    if (sm.getDeclaringClass() == Object.class) {
+                        return objectMethod(p, sm, sargs, "remote " + t.getSimpleName());
+                    }
+                    if (sm.isDefault() && s.call(sm.getName()).map(c -> !c.method().equals(sm)).orElse(false)) {
+                        // a convenience overload of an allowed call: runs here and makes that call
+                        return InvocationHandler.invokeDefault(p, sm, sargs);
+                    }
+                    return call(s, sm, sargs == null ? new Object[0] : sargs);
+                }));
     }
 
     private static Object objectMethod(Object proxy, Method m, Object[] args, String text) {
@@ -104,6 +112,7 @@ public final class RemoteVault implements InvocationHandler {
         String justification = null;
         String approvalId = null;
         AuditProgress progress = null;
+        java.util.function.Consumer<dev.keyward.vault.api.BackupProgress> backupProgress = null;
         WipeableBuffer out = new WipeableBuffer();
         // Streamed, so that a passphrase (char[]) or unseal credential goes from its array to the
         // bytes without becoming a String; the bytes are wiped once sent.
@@ -118,7 +127,15 @@ public final class RemoteVault implements InvocationHandler {
                         justification = c.justification();
                         approvalId = c.approvalId();
                     }
-                    case PROGRESS -> progress = (AuditProgress) args[i];
+                    case PROGRESS -> {
+                        if (args[i] instanceof AuditProgress a) {
+                            progress = a;
+                        } else {
+                            @SuppressWarnings("unchecked")
+                            var b = (java.util.function.Consumer<dev.keyward.vault.api.BackupProgress>) args[i];
+                            backupProgress = b;
+                        }
+                    }
                     case SOURCE -> {
                         // the service takes the connection's address
                     }
@@ -137,6 +154,10 @@ public final class RemoteVault implements InvocationHandler {
         if (progress != null) {
             progress.progress(0, -1);
         }
+        if (backupProgress != null) {
+            backupProgress.accept(dev.keyward.vault.api.BackupProgress.of(
+                    dev.keyward.vault.api.BackupProgress.Phase.ON_SERVICE));
+        }
         HttpResponse<byte[]> reply;
         try {
             reply = send(s.name() + "/" + m.getName(), token, bytes,
@@ -151,7 +172,12 @@ public final class RemoteVault implements InvocationHandler {
         if (status == 200) {
             JsonNode result = Wire.JSON.readTree(reply.body()).get("result");
             JavaType type = Wire.JSON.getTypeFactory().constructType(m.getGenericReturnType());
-            return result == null || result.isNull() ? null : Wire.JSON.readerFor(type).readValue(result);
+            Object value = result == null || result.isNull() ? null : Wire.JSON.readerFor(type).readValue(result);
+            if (backupProgress != null && value instanceof dev.keyward.vault.api.BackupInfo b) {
+                backupProgress.accept(new dev.keyward.vault.api.BackupProgress(
+                        dev.keyward.vault.api.BackupProgress.Phase.DONE, b.records(), b.records(), b.bytes(), b.bytes()));
+            }
+            return value;
         }
         throw failure(status, reply.body());
     }
