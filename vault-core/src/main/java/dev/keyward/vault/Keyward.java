@@ -219,6 +219,26 @@ public final class Keyward {
         return e.backupAsOwner(file, passphrase);
     }
 
+    /**
+     * The scheduled backups {@code keyward serve} takes for {@code home}, in one sentence, as its
+     * keyward.properties sets them ({@code backup_*}; see docs/backup.md). Nothing is opened.
+     */
+    public static String describeBackupSchedule(Path home) {
+        dev.keyward.vault.backup.BackupSchedule s;
+        try {
+            s = dev.keyward.vault.cli.CliConfig.load(home, java.util.Map.of()).backupSchedule(home);
+        } catch (RuntimeException e) {
+            return "Scheduled backups: the settings in " + home.resolve("keyward.properties")
+                    + " cannot be used: " + e.getMessage();
+        }
+        if (s == null) {
+            return "Scheduled backups: off (set backup_interval_minutes in keyward.properties; keyward serve takes them).";
+        }
+        return "Scheduled backups while keyward serve runs: every " + s.every().toMinutes() + " min into " + s.dir()
+                + ", keeping the newest " + s.keep() + ", protected by "
+                + (s.passphraseFile() == null ? "the unseal material" : "the passphrase in " + s.passphraseFile()) + ".";
+    }
+
     /** Checks a backup file's SHA-256 and reads its header (no key needed); damage is an InvalidRequestException. */
     public static dev.keyward.vault.api.BackupInfo inspectBackup(Path file) {
         return dev.keyward.vault.backup.BackupFile.open(file).info(file, 0);
