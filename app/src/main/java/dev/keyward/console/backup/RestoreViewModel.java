@@ -151,7 +151,6 @@ public final class RestoreViewModel {
      */
     public Task<BackupInfo> restore(char[] secret) {
         try {
-            error.set("");
             if (running.get()) {
                 return null;
             }
@@ -161,10 +160,13 @@ public final class RestoreViewModel {
                 return null;
             }
             if (needs.get() == Needs.NOTHING_YET) {
-                error.set(header.get().isEmpty() && error.get().isEmpty() ? "The backup file is still being checked."
-                        : error.get());
+                // the file's check failed (its sentence stays) or is still running
+                if (error.get().isEmpty()) {
+                    error.set("The backup file is still being checked.");
+                }
                 return null;
             }
+            error.set("");
             if (secret == null || secret.length == 0) {
                 error.set("Enter the " + credentialLabel(needs.get()).toLowerCase(java.util.Locale.ROOT) + ".");
                 return null;
