@@ -50,7 +50,7 @@ class SmallWindowTest {
     void nothingIsCutOffOnAnyScreen() {
         List<String> cut = new ArrayList<>();
         for (Screen s : List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES, Screen.IDENTITIES, Screen.AUDIT,
-                Screen.SETTINGS)) {
+                Screen.BACKUP, Screen.SETTINGS)) {
             ui.show(s);
             if (s == Screen.SECRETS) {
                 TableView<SecretRow> table = ui.find("#table", TableView.class);
