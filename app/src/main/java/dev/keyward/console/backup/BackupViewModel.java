@@ -30,8 +30,8 @@ import javafx.concurrent.Task;
  * The Backup screen: a new backup file, protected by the vault's unseal material or by a separate
  * backup passphrase (rated like every passphrase, typed twice), written by the vault's backup
  * service in the background with its progress, then its file, records, size, SHA-256 and signed
- * audit head. Attached to {@code keyward serve}, the service writes the file on the vault host and
- * reports no progress over the connection: the bar is then indeterminate and says so.
+ * audit head. Attached to {@code keyward serve}, the service writes the file on the vault host as a
+ * job whose progress the console polls.
  */
 public final class BackupViewModel {
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
@@ -114,8 +114,8 @@ public final class BackupViewModel {
     /** Where the file goes and who writes it. */
     public String whereNote() {
         return console.mode() == ConsoleViewModel.Mode.ATTACHED
-                ? "Attached: keyward serve writes the file on the vault host (this machine), as the logged-in operator."
-                + " Its progress is not reported over the connection."
+                ? "Attached: keyward serve writes the file on the vault host (this machine), as the logged-in operator,"
+                + " and the console follows its progress."
                 : "The console writes the file from a consistent snapshot; the vault keeps serving meanwhile.";
     }
 

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
  * records), {@link Phase#FINISHING} (sync and move into place) and {@link Phase#DONE}. A restore
  * reports {@link Phase#CHECKING} (the file's SHA-256: bytes read of the file's length),
  * {@link Phase#RESTORING} (encrypted bytes read of the body's length, records so far),
- * {@link Phase#FINISHING} and {@link Phase#DONE}. A call to a vault service over HTTPS reports
- * {@link Phase#ON_SERVICE} while the service works (nothing is streamed back) and {@link Phase#DONE}.
+ * {@link Phase#FINISHING} and {@link Phase#DONE}. Over HTTPS the same reports arrive as the client
+ * polls the backup job on the service (a fifth of a second apart).
  *
  * @param phase        where the work is
  * @param records      records written or read so far
@@ -22,7 +22,7 @@ public record BackupProgress(Phase phase, long records, long totalRecords, long 
     /** Ignores every report. */
     public static final Consumer<BackupProgress> NONE = p -> { };
 
-    public enum Phase { PREPARING, COUNTING, WRITING, CHECKING, RESTORING, FINISHING, DONE, ON_SERVICE }
+    public enum Phase { PREPARING, COUNTING, WRITING, CHECKING, RESTORING, FINISHING, DONE }
 
     public static BackupProgress of(Phase phase) {
         return new BackupProgress(phase, 0, -1, 0, -1);
@@ -53,7 +53,6 @@ public record BackupProgress(Phase phase, long records, long totalRecords, long 
                     + size(totalBytes) + ")";
             case FINISHING -> "Finishing: syncing and moving into place";
             case DONE -> "Done";
-            case ON_SERVICE -> "The vault service is working on it (its progress is not reported over the connection)";
         };
     }
 

@@ -20,8 +20,8 @@ public interface BackupService {
      * call returns.
      *
      * <p>{@code progress} is told the phase and the records and bytes written of the snapshot's
-     * records, on the calling thread (keep it quick). Over HTTPS it hears only
-     * {@link BackupProgress.Phase#ON_SERVICE} and then {@link BackupProgress.Phase#DONE}.
+     * records, on the calling thread (keep it quick). Over HTTPS the backup runs as a job on the
+     * service and the client polls its progress ({@code /v1/kw/backup/jobs}, docs/server.md).
      */
     BackupInfo backup(Caller caller, Path file, char[] passphrase, Consumer<BackupProgress> progress);
 

@@ -36,9 +36,9 @@ import javax.net.ssl.SSLHandshakeException;
  * {@link ServiceUnavailableException}. Closing it drops the connection and leaves the service (and
  * its vault) running.
  *
- * <p>Progress callbacks ({@link AuditProgress}, {@code Consumer<BackupProgress>}) are not streamed:
- * the client reports an unknown total ({@code BackupProgress.Phase.ON_SERVICE}) while the call runs
- * and the final count when it returns.
+ * <p>{@link AuditProgress} callbacks are not streamed: the client reports an unknown total while the
+ * call runs and the final count when it returns. A backup with a progress consumer runs as a job on
+ * the service whose progress the client polls ({@link RemoteBackupJob}).
  */
 public final class RemoteVault implements InvocationHandler {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -108,11 +108,14 @@ public final class RemoteVault implements InvocationHandler {
         }
         RemoteServices.Call call = s.call(m.getName()).orElseThrow(() -> new InvalidRequestException(
                 s.type().getSimpleName() + "." + m.getName() + " is not available to a client attached over HTTPS."));
+        if (s.type() == dev.keyward.vault.api.BackupService.class && m.getName().equals("backup") && args.length == 4
+                && args[3] != null && args[3] != dev.keyward.vault.api.BackupProgress.NONE) {
+            return backupJob(args);
+        }
         String token = null;
         String justification = null;
         String approvalId = null;
         AuditProgress progress = null;
-        java.util.function.Consumer<dev.keyward.vault.api.BackupProgress> backupProgress = null;
         WipeableBuffer out = new WipeableBuffer();
         // Streamed, so that a passphrase (char[]) or unseal credential goes from its array to the
         // bytes without becoming a String; the bytes are wiped once sent.
@@ -130,11 +133,8 @@ public final class RemoteVault implements InvocationHandler {
                     case PROGRESS -> {
                         if (args[i] instanceof AuditProgress a) {
                             progress = a;
-                        } else {
-                            @SuppressWarnings("unchecked")
-                            var b = (java.util.function.Consumer<dev.keyward.vault.api.BackupProgress>) args[i];
-                            backupProgress = b;
                         }
+                        // a backup's progress consumer here is BackupProgress.NONE (else: backupJob)
                     }
                     case SOURCE -> {
                         // the service takes the connection's address
@@ -154,10 +154,6 @@ public final class RemoteVault implements InvocationHandler {
         if (progress != null) {
             progress.progress(0, -1);
         }
-        if (backupProgress != null) {
-            backupProgress.accept(dev.keyward.vault.api.BackupProgress.of(
-                    dev.keyward.vault.api.BackupProgress.Phase.ON_SERVICE));
-        }
         HttpResponse<byte[]> reply;
         try {
             reply = send(s.name() + "/" + m.getName(), token, bytes,
@@ -172,25 +168,36 @@ public final class RemoteVault implements InvocationHandler {
         if (status == 200) {
             JsonNode result = Wire.JSON.readTree(reply.body()).get("result");
             JavaType type = Wire.JSON.getTypeFactory().constructType(m.getGenericReturnType());
-            Object value = result == null || result.isNull() ? null : Wire.JSON.readerFor(type).readValue(result);
-            if (backupProgress != null && value instanceof dev.keyward.vault.api.BackupInfo b) {
-                backupProgress.accept(new dev.keyward.vault.api.BackupProgress(
-                        dev.keyward.vault.api.BackupProgress.Phase.DONE, b.records(), b.records(), b.bytes(), b.bytes()));
-            }
-            return value;
+            return result == null || result.isNull() ? null : Wire.JSON.readerFor(type).readValue(result);
         }
         throw failure(status, reply.body());
     }
 
+    /** A backup whose progress the caller follows: a job on the service, polled (see {@link RemoteBackupJob}). */
+    private Object backupJob(Object[] args) throws IOException {
+        Caller c = (Caller) args[0];
+        char[] pass = (char[]) args[2];
+        try {
+            @SuppressWarnings("unchecked")
+            var progress = (java.util.function.Consumer<dev.keyward.vault.api.BackupProgress>) args[3];
+            return RemoteBackupJob.run((method, path, token, body) -> exchange(method, path, token, c.justification(),
+                    c.approvalId(), body, CALL_TIMEOUT), c.token(), (Path) args[1], pass, progress);
+        } finally {
+            if (pass != null) {
+                Arrays.fill(pass, '\0');
+            }
+        }
+    }
+
     /** A byte buffer whose content can be zeroed (ByteArrayOutputStream keeps its array otherwise). */
-    private static final class WipeableBuffer extends java.io.ByteArrayOutputStream {
+    static final class WipeableBuffer extends java.io.ByteArrayOutputStream {
         void wipe() {
             Arrays.fill(buf, (byte) 0);
             count = 0;
         }
     }
 
-    private static KeywardException failure(int status, byte[] body) {
+    static KeywardException failure(int status, byte[] body) {
         try {
             return Wire.JSON.readValue(body, WireError.class).exception(status);
         } catch (IOException | RuntimeException e) {
@@ -199,10 +206,23 @@ public final class RemoteVault implements InvocationHandler {
     }
 
     private HttpResponse<byte[]> send(String route, String token, byte[] body, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/v1/kw/api/" + route)).timeout(timeout)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return exchange("POST", "/v1/kw/api/" + route, token, null, null, body, timeout);
+    }
+
+    /** One HTTPS exchange with the service; a service that cannot be reached is a {@link ServiceUnavailableException}. */
+    private HttpResponse<byte[]> exchange(String method, String path, String token, String justification,
+                                          String approvalId, byte[] body, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                .header("Content-Type", "application/json").method(method, body == null
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             b.header("X-Vault-Token", token);
+        }
+        if (justification != null) {
+            b.header("X-Keyward-Justification", justification);
+        }
+        if (approvalId != null) {
+            b.header("X-Keyward-Approval", approvalId);
         }
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
