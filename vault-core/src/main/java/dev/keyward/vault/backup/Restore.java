@@ -64,7 +64,7 @@ public final class Restore {
      */
     public static BackupInfo restore(Path file, Path home, Opener opener, Instant now,
                                      Consumer<BackupProgress> progress) {
-        List<Path> unused = checkEmpty(home);
+        List<Path> unused = checkEmpty(home.toAbsolutePath().normalize());
         BackupFile.Header h = BackupFile.open(file, progress);
         byte[] dataKey = dataKey(h, opener);
         Path abs = home.toAbsolutePath().normalize();
