@@ -49,6 +49,16 @@ public interface GovernanceService {
      */
     BoundaryReport checkBoundaryYaml(Caller caller, PolicyService.IdentityRef identity, String needsYaml);
 
+    /**
+     * Opens an approval request for applying a policy-as-code file (the drift gate's "open a request
+     * for the change"): the {@code policy-apply} gated operation on {@code policies}, with the changes
+     * {@code policy apply} of that file would make now as the request's change. An apply presents the
+     * same text to the gate, so the grant fits that apply and no other (if the policies change in
+     * between, a new request is needed). Refused when nothing would change; the gate's configuration
+     * decides who approves, and a vault with no gate for policy changes refuses the request.
+     */
+    ApprovalService.Request requestPolicyApply(Caller caller, String desiredYaml, String reason);
+
     // ------------------------------------------------------------ baseline and exceptions
 
     /**
@@ -112,9 +122,11 @@ public interface GovernanceService {
     /**
      * The compliance report's figures for {@code [from, to)}: privilege changes with their
      * rationale and approvals, the policy changelog, grants unused in the period, expired and
-     * expiring grants, exceptions with their controls, access reviews, drills, and the audit log's
-     * verification (signed head, entries covered, inclusion of the period). Reads the audit log
-     * and verifies it, so the caller needs audit read as well; every read is audited.
+     * expiring grants, exceptions with their controls, access reviews, drills, rotation status (through
+     * the rotation service), the period's alerts and how they were resolved (through the alert service),
+     * and the audit log's verification (signed head, entries covered, inclusion of the period). Reads
+     * the audit log and verifies it, so the caller needs audit read as well; every read is audited,
+     * and each service is read as the caller.
      */
     ComplianceReport complianceReport(Caller caller, Instant from, Instant to);
 
@@ -187,15 +199,78 @@ public interface GovernanceService {
     record DayCount(java.time.LocalDate day, long allowed, long denied, long other, long privilegeChanges) {
     }
 
-    /** A section the vault cannot fill (its feature is not part of this vault yet). */
+    /** A section the vault cannot fill (the caller may not read what it needs, or the feature is absent). */
     record Unavailable(String section, String reason) {
     }
 
+    /**
+     * One secret with rotation configured, as it stands when the report is made.
+     *
+     * @param status      {@code on schedule}, {@code overdue}, {@code failing} (the last run rolled back, or
+     *                    retries are exhausted) or {@code by trigger only} (no schedule, nothing failed)
+     * @param lastFailure the error of the latest failed run, or null (never a value)
+     */
+    record RotationLine(String path, String rotator, String schedule, String status, Instant lastRunAt,
+                        String lastOutcome, Instant lastSuccessAt, Instant nextRun, String lastFailure) {
+    }
+
+    /** One rotation run that started in the period. */
+    record RotationRunLine(String path, String id, String trigger, String reason, String by, String state,
+                           Instant startedAt, Instant endedAt, Integer version, String failedStep, String error) {
+    }
+
+    /** Rotation status: every configured secret, and the runs of the period. */
+    record RotationSection(List<RotationLine> secrets, List<RotationRunLine> runs) {
+        public RotationSection {
+            secrets = List.copyOf(secrets);
+            runs = List.copyOf(runs);
+        }
+
+        public long count(String status) {
+            return secrets.stream().filter(s -> s.status().equals(status)).count();
+        }
+    }
+
+    /**
+     * An alert raised in the period and how it was worked.
+     *
+     * @param state       open, acknowledged, resolved or false-positive (now)
+     * @param by          who made the latest change of state (for an open alert: who raised it)
+     * @param why         the reason recorded with it
+     * @param containment the containment actions taken for it, as "action: state (detail)"
+     */
+    record AlertLine(String id, String detector, AlertSeverity severity, String identity, String resource,
+                     String summary, Instant raisedAt, String state, String by, String why, Instant changedAt,
+                     List<String> containment) {
+        public AlertLine {
+            containment = List.copyOf(containment);
+        }
+    }
+
+    /** Anomalies: the alerts raised in the period, newest first. */
+    record AnomalySection(List<AlertLine> alerts) {
+        public AnomalySection {
+            alerts = List.copyOf(alerts);
+        }
+
+        /** Alerts by a key (severity, detector or state), sorted by the key. */
+        public java.util.Map<String, Long> countBy(java.util.function.Function<AlertLine, String> key) {
+            java.util.Map<String, Long> out = new java.util.TreeMap<>();
+            alerts.forEach(a -> out.merge(key.apply(a), 1L, Long::sum));
+            return out;
+        }
+    }
+
+    /**
+     * @param rotation  rotation status, or null when the caller may not read it (then {@code unavailable} says so)
+     * @param anomalies the period's alerts, or null when the caller may not read them
+     */
     record ComplianceReport(Instant from, Instant to, Instant generatedAt, String generatedBy,
                             List<PrivilegeChange> privilegeChanges, List<PolicyChange> policyChangelog,
                             List<GrantLine> unusedGrants, List<GrantLine> expiredGrants,
                             List<GrantLine> expiringGrants, BaselineInfo baseline, List<OutsideGrant> outsideBaseline,
                             List<GrantException> exceptions, List<AccessReview> reviews, List<DrillRun> drills,
+                            RotationSection rotation, AnomalySection anomalies,
                             AuditSummary audit, List<DayCount> activity, List<Unavailable> unavailable) {
         public ComplianceReport {
             privilegeChanges = List.copyOf(privilegeChanges);

@@ -103,6 +103,11 @@ final class LeakScanner implements LeakSources.Visitor {
     }
 
     /** Opens the scan in the vault. */
+    /** The vault's id of this scan (for reasons that name it), or null before {@link #start}. */
+    String scanId() {
+        return scanId;
+    }
+
     void start() {
         JsonNode d = cli.data("POST", "kw/governance/scan", null);
         scanId = d.path("scan_id").asText();

@@ -67,28 +67,70 @@ final class PolicyGateCommands {
         @Option(names = "--desired", required = true, paramLabel = "FILE", description = "The policy-as-code YAML.")
         Path desired;
 
+        @Option(names = "--open-request", description = "On drift, open an approval request for applying the file "
+                + "(policy-apply on policies, the changes as its change) and print its id; approved, it is the "
+                + "grant for 'keyward --approval ID policy apply FILE'.")
+        boolean openRequest;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why the change is wanted (the request's "
+                + "justification; required with --open-request).")
+        String reason;
+
         @Override
         public Integer call() {
             KeywardCli r = KeywardCli.root(spec);
             return gate(r, () -> {
+                if (openRequest && (reason == null || reason.isBlank())) {
+                    throw new CliException(Gate.ERROR, "--open-request needs --reason TEXT: a request has a "
+                            + "justification.");
+                }
                 String yaml = readText(desired, "policy file");
                 JsonNode d = r.data("POST", "kw/governance/drift", Map.of("yaml", yaml));
                 boolean drift = !d.path("changes").isEmpty();
-                if (r.json()) {
-                    r.print(KeywardCli.object().put("in_sync", !drift).set("changes", d.path("changes")));
-                } else if (!drift) {
-                    r.out.println("In sync with " + desired + ".");
-                } else {
-                    r.out.println("Drift from " + desired + " (" + d.path("changes").size()
-                            + " differences; 'keyward policy apply' would make these changes):");
-                    for (JsonNode c : d.path("changes")) {
-                        r.out.println(c.path("action").asText() + " " + c.path("kind").asText() + " "
-                                + c.path("name").asText());
-                        c.path("diff").forEach(line -> r.out.println("    " + line.asText()));
+                JsonNode request = null;
+                if (drift && openRequest) {
+                    try {
+                        request = r.data("POST", "kw/governance/drift/request", Map.of("yaml", yaml, "reason",
+                                reason));
+                    } catch (CliException e) {
+                        printDrift(r, d, drift, null);
+                        r.err.println("keyward: the drift was found, but no approval request could be opened: "
+                                + e.getMessage());
+                        return Gate.ERROR;
                     }
                 }
+                printDrift(r, d, drift, request);
                 return drift ? Gate.FOUND : Gate.OK;
             });
+        }
+
+        private void printDrift(KeywardCli r, JsonNode d, boolean drift, JsonNode request) {
+            if (r.json()) {
+                var o = KeywardCli.object().put("in_sync", !drift);
+                o.set("changes", d.path("changes"));
+                if (request != null) {
+                    o.put("request_id", request.path("request_id").asText());
+                }
+                r.print(o);
+                return;
+            }
+            if (!drift) {
+                r.out.println("In sync with " + desired + ".");
+                return;
+            }
+            r.out.println("Drift from " + desired + " (" + d.path("changes").size()
+                    + " differences; 'keyward policy apply' would make these changes):");
+            for (JsonNode c : d.path("changes")) {
+                r.out.println(c.path("action").asText() + " " + c.path("kind").asText() + " "
+                        + c.path("name").asText());
+                c.path("diff").forEach(line -> r.out.println("    " + line.asText()));
+            }
+            if (request != null) {
+                String id = request.path("request_id").asText();
+                r.out.println("Approval request " + id + " opened for applying " + desired + " ("
+                        + request.path("status").asText() + "); once approved: keyward --approval " + id
+                        + " policy apply " + desired + " --reason ...");
+            }
         }
     }
 

@@ -47,6 +47,12 @@ final class ScanCommand implements Callable<Integer> {
             + "and history, and refused when named).")
     boolean binary;
 
+    @Option(names = "--rotate", description = "Rotate every secret whose current value was found, at once, through "
+            + "the rotation service (trigger manual, with a reason naming this scan and where the value was found). A "
+            + "secret marked critical needs an approval as for any manual rotation (--approval ID, or --justification "
+            + "to open the request). The exit code stays the scan's: 1 when something was found.")
+    boolean rotate;
+
     @Option(names = "--install-hook", description = "Install a pre-commit hook into the repository at PATH (default:"
             + " the current directory) that runs 'keyward scan --staged' and refuses a commit holding a stored value.")
     boolean installHook;
@@ -94,7 +100,7 @@ final class ScanCommand implements Callable<Integer> {
         }
         scanner.finish();
         double seconds = (System.nanoTime() - started) / 1e9;
-        report(r, scanner, seconds);
+        report(r, scanner, seconds, rotate);
         if (!scanner.findings().isEmpty()) {
             return Gate.FOUND;
         }
@@ -108,9 +114,16 @@ final class ScanCommand implements Callable<Integer> {
         return Path.of(paths.isEmpty() ? "." : paths.get(0));
     }
 
-    private static void report(KeywardCli r, LeakScanner s, double seconds) {
+    /**
+     * Prints the findings and, for every secret whose current value was found, the command that
+     * rotates it, or with {@code rotateNow} starts those rotations (the reason names the scan and where
+     * the value was first found, never the value).
+     */
+    private static void report(KeywardCli r, LeakScanner s, double seconds, boolean rotateNow) {
         Map<String, String> commits = new HashMap<>();
         TreeSet<String> toRotate = new TreeSet<>();
+        Map<String, String> firstSeen = new HashMap<>();
+        Map<String, Integer> places = new HashMap<>();
         ArrayNode found = KeywardCli.object().arrayNode();
         for (LeakScanner.Finding f : s.findings()) {
             String commit = f.blob() == null ? null
@@ -118,6 +131,9 @@ final class ScanCommand implements Callable<Integer> {
             String secret = f.path() + "#" + f.field();
             if (f.current()) {
                 toRotate.add(f.path());
+                firstSeen.putIfAbsent(f.path(), (commit != null ? "commit " + commit.substring(0, 12) + " " : "")
+                        + f.file() + ":" + f.line());
+                places.merge(f.path(), 1, Integer::sum);
             }
             if (r.json()) {
                 ObjectNode o = found.addObject();
@@ -146,8 +162,13 @@ final class ScanCommand implements Callable<Integer> {
                     .put("values_too_short", s.tooShort());
             ArrayNode rot = o.putArray("rotate");
             toRotate.forEach(rot::add);
+            ArrayNode cmds = o.putArray("rotate_commands");
+            toRotate.forEach(p -> cmds.add(rotateCommand(p, reason(s, p, firstSeen, places))));
             ArrayNode pr = o.putArray("problems");
             s.problems().forEach(p -> pr.addObject().put("path", p.where()).put("problem", p.message()));
+            if (rotateNow && !toRotate.isEmpty()) {
+                o.set("rotations", rotateFound(r, reasons(s, toRotate, firstSeen, places)));
+            }
             r.print(o);
             return;
         }
@@ -159,7 +180,78 @@ final class ScanCommand implements Callable<Integer> {
         }
         if (!toRotate.isEmpty()) {
             r.out.println("Rotate these secrets (their current values are exposed): " + String.join(", ", toRotate));
+            if (rotateNow) {
+                rotateFound(r, reasons(s, toRotate, firstSeen, places));
+            } else {
+                for (String p : toRotate) {
+                    r.out.println("  " + rotateCommand(p, reason(s, p, firstSeen, places)));
+                }
+                r.out.println("(or scan again with --rotate to rotate them all now)");
+            }
         }
+    }
+
+    private static Map<String, String> reasons(LeakScanner s, TreeSet<String> paths, Map<String, String> firstSeen,
+                                               Map<String, Integer> places) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        paths.forEach(p -> out.put(p, reason(s, p, firstSeen, places)));
+        return out;
+    }
+
+    /** Why a found secret is rotated: the scan and where its current value was found (a file name, never the value). */
+    static String reason(LeakScanner s, String path, Map<String, String> firstSeen, Map<String, Integer> places) {
+        int n = places.getOrDefault(path, 1);
+        String where = firstSeen.getOrDefault(path, "a scanned document");
+        if (where.length() > 300) {
+            where = where.substring(0, 297) + "...";
+        }
+        return "leak scan " + s.scanId() + ": its current value was found in " + where
+                + (n > 1 ? " and " + (n - 1) + " more place" + (n > 2 ? "s" : "") : "");
+    }
+
+    /** The command that rotates a found secret, quoted for a POSIX shell. */
+    static String rotateCommand(String path, String reason) {
+        return "keyward rotation run " + shellQuote(path) + " --reason " + shellQuote(reason);
+    }
+
+    private static String shellQuote(String s) {
+        return s.matches("[A-Za-z0-9._/@:=+-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
+    }
+
+    /**
+     * Rotates the found secrets through the rotation service (manual, with the scan in the reason). A
+     * refusal (no rotation configured, a critical secret without approval) is reported per secret on
+     * stderr. Returns what happened to each, for the JSON answer.
+     */
+    private static ArrayNode rotateFound(KeywardCli r, Map<String, String> reasons) {
+        ArrayNode out = KeywardCli.object().arrayNode();
+        for (Map.Entry<String, String> e : reasons.entrySet()) {
+            ObjectNode b = KeywardCli.object();
+            b.put("reason", e.getValue());
+            b.put("trigger", "manual");
+            if (r.approval != null) {
+                b.put("approval_id", r.approval);
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode run = r.data("POST", "kw/rotation/run/" + e.getKey(), b);
+                if (r.json()) {
+                    out.addObject().put("secret", e.getKey()).put("run", run.path("id").asText())
+                            .put("state", run.path("state").asText());
+                } else {
+                    r.out.println("Rotation " + run.path("id").asText() + " of secret/" + e.getKey() + " started "
+                            + "(manual); 'keyward rotation history " + e.getKey() + "' shows its progress.");
+                }
+            } catch (CliException refused) {
+                // a 404 carries no sentence: the rotation service knows no config for the secret
+                String why = refused.getMessage().equals("Not found.") ? "it has no rotation configured (keyward "
+                        + "rotation config " + e.getKey() + " --rotator ...)." : refused.getMessage();
+                if (r.json()) {
+                    out.addObject().put("secret", e.getKey()).put("error", why);
+                }
+                r.err.println("keyward: secret/" + e.getKey() + " was not rotated: " + why);
+            }
+        }
+        return out;
     }
 
     private static int installHook(KeywardCli r, Path repo) {

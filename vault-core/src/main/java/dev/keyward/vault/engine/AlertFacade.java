@@ -137,6 +137,13 @@ final class AlertFacade implements AlertService {
         restrictions = AlertBook.Restrictions.NONE;
     }
 
+    /** Alerts are stored and contained but delivered nowhere (a scratch copy must not page anyone). */
+    private volatile boolean quiet;
+
+    void quiet() {
+        quiet = true;
+    }
+
     void close() {
         containment.shutdownNow();
         deliveries.close();
@@ -227,7 +234,9 @@ final class AlertFacade implements AlertService {
                         LOG.warn("containment action {} failed: {}", action, e.getClass().getSimpleName());
                     }
                 }
-                deliveries.deliver(c.delivery(), "alert.raise", a);
+                if (!quiet) {
+                    deliveries.deliver(c.delivery(), "alert.raise", a);
+                }
             });
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             LOG.warn("the vault is closing: alert {} is stored but not delivered", a.id());
@@ -493,7 +502,9 @@ final class AlertFacade implements AlertService {
         }, changed -> Map.of("alert", changed.id(), "state", changed.state().id(), "detector", changed.detector())));
         AnomalyConfig c = config;
         try {
-            containment.execute(() -> deliveries.deliver(c.delivery(), event, a));
+            if (!quiet) {
+                containment.execute(() -> deliveries.deliver(c.delivery(), event, a));
+            }
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             LOG.warn("the vault is closing: the change of alert {} is not delivered", a.id());
         }

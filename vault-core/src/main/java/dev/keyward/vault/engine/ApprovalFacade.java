@@ -488,9 +488,8 @@ final class ApprovalFacade implements ApprovalService, ApprovalGate {
     static boolean critical(Unsealed k, StorageTx tx, String resource) {
         String path = resource.startsWith("secret/") ? resource.substring("secret/".length()) : resource;
         try {
-            SecretMetadata m = k.kv().readMetadata(tx, dev.keyward.vault.api.SecretPaths.normalize(path));
-            return "critical".equals(m.customMetadata().get("criticality"));
-        } catch (NotFoundException | dev.keyward.vault.api.InvalidRequestException absent) {
+            return k.kv().critical(tx, dev.keyward.vault.api.SecretPaths.normalize(path));
+        } catch (dev.keyward.vault.api.InvalidRequestException notASecretPath) {
             return false;
         }
     }

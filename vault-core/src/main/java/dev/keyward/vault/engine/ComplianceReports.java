@@ -40,8 +40,9 @@ import java.util.TreeSet;
 
 /**
  * Gathers a compliance report: the audit log of the period (read through the audit service, page
- * by page, as the caller), the governance records (one audited read), and the log's verification
- * with an inclusion proof of the period's last entry, checked here against the signed head.
+ * by page, as the caller), the governance records (one audited read), rotation status and the
+ * period's alerts ({@link ComplianceSections}), and the log's verification with an inclusion proof
+ * of the period's last entry, checked here against the signed head.
  */
 final class ComplianceReports {
     /** Operations that change who may do what. */
@@ -97,14 +98,14 @@ final class ComplianceReports {
         AuditSummary summary = verify(audit, caller, period);
         List<DayCount> days = new ArrayList<>();
         period.days().forEach((d, c) -> days.add(new DayCount(d, c[0], c[1], c[2], c[3])));
-        List<Unavailable> unavailable = List.of(
-                new Unavailable("Rotation status", "the rotation service is not part of this vault yet"),
-                new Unavailable("Anomalies", "anomaly detection is not part of this vault yet"),
-                new Unavailable("Approvals", "changes show the approval id the call presented; the approvals "
-                        + "service that signs them is not part of this vault yet"));
+        List<Unavailable> unavailable = new ArrayList<>();
+        dev.keyward.vault.api.GovernanceService.RotationSection rotation = ComplianceSections.rotation(engine.rotation(),
+                caller, from, end, unavailable);
+        dev.keyward.vault.api.GovernanceService.AnomalySection anomalies = ComplianceSections.anomalies(engine.alerts(),
+                caller, from, end, unavailable);
         return new ComplianceReport(from, to, started, rec.by(), changes, rec.changelog(), rec.unused(), rec.expired(),
-                rec.expiring(), rec.baseline(), rec.outside(), rec.exceptions(), rec.reviews(), rec.drills(), summary, days,
-                unavailable);
+                rec.expiring(), rec.baseline(), rec.outside(), rec.exceptions(), rec.reviews(), rec.drills(), rotation,
+                anomalies, summary, days, unavailable);
     }
 
     private static Period period(AuditService audit, Caller caller, Instant from, Instant end) {

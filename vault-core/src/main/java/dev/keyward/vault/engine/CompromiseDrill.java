@@ -5,12 +5,10 @@ import dev.keyward.vault.api.AuditVerification;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.GovernanceService.DrillRun;
 import dev.keyward.vault.api.GovernanceService.DrillStep;
-import dev.keyward.vault.api.IdentityService;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.PolicyService;
-import dev.keyward.vault.api.SecretData;
 import dev.keyward.vault.api.SecretPaths;
 import dev.keyward.vault.api.SecretVersion;
 import dev.keyward.vault.api.StorageException;
@@ -18,7 +16,6 @@ import dev.keyward.vault.api.TokenInfo;
 import dev.keyward.vault.api.UnsealCredential;
 import dev.keyward.vault.api.VaultOptions;
 import dev.keyward.vault.api.VaultStatus;
-import dev.keyward.vault.crypto.Random;
 import dev.keyward.vault.policy.BuiltInPolicies;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,13 +25,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -42,20 +36,25 @@ import java.util.stream.Stream;
  * A compromise drill: the vault's directory is copied while no call is in flight (the state lock
  * held for writing, so the database and its journal agree), the copy is opened as a second vault
  * in a private temporary directory and unsealed with the operator's unseal material, and the
- * response to a leaked secret is played there: rotate, revoke the tokens of whoever can read it,
- * contain the identity, check the response took hold, verify the copy's audit log, delete the
- * copy. Steps in the copy run as the copy's {@code system:drill} principal. The real vault only
- * gains the drill's record (and the audit entries of the calls that made it).
+ * response to a leaked secret is played there: rotate (the copy's rotation service, {@link
+ * DrillRotation}), revoke the tokens of whoever can read it, contain the identity (the copy's
+ * containment, {@link DrillContainment}), check the response took hold, verify the copy's audit log,
+ * delete the copy. Steps in the copy run as the copy's {@code system:drill} principal; the copy is a
+ * scratch engine ({@link Engine#scratch}): it delivers no alert or webhook and starts no rotation by
+ * itself. The real vault only gains the drill's record (and the audit entries of the calls that made
+ * it).
  */
 final class CompromiseDrill {
     /** Files that belong to the running process, not to the vault's data. */
     private static final Set<String> NOT_COPIED = Set.of("keyward.lock", ".token", "exports");
 
     private final Engine engine;
+    private final String id;
     private final List<DrillStep> steps = new ArrayList<>();
 
-    private CompromiseDrill(Engine engine) {
+    private CompromiseDrill(Engine engine, String id) {
         this.engine = engine;
+        this.id = id;
     }
 
     private interface Step {
@@ -79,7 +78,7 @@ final class CompromiseDrill {
     }
 
     static DrillRun run(Engine engine, String id, String by, String path, String identity, List<char[]> keys) {
-        return new CompromiseDrill(engine).play(id, by, SecretPaths.normalize(path), identity, keys);
+        return new CompromiseDrill(engine, id).play(id, by, SecretPaths.normalize(path), identity, keys);
     }
 
     private DrillRun play(String id, String by, String path, String identity, List<char[]> keys) {
@@ -153,6 +152,7 @@ final class CompromiseDrill {
         step("open scratch copy", () -> {
             Engine e = Engine.open(EngineConfig.defaults(new VaultOptions(dir, engine.clock(), Duration.ZERO)));
             out[0] = e;
+            e.scratch(); // nothing leaves the copy, no rotation starts by itself
             VaultStatus st = e.status();
             String type = st.sealType();
             for (char[] k : keys) {
@@ -191,13 +191,7 @@ final class CompromiseDrill {
                 throw new InvalidRequestException("The secret " + path + " has no readable current version.");
             }
             before[0] = v.metadata().version();
-            Map<String, String> fresh = new LinkedHashMap<>();
-            for (String field : v.data().fields().keySet()) {
-                fresh.put(field, Base64.getUrlEncoder().withoutPadding().encodeToString(Random.bytes(32)));
-            }
-            int next = copy.secrets().write(job, path, SecretData.of(fresh), null).version();
-            return "version " + next + " with new random values in every field (the rotation service, which "
-                    + "would also change the value where it is used, is not part of this vault yet)";
+            return DrillRotation.rotate(copy, job, path, v.data().fields().keySet(), id);
         })) {
             return;
         }
@@ -218,33 +212,17 @@ final class CompromiseDrill {
         })) {
             return;
         }
-        if (!step("contain identity", () -> {
-            List<String> done = new ArrayList<>();
-            for (PolicyService.IdentityRef r : contain) {
-                done.add(containOne(copy, job, r));
-            }
-            return done.isEmpty() ? "no identity can read it" : String.join("; ", done)
-                    + " (the containment service is not part of this vault yet)";
-        })) {
+        if (!step("contain identity", () -> DrillContainment.contain(copy, job, path, contain, id))) {
             return;
         }
         if (!step("verify response", () -> {
-            List<String> still = new ArrayList<>();
-            Set<String> disabled = new LinkedHashSet<>();
-            copy.identities().listOperators(job).stream().filter(IdentityService.OperatorInfo::disabled)
-                    .forEach(o -> disabled.add(o.name()));
-            for (PolicyService.IdentityRef r : contain) {
-                boolean off = r.type() == PolicyService.IdentityRef.Type.OPERATOR && disabled.contains(r.name());
-                if (!off && canRead(copy, job, r, path)) {
-                    still.add(r.type().name().toLowerCase(Locale.ROOT) + ":" + r.name());
-                }
-            }
+            String locked = DrillContainment.verify(copy, job, path, contain);
             int current = copy.secrets().readMetadata(job, path).currentVersion();
-            if (!still.isEmpty() || current <= before[0]) {
-                throw new InvalidRequestException("The response did not take hold: " + (still.isEmpty()
-                        ? "the compromised version is still current" : String.join(", ", still) + " can still read it"));
+            if (current <= before[0]) {
+                throw new InvalidRequestException("The response did not take hold: the compromised version is "
+                        + "still current.");
             }
-            return "no contained identity can read it; version " + current + " is current";
+            return locked + "; version " + current + " is current";
         })) {
             return;
         }
@@ -287,32 +265,6 @@ final class CompromiseDrill {
     private static boolean canRead(Engine copy, Caller job, PolicyService.IdentityRef r, String path) {
         return copy.policies().explain(job, new PolicyService.ExplainRequest(r, Operation.SECRET_READ,
                 "secret/" + path, null)).allowed();
-    }
-
-    /** Takes every policy from an identity (an operator is disabled): it can log in to nothing. */
-    private static String containOne(Engine copy, Caller job, PolicyService.IdentityRef r) {
-        IdentityService ids = copy.identities();
-        switch (r.type()) {
-            case APPROLE -> {
-                IdentityService.AppRoleSpec s = ids.readAppRole(job, r.name()).spec();
-                ids.putAppRole(job, new IdentityService.AppRoleSpec(s.name(), List.of(), s.tokenTtl(),
-                        s.tokenMaxTtl(), s.tokenNumUses(), s.tokenBoundCidrs(), s.secretIdTtl(), s.secretIdNumUses(),
-                        s.secretIdBoundCidrs(), s.owner(), s.description()));
-                return "approle:" + r.name() + " has no policy left";
-            }
-            case CERT -> {
-                IdentityService.CertIdentitySpec s = ids.listCertIdentities(job).stream()
-                        .filter(c -> c.spec().name().equals(r.name())).findFirst().orElseThrow().spec();
-                ids.putCertIdentity(job, new IdentityService.CertIdentitySpec(s.name(), s.pinnedSha256(),
-                        s.caCertificatePem(), List.of(), s.tokenTtl(), s.tokenMaxTtl(), s.boundCidrs(), s.owner(),
-                        s.description()));
-                return "cert:" + r.name() + " has no policy left";
-            }
-            default -> {
-                ids.disableOperator(job, r.name());
-                return "operator:" + r.name() + " disabled";
-            }
-        }
     }
 
     private static void delete(Path dir) throws IOException {

@@ -192,6 +192,23 @@ public final class Engine implements Vault, LifecycleService, AuthService {
                 .tapTo(tap);
     }
 
+    /**
+     * Makes this engine a scratch copy (call before unsealing it): nothing leaves it and nothing runs
+     * by itself. Webhook notifications are held, alerts are delivered nowhere, and rotations run only
+     * when the copy's owner asks ({@link RotationFacade#runOne}), never by schedule, so no rotator
+     * reaches a target the real vault still uses.
+     */
+    void scratch() {
+        notifications.hold(true);
+        alerts.quiet();
+        rotation.byHand();
+    }
+
+    /** The rotation facade (drills drive the scratch copy's rotations through it). */
+    RotationFacade rotationFacade() {
+        return rotation;
+    }
+
     /** The approval gate that gated operations ask (ApprovalGate.NONE until the approvals service sets one). */
     public void setApprovalGate(dev.keyward.vault.api.ApprovalGate gate) {
         this.approvalGate = java.util.Objects.requireNonNull(gate, "gate");
@@ -473,8 +490,8 @@ public final class Engine implements Vault, LifecycleService, AuthService {
         }
 
         @Override
-        public String grantRefusal(StorageTx tx, dev.keyward.vault.policy.Evaluator.Outcome allowed, Instant now,
-                                   int approvals) {
+        public dev.keyward.vault.policy.GrantExceptions.Refusal grantRefusal(StorageTx tx,
+                dev.keyward.vault.policy.Evaluator.Outcome allowed, Instant now, int approvals) {
             Unsealed u = requireUnsealed();
             return u.exceptions().refusal(tx, u.policies(), allowed, now, approvals);
         }

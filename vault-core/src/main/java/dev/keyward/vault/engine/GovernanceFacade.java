@@ -169,6 +169,22 @@ final class GovernanceFacade implements GovernanceService {
                         Integer.toString(r.missing().size()))));
     }
 
+    @Override
+    public dev.keyward.vault.api.ApprovalService.Request requestPolicyApply(Caller caller, String desiredYaml,
+                                                                          String reason) {
+        String why = reason(reason);
+        if (desiredYaml == null) {
+            throw new InvalidRequestException("Give the desired policies as a policy-as-code file.");
+        }
+        PolicyService.ApplyResult drift = engine.policies().drift(caller, desiredYaml);
+        if (drift.changes().isEmpty()) {
+            throw new InvalidRequestException("The vault is in sync with the file: there is no change to approve.");
+        }
+        return engine.approvals().request(caller, dev.keyward.vault.api.ApprovalService.RequestSpec.of(
+                dev.keyward.vault.api.GatedOperation.POLICY_APPLY.id(), ApprovalFacade.POLICIES,
+                PolicyCode.changesText(drift.changes()), why));
+    }
+
     // ------------------------------------------------------------ baseline and exceptions
 
     private static String reason(String reason) {

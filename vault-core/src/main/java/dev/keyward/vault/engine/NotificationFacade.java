@@ -112,7 +112,7 @@ final class NotificationFacade implements NotificationService {
 
     private volatile boolean held;
 
-    /** For tests: holds the outbox (nothing is written to it or sent), as if the vault stopped right after a commit. */
+    /** Holds the outbox (nothing is written to it or sent), as if the vault stopped right after a commit: tests, scratch copies. */
     void hold(boolean on) {
         this.held = on;
     }

@@ -65,16 +65,6 @@ final class PolicyFacade implements PolicyService {
         }
     }
 
-    private static String changesText(List<Change> changes) {
-        StringBuilder b = new StringBuilder();
-        for (Change c : changes) {
-            b.append(c.action().name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(c.kind()).append(' ')
-                    .append(c.name()).append('\n');
-            c.diff().forEach(l -> b.append(l).append('\n'));
-        }
-        return b.toString();
-    }
-
     PolicyFacade(Door door, SecretsFacade.Guard guard, Privileges privileges, PolicyAuthorizer.Source source) {
         this.door = door;
         this.guard = guard;
@@ -325,7 +315,7 @@ final class PolicyFacade implements PolicyService {
         }
         String why = reason(reason);
         guard.run(() -> {
-            admitChange(caller, why, (k, tx) -> changesText(PolicyCode.diff(live(k, tx), desired)));
+            admitChange(caller, why, (k, tx) -> PolicyCode.changesText(PolicyCode.diff(live(k, tx), desired)));
             return null;
         });
         return guard.run(() -> door.write(caller, Operation.POLICY_APPLY, "sys/policy-apply", (k, p, tx, now) -> {

@@ -81,8 +81,24 @@ final class RotationFacade implements RotationService {
         return job;
     }
 
+    /** Rotations run only when asked for by {@link #runOne}: the scheduler never starts (a scratch copy). */
+    private volatile boolean byHand;
+
     void unsealed() {
-        job.start();
+        if (!byHand) {
+            job.start();
+        }
+    }
+
+    /** Keeps the scheduler stopped from now on: no schedule, retry or queued run starts by itself. */
+    void byHand() {
+        byHand = true;
+        job.stop();
+    }
+
+    /** Runs what is due for one secret now, on the caller's thread (its queued run included). */
+    void runOne(String path) {
+        rotations.runOne(path(path));
     }
 
     void sealed() {

@@ -75,12 +75,9 @@ final class SecretsFacade implements SecretsService {
             }
             try {
                 // Authorized first (so nobody learns what is critical without read access), then gated.
-                return door.read(caller, Operation.SECRET_READ, resource(p), (k, who, tx, now) -> {
-                    if (ApprovalFacade.critical(k, tx, p)) {
-                        throw new NeedsGrant();
-                    }
-                    return k.kv().read(tx, p, version, now);
-                }, details);
+                return door.read(caller, Operation.SECRET_READ, resource(p),
+                        (k, who, tx, now) -> k.kv().read(tx, p, version, now, true).orElseThrow(NeedsGrant::new),
+                        details);
             } catch (NeedsGrant critical) {
                 g.admitInside(caller, dev.keyward.vault.api.GatedOperation.READ_CRITICAL, resource(p), null);
                 return door.read(caller, Operation.SECRET_READ, resource(p),

@@ -5,6 +5,9 @@ import com.github.mustachejava.Mustache;
 import com.openhtmltopdf.pdfboxout.PdfRendererBuilder;
 import dev.keyward.vault.api.Capability;
 import dev.keyward.vault.api.GovernanceService.AccessReview;
+import dev.keyward.vault.api.GovernanceService.AlertLine;
+import dev.keyward.vault.api.GovernanceService.AnomalySection;
+import dev.keyward.vault.api.GovernanceService.RotationSection;
 import dev.keyward.vault.api.GovernanceService.AuditSummary;
 import dev.keyward.vault.api.GovernanceService.ComplianceReport;
 import dev.keyward.vault.api.GovernanceService.Controls;
@@ -159,6 +162,8 @@ public final class ComplianceRenderer {
                     d.totalMillis(), "steps", steps));
         }
         list(m, "drills", drills);
+        rotation(m, count, r.rotation());
+        anomalies(m, count, r.anomalies());
         List<Map<String, Object>> unavailable = new ArrayList<>();
         r.unavailable().forEach(u -> unavailable.add(row("section", u.section(), "reason", u.reason())));
         m.put("unavailable", unavailable);
@@ -172,6 +177,63 @@ public final class ComplianceRenderer {
                 "includedClass", a.periodIncluded() || a.entriesInPeriod() == 0 ? "ok" : "bad", "problems",
                 a.problems()));
         return m;
+    }
+
+    /** Section 8: every configured rotation by status, and the period's runs. */
+    private static void rotation(Map<String, Object> m, Map<String, Object> count, RotationSection rot) {
+        if (rot == null) {
+            return;
+        }
+        count.put("rotations", rot.secrets().size());
+        count.put("rotationsOnSchedule", rot.count("on schedule"));
+        count.put("rotationsOverdue", rot.count("overdue"));
+        count.put("rotationsFailing", rot.count("failing"));
+        count.put("rotationRuns", rot.runs().size());
+        List<Map<String, Object>> secrets = new ArrayList<>();
+        rot.secrets().forEach(s -> secrets.add(row("path", s.path(), "rotator", s.rotator(), "schedule",
+                or(s.schedule()), "status", s.status(), "statusClass", s.status().equals("failing")
+                        || s.status().equals("overdue") ? "bad" : "ok", "lastRunAt", t(s.lastRunAt()), "lastOutcome",
+                or(s.lastOutcome()), "nextRun", t(s.nextRun()), "lastFailure", or(s.lastFailure()))));
+        List<Map<String, Object>> runs = new ArrayList<>();
+        rot.runs().forEach(x -> runs.add(row("path", x.path(), "id", x.id(), "trigger", x.trigger(), "reason",
+                or(x.reason()), "by", or(x.by()), "state", x.state(), "startedAt", t(x.startedAt()), "version",
+                x.version() == null ? "-" : "v" + x.version(), "error", x.error() == null ? "-"
+                        : (x.failedStep() == null ? "" : x.failedStep() + ": ") + x.error())));
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("secrets", secrets);
+        section.put("no_secrets", secrets.isEmpty());
+        section.put("runs", runs);
+        section.put("no_runs", runs.isEmpty());
+        m.put("rotation", section);
+    }
+
+    /** Section 9: the period's alerts by severity and detector, and how each was resolved. */
+    private static void anomalies(Map<String, Object> m, Map<String, Object> count, AnomalySection an) {
+        if (an == null) {
+            return;
+        }
+        count.put("alerts", an.alerts().size());
+        count.put("alertsOpen", an.alerts().stream().filter(a -> a.state().equals("open")
+                || a.state().equals("acknowledged")).count());
+        List<Map<String, Object>> alerts = new ArrayList<>();
+        an.alerts().forEach(a -> alerts.add(row("id", a.id(), "detector", a.detector(), "severity", a.severity().id(),
+                "identity", or(a.identity()), "resource", or(a.resource()), "summary", a.summary(), "raisedAt",
+                t(a.raisedAt()), "state", a.state(), "stateClass", a.state().equals("open") ? "bad" : "ok", "by",
+                or(a.by()), "why", or(a.why()), "changedAt", t(a.changedAt()), "containment",
+                a.containment().isEmpty() ? "none" : String.join("; ", a.containment()))));
+        Map<String, Object> section = new LinkedHashMap<>();
+        section.put("alerts", alerts);
+        section.put("no_alerts", alerts.isEmpty());
+        section.put("bySeverity", counts(an.countBy(a -> a.severity().id())));
+        section.put("byDetector", counts(an.countBy(AlertLine::detector)));
+        section.put("byState", counts(an.countBy(AlertLine::state)));
+        m.put("anomalies", section);
+    }
+
+    private static List<Map<String, Object>> counts(Map<String, Long> by) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        by.forEach((k, v) -> out.add(row("name", k, "count", v)));
+        return out;
     }
 
     static String controls(Controls c) {

@@ -94,6 +94,7 @@ public final class BuiltInPolicies {
         }
         r.add(grant("sys/identity/*", read, AUDITOR));
         r.add(grant("sys/alerts/*", EnumSet.of(Capability.READ), AUDITOR));
+        r.add(grant("sys/rotation/*", EnumSet.of(Capability.READ), AUDITOR)); // status and history: never a value
         r.add(grant("sys/containment/status", EnumSet.of(Capability.READ), AUDITOR));
         r.add(grant("sys/token*", read, AUDITOR));
         r.add(PolicyRule.deny("secret/*", EnumSet.complementOf(EnumSet.of(Capability.REVEAL_METADATA,
@@ -147,10 +148,13 @@ public final class BuiltInPolicies {
                     grant("sys/backup", EnumSet.of(Capability.ADMIN), JOB_BACKUP))),
             JOB_DRILL, system(JOB_DRILL, "Built-in: a compromise drill's steps in a scratch copy.", List.of(
                     grant("secret/*", EnumSet.of(Capability.READ, Capability.CREATE, Capability.UPDATE,
-                            Capability.LIST, Capability.REVEAL_METADATA), JOB_DRILL),
+                            Capability.LIST, Capability.REVEAL_METADATA, Capability.ROTATE), JOB_DRILL),
+                    grant("sys/rotation/*", EnumSet.of(Capability.READ, Capability.UPDATE), JOB_DRILL),
+                    grant("sys/alerts/*", EnumSet.of(Capability.CREATE, Capability.READ), JOB_DRILL),
+                    grant("sys/containment/*", EnumSet.of(Capability.READ), JOB_DRILL),
                     grant("sys/policy-explain", EnumSet.of(Capability.READ), JOB_DRILL),
-                    grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.LIST, Capability.UPDATE,
-                            Capability.ADMIN), JOB_DRILL),
+                    grant("sys/identity/*", EnumSet.of(Capability.READ, Capability.LIST, Capability.CREATE,
+                            Capability.UPDATE, Capability.ADMIN), JOB_DRILL), // create: a fresh secret_id to test a lock
                     grant("sys/token*", EnumSet.of(Capability.READ, Capability.LIST, Capability.DELETE), JOB_DRILL),
                     grant("sys/audit*", EnumSet.of(Capability.READ), JOB_DRILL))));
 

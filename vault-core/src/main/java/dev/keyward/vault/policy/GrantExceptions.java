@@ -233,11 +233,22 @@ public final class GrantExceptions {
     // ------------------------------------------------------------ enforcement
 
     /**
+     * Why an allowed outcome does not stand.
+     *
+     * @param reason   a sentence
+     * @param approval the refusal is the exception's approval on use: the call goes through once it
+     *                 presents an approval grant for itself (the approvals service counts it)
+     */
+    public record Refusal(String reason, boolean approval) {
+    }
+
+    /**
      * Why an allowed outcome does not stand, or null when it does: the deciding grant is outside the
      * baseline without an active exception, or its active exception's hours or approval on use do
-     * not hold for this call.
+     * not hold for this call. {@code approvals} are the valid approvals of the grant the call
+     * presents for this operation and resource (see the approvals service).
      */
-    public String refusal(StorageTx tx, PolicyStore store, Evaluator.Outcome o, Instant now, int approvals) {
+    public Refusal refusal(StorageTx tx, PolicyStore store, Evaluator.Outcome o, Instant now, int approvals) {
         if (!o.allowed() || o.policy() == null || BuiltInPolicies.isBuiltIn(o.policy())
                 || BuiltInPolicies.isSystem(o.policy())) {
             return null;
@@ -249,10 +260,10 @@ public final class GrantExceptions {
         }
         if (e != null && e.status(now).equals("active")) {
             if (e.hours() != null && !Evaluator.inWindow(e.hours(), now)) {
-                return "the grant's exception " + e.id() + " allows it only in its hours";
+                return new Refusal("the grant's exception " + e.id() + " allows it only in its hours", false);
             }
             if (e.approvalOnUse() && approvals < 1) {
-                return "the grant's exception " + e.id() + " needs an approval for each use";
+                return new Refusal("the grant's exception " + e.id() + " needs an approval for each use", true);
             }
             return null;
         }
@@ -265,8 +276,8 @@ public final class GrantExceptions {
         if (rule == null || !outside(tx, o.policy(), rule)) {
             return null;
         }
-        return e == null ? "the grant is outside the baseline and has no exception"
-                : "the grant is outside the baseline and its exception " + e.id() + " has " + e.status(now);
+        return new Refusal(e == null ? "the grant is outside the baseline and has no exception"
+                : "the grant is outside the baseline and its exception " + e.id() + " has " + e.status(now), false);
     }
 
     /** Records the uses of grants whose active exception asks for extra logging. */

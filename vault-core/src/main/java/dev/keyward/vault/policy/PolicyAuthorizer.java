@@ -46,7 +46,8 @@ public final class PolicyAuthorizer implements Authorizer {
          * Why an allowed outcome does not stand after all, or null: the baseline and the deciding
          * grant's exception ({@link GrantExceptions#refusal}).
          */
-        default String grantRefusal(StorageTx tx, Evaluator.Outcome allowed, Instant now, int approvals) {
+        default GrantExceptions.Refusal grantRefusal(StorageTx tx, Evaluator.Outcome allowed, Instant now,
+                                                      int approvals) {
             return null;
         }
 
@@ -142,9 +143,19 @@ public final class PolicyAuthorizer implements Authorizer {
         Evaluator.Compiled set = src.store().compiled(tx, policies);
         Evaluator.Outcome o = Evaluator.evaluate(set, new Evaluator.Request(need.path(), need.anyOf(), sourceAddress,
                 now, justification, approvals, tokenMaxTtl, risk));
-        String refused = o.allowed() ? src.grantRefusal(tx, o, now, approvals) : null;
-        return refused == null ? o : new Evaluator.Outcome(false, o.policy(), o.version(), o.ruleId(),
-                GrantExceptions.CONDITION, refused, null);
+        GrantExceptions.Refusal refused = o.allowed() ? src.grantRefusal(tx, o, now, approvals) : null;
+        if (refused == null) {
+            return o;
+        }
+        if (refused.approval()) {
+            // the approvals condition the exception adds: unmet like a rule's approvals_required, so the
+            // call is refused as one that needs an approval (ApprovalRequiredException), and a request for
+            // it counts this grant's approvals
+            return new Evaluator.Outcome(false, null, 0, null, Evaluator.APPROVALS, refused.reason(),
+                    Evaluator.ref(o.policy(), o.version(), o.ruleId()));
+        }
+        return new Evaluator.Outcome(false, o.policy(), o.version(), o.ruleId(), GrantExceptions.CONDITION,
+                refused.reason(), null);
     }
 
     @Override

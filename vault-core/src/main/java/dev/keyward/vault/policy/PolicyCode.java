@@ -436,6 +436,21 @@ public final class PolicyCode {
     // ------------------------------------------------------------ diff
 
     /** What apply would change to turn {@code live} into {@code desired} (sections desired leaves null are skipped). */
+    /**
+     * The changes as people review them: "ACTION KIND NAME" and its line diff, one change after the
+     * other. This is the change a policy-apply approval request records and an apply presents to the
+     * gate, so a grant fits exactly the changes that were reviewed.
+     */
+    public static String changesText(List<Change> changes) {
+        StringBuilder b = new StringBuilder();
+        for (Change c : changes) {
+            b.append(c.action().name().toLowerCase(java.util.Locale.ROOT)).append(' ').append(c.kind()).append(' ')
+                    .append(c.name()).append('\n');
+            c.diff().forEach(l -> b.append(l).append('\n'));
+        }
+        return b.toString();
+    }
+
     public static List<Change> diff(State live, State desired) {
         List<Change> out = new ArrayList<>();
         if (desired.policies() != null) {

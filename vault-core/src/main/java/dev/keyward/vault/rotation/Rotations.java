@@ -270,6 +270,18 @@ public final class Rotations {
     }
 
     /**
+     * A pass over one secret only (its queued or interrupted run, retry, grace end or slot), for a
+     * caller that drives rotations itself instead of the scheduler (a compromise drill's scratch copy).
+     */
+    public synchronized void runOne(String path) {
+        try {
+            tickOne(path);
+        } catch (VaultSealedException | VaultNotInitializedException sealed) {
+            // nothing runs while sealed
+        }
+    }
+
+    /**
      * The secrets a pass has to look at: a run active or due (schedule, retry, pair, grace end), or
      * an expiry to watch (their metadata is read then).
      */

@@ -54,14 +54,22 @@ public final class KvStore {
                 plain -> Readable.of(Records.decode(plain, MetaRecord.class)), 4096);
     }
 
-    /** An immutable view of a metadata record for reads: the current version and each version's metadata. */
-    private record Readable(int currentVersion, Map<Integer, VersionMetadata> versions) {
+    /**
+     * An immutable view of a metadata record for reads: the current version, each version's
+     * metadata, and whether the secret is marked critical (which gates its reads).
+     */
+    private record Readable(int currentVersion, Map<Integer, VersionMetadata> versions, boolean critical) {
         static Readable of(MetaRecord m) {
             Map<Integer, VersionMetadata> versions = new HashMap<>();
             m.versions.forEach((v, rec) -> versions.put(v, versionMetadata(m, v, rec)));
-            return new Readable(m.currentVersion, Map.copyOf(versions));
+            boolean critical = m.customMetadata != null && CRITICAL.equals(m.customMetadata.get(CRITICALITY));
+            return new Readable(m.currentVersion, Map.copyOf(versions), critical);
         }
     }
+
+    /** The custom metadata key and value that mark a secret critical (docs/approvals.md). */
+    public static final String CRITICALITY = "criticality";
+    public static final String CRITICAL = "critical";
 
     String id(String pathOrFolder) {
         return Hmac.id(indexKey, "kv.path", pathOrFolder);
@@ -148,6 +156,22 @@ public final class KvStore {
     }
 
     public SecretVersion read(StorageTx tx, String path, int version, Instant now) {
+        return read(tx, path, version, now, false).orElseThrow();
+    }
+
+    /** Whether the secret at {@code path} is marked critical; false when there is none. */
+    public boolean critical(StorageTx tx, String path) {
+        SecretPaths.validateSecretPath(path);
+        Readable m = readables.get(tx, metaKey(path));
+        return m != null && m.critical();
+    }
+
+    /**
+     * A read, or empty when {@code unlessCritical} is set and the secret is critical (the caller
+     * then goes through the approval gate): one lookup of the metadata answers both.
+     */
+    public java.util.Optional<SecretVersion> read(StorageTx tx, String path, int version, Instant now,
+                                                  boolean unlessCritical) {
         SecretPaths.validateSecretPath(path);
         if (version < 0) {
             throw new InvalidRequestException("A version is 0 (current) or a positive number.");
@@ -157,13 +181,16 @@ public final class KvStore {
         if (m == null) {
             throw noSecret(tx, path);
         }
+        if (unlessCritical && m.critical()) {
+            return java.util.Optional.empty();
+        }
         int v = version == 0 ? m.currentVersion() : version;
         VersionMetadata vm = m.versions().get(v);
         if (vm == null) {
             throw new NotFoundException("No version " + v + " of " + path + ".");
         }
         if (vm.destroyed() || vm.deletedAt(now)) {
-            return new SecretVersion(path, null, vm);
+            return java.util.Optional.of(new SecretVersion(path, null, vm));
         }
         String key = dataKeyOf(pathId, v);
         byte[] sealed = tx.get(key);
@@ -173,7 +200,7 @@ public final class KvStore {
         byte[] plain = barrier.open(new Barrier.Binding("kv.data", key, v), sealed);
         try {
             TreeMap<String, String> fields = Records.JSON.readValue(plain, FIELDS);
-            return new SecretVersion(path, SecretData.of(fields), vm);
+            return java.util.Optional.of(new SecretVersion(path, SecretData.of(fields), vm));
         } catch (java.io.IOException e) {
             throw new dev.keyward.vault.api.IntegrityException("A secret version could not be parsed.");
         } finally {

@@ -56,6 +56,12 @@ final class GovernanceRoutes {
     record TotalsDto(String scanId, long documents, long bytes, long hits) {
     }
 
+    record DriftRequestBody(String yaml, String reason) {
+    }
+
+    record DriftRequestDto(String requestId, String status, String operation, String resource, String change) {
+    }
+
     record DriftBody(String yaml) {
     }
 
@@ -227,6 +233,15 @@ final class GovernanceRoutes {
             List<KeywardRoutes.ChangeDto> changes = res.changes().stream().map(c -> new KeywardRoutes.ChangeDto(
                     c.kind(), c.name(), c.action().name().toLowerCase(Locale.ROOT), c.diff())).toList();
             return ok(new KeywardRoutes.ApplyDto(true, changes));
+        }
+        if (rest.equals("drift/request")) {
+            require(m.equals("POST"));
+            DriftRequestBody b = VaultApi.body(r, DriftRequestBody.class);
+            if (b.yaml() == null || b.reason() == null) {
+                throw new InvalidRequestException("yaml (the desired policies) and reason are required.");
+            }
+            dev.keyward.vault.api.ApprovalService.Request req = g.requestPolicyApply(caller, b.yaml(), b.reason());
+            return ok(new DriftRequestDto(req.id(), req.status(), req.operation(), req.resource(), req.change()));
         }
         if (rest.equals("check")) {
             require(m.equals("POST"));

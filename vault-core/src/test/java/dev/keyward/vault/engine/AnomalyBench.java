@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>detection quality: weeks of synthetic traffic with labelled anomalies replayed through a real
  *       engine; precision, recall and false positives per detector;</li>
  *   <li>the detectors' cost on the read path: audited reads per second by concurrent pipelines with
- *       the detectors reading the audit stream and without (the job stopped), alternating runs.</li>
+ *       the detectors reading the audit stream and without (the job stopped), alternating runs, and
+ *       the share of the process's CPU time that the detectors' thread used in the runs with them
+ *       (a ratio within one run, so other load on the machine does not move it the way it moves
+ *       throughput).</li>
  * </ol>
  * Arguments: weeks (default 4; 0 = skip the replay), seconds per throughput run (default 5), threads (default 8).
  */
@@ -73,37 +76,74 @@ public final class AnomalyBench {
             for (int t = 0; t < threads; t++) {
                 callers.add(e.loginAppRole(role, sid, "10.3.0." + (t + 1)).caller().withSource("10.3.0." + (t + 1)));
             }
+            AtomicLong logged = new AtomicLong(-1);
+            e.tapAudit(entries -> logged.accumulateAndGet(entries.get(entries.size() - 1).sequence(), Math::max));
             System.out.println("== read path: " + threads + " pipelines reading one secret, " + seconds
-                    + " s per run, alternating without and with the detectors");
-            run(e, callers, 3 * seconds, false); // warm up (JIT, caches)
+                    + " s per run, " + ROUNDS + " rounds alternating without and with the detectors");
+            run(e, callers, 3 * seconds, null); // warm up (JIT, caches)
             double off = 0;
             double on = 0;
-            for (int round = 0; round < 4; round++) {
+            double share = 0;
+            for (int round = 0; round < ROUNDS; round++) {
                 // alternate which goes first, so that a trend (warm-up, other load) does not favour one
                 double a;
-                double b;
+                double[] b;
                 if (round % 2 == 0) {
                     e.alertDesk().job().stop();
-                    a = run(e, callers, seconds, true);
-                    e.alertDesk().job().start();
-                    b = run(e, callers, seconds, true);
+                    a = run(e, callers, seconds, null)[0];
+                    b = withDetectors(e, callers, seconds, logged);
                 } else {
-                    b = run(e, callers, seconds, true);
+                    b = withDetectors(e, callers, seconds, logged);
                     e.alertDesk().job().stop();
-                    a = run(e, callers, seconds, true);
-                    e.alertDesk().job().start();
+                    a = run(e, callers, seconds, null)[0];
                 }
                 off += a;
-                on += b;
-                System.out.printf("  round %d: without %.0f reads/s, with %.0f reads/s%n", round + 1, a, b);
+                on += b[0];
+                share += b[1];
+                System.out.printf("  round %d: without %.0f reads/s, with %.0f reads/s; the detectors' thread used"
+                        + " %.2f%% of the process's CPU%n", round + 1, a, b[0], 100 * b[1]);
             }
-            System.out.printf("audited reads/s without the detectors %.0f, with %.0f: cost %.1f%% (goal < 5%%); "
-                    + "detector queue dropped %d entries%n", off / 4, on / 4, 100 * (off - on) / off,
+            e.alertDesk().job().start();
+            System.out.printf("audited reads/s without the detectors %.0f, with %.0f: throughput cost %.1f%%; CPU share"
+                    + " of the detectors' thread %.2f%% (goal < 5%%); detector queue dropped %d entries%n",
+                    off / ROUNDS, on / ROUNDS, 100 * (off - on) / off, 100 * share / ROUNDS,
                     e.alertDesk().job().dropped());
         }
     }
 
-    private static double run(Engine e, List<Caller> callers, int seconds, boolean print) throws InterruptedException {
+    static final int ROUNDS = 6;
+
+    /**
+     * Starts the detectors, lets them catch up with what the log got while they were stopped (that
+     * catch-up is a restart's cost, not the read path's), then measures: reads/s and the share of the
+     * process's CPU time the detectors' thread used meanwhile.
+     */
+    private static double[] withDetectors(Engine e, List<Caller> callers, int seconds, AtomicLong logged)
+            throws InterruptedException {
+        e.alertDesk().job().start();
+        if (!e.alertDesk().job().awaitProcessed(logged.get(), Duration.ofMinutes(5))) {
+            throw new IllegalStateException("the detectors did not catch up");
+        }
+        Thread detectors = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("keyward-anomaly")).findFirst().orElseThrow();
+        return run(e, callers, seconds, detectors);
+    }
+
+    /** Reads/s and, when {@code watched} is given, its share of the process's CPU time during the run. */
+    private static double[] run(Engine e, List<Caller> callers, int seconds, Thread watched)
+            throws InterruptedException {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
+        long th0 = watched == null ? 0 : mx.getThreadCpuTime(watched.getId());
+        double rate = reads(e, callers, seconds);
+        long th1 = watched == null ? 0 : mx.getThreadCpuTime(watched.getId());
+        long cpu1 = os.getProcessCpuTime();
+        return new double[] {rate, watched == null ? 0 : (th1 - th0) / (double) Math.max(1, cpu1 - cpu0)};
+    }
+
+    private static double reads(Engine e, List<Caller> callers, int seconds) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong reads = new AtomicLong();
         List<Thread> ts = new ArrayList<>();

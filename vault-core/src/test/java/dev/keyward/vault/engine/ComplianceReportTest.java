@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyward.vault.api.AlertService;
+import dev.keyward.vault.api.AlertSeverity;
+import dev.keyward.vault.api.AlertSpec;
 import dev.keyward.vault.api.Caller;
+import dev.keyward.vault.api.RotationService;
+import dev.keyward.vault.api.RotationTrigger;
 import dev.keyward.vault.api.Capability;
 import dev.keyward.vault.api.GovernanceService;
 import dev.keyward.vault.api.GovernanceService.ComplianceReport;
@@ -46,6 +51,8 @@ class ComplianceReportTest {
     GovernanceService gov;
     String exceptionId;
     String reviewId;
+    String newSource;
+    String offHours;
 
     static PolicyRule grant(String path, String owner, Instant expires) {
         return PolicyRule.grant(path, EnumSet.of(Capability.READ), PolicyConditions.NONE, owner, "needed", expires);
@@ -87,13 +94,77 @@ class ComplianceReportTest {
         exceptionId = gov.addException(admin(), new GovernanceService.ExceptionSpec("ci", "secret/ci/extra", "alice",
                 "incident 9", Instant.parse("2026-11-30T00:00:00Z"), new Controls(true, null, false))).id();
         Caller robot = login();
+        String robotId = vault.engine().whoami(robot).id();
         vault.engine().secrets().read(robot, "ci/app", 0);
         vault.engine().secrets().read(robot, "ci/extra", 0);
+        seedRotations();
+        seedAlerts(robotId);
         at("2026-11-10T10:00:00Z");
         reviewId = gov.openReviews(admin(), "quarterly").stream().filter(r -> r.owner().equals("ci-team"))
                 .findFirst().orElseThrow().id();
         gov.attest(admin(), reviewId, "ci", "secret/ci/*", GovernanceService.Attestation.KEEP, "the pipeline runs");
         at("2026-12-02T08:00:00Z");
+    }
+
+    /**
+     * Three real rotations: ci/app on schedule (a manual run finished in the period), ops/db overdue
+     * (its daily window passed with the vault down), ops/hook failing (its hook refuses the set step).
+     */
+    private void seedRotations() {
+        RotationFacade rot = (RotationFacade) vault.engine().rotation();
+        rot.job().stop(); // the test's clock drives every pass
+        at("2026-11-06T10:00:00Z");
+        rot.configure(admin(), "ci/app", new RotationService.RotationConfig("generated", Map.of("field", "token"),
+                new RotationService.RotationSchedule(Duration.ofDays(60), null, null, null, null, null), null, null,
+                true, 3, Duration.ofMinutes(1), null, null, null));
+        rot.rotateNow(admin(), "ci/app", RotationTrigger.MANUAL, "quarterly hygiene");
+        rot.rotations().tick();
+        vault.engine().secrets().write(admin(), "ops/db", SecretData.of(Map.of("password", "ops-db-value-1")), null);
+        rot.configure(admin(), "ops/db", new RotationService.RotationConfig("generated", Map.of(),
+                new RotationService.RotationSchedule(Duration.ofDays(1), null, null, null, Duration.ofHours(1), null),
+                null, null, true, 3, Duration.ofMinutes(1), null, null, null));
+        at("2026-11-07T10:00:00Z");
+        vault.engine().secrets().write(admin(), "ops/hook", SecretData.of(Map.of("password", "ops-hook-value-1")),
+                null);
+        Path hook = dir.resolve("refusing-hook.sh");
+        try {
+            java.nio.file.Files.writeString(hook, "#!/bin/sh\ncat > /dev/null\n[ \"$1\" = set ] && exit 3\nexit 0\n");
+            java.nio.file.Files.setPosixFilePermissions(hook, java.nio.file.attribute.PosixFilePermissions
+                    .fromString("rwx------"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        rot.configure(admin(), "ops/hook", new RotationService.RotationConfig("hook", Map.of("command",
+                hook.toString()), null, null, null, true, 3, Duration.ofMinutes(1), null, null, null));
+        rot.rotateNow(admin(), "ops/hook", RotationTrigger.MANUAL, "password older than a year");
+        rot.rotations().tick();
+        assertEquals("rolled-back", rot.history(admin(), "ops/hook", 1).get(0).state());
+    }
+
+    /** Two real alerts about the robot: one resolved (its containment applied), one a false positive. */
+    private void seedAlerts(String robotId) {
+        at("2026-11-08T10:00:00Z");
+        AlertService alerts = vault.engine().alerts();
+        newSource = alerts.raise(admin(), new AlertSpec("new-source", AlertSeverity.HIGH, "robot", "secret/ci/app",
+                "robot was used from 198.51.100.7, an address it never used.", List.of(), Map.of("identity_id",
+                robotId, "source", "198.51.100.7")));
+        offHours = alerts.raise(admin(), new AlertSpec("off-hours", AlertSeverity.MEDIUM, "robot", null,
+                "robot was active at 03:00 UTC, outside its hours.", List.of(), Map.of("identity_id", robotId)));
+        settle();
+        at("2026-11-09T10:00:00Z");
+        alerts.resolve(admin(), newSource, "secret_id rotated after the laptop was lost");
+        alerts.markFalsePositive(admin(), offHours, "planned maintenance window");
+        settle();
+    }
+
+    private void settle() {
+        var log = TestVaults.auditEntries(vault.engine());
+        try {
+            assertTrue(vault.engine().alertDesk().settle(log.get(log.size() - 1).sequence(), Duration.ofSeconds(20)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private Caller login() {
@@ -156,9 +227,41 @@ class ComplianceReportTest {
         assertTrue(row(t, "Review " + reviewId + " of ci-team"), t);
         assertTrue(row(t, "1 of 2 grants attested"), t);
         assertTrue(row(t, "keep admin the pipeline runs kept"), t);
-        // rotation and anomalies: said plainly until those services exist
-        assertTrue(t.contains("Rotation status Not available: the rotation service is not part of this vault yet"), t);
-        assertTrue(t.contains("Anomalies Not available"), t);
+        // 8: rotation status from the rotation service
+        assertTrue(t.contains("Rotations configured 3 "), t);
+        assertTrue(t.contains("Rotations on schedule 1 "), t);
+        assertTrue(t.contains("Rotations overdue 1 "), t);
+        assertTrue(t.contains("Rotations failing 1 "), t);
+        assertTrue(t.contains("Rotation runs in the period 3 "), "ci/app, ops/db's one slot, ops/hook: " + t);
+        assertTrue(row(t, "ci/app generated every 60d window 1h on schedule 2026-11-06 10:00:00 UTC finished"
+                + " 2027-01-05 10:00:00 UTC"), t);
+        assertTrue(row(t, "ops/db generated every 1d window 1h overdue 2026-11-07 10:00:00 UTC finished"), t);
+        assertTrue(row(t, "ops/hook hook by trigger only failing 2026-11-07 10:00:00 UTC rolled-back"), t);
+        assertTrue(row(t, "step set: "), "the last failure's reason: " + t);
+        assertTrue(t.contains("status 3"), t);
+        assertTrue(row(t, "2026-11-06 10:00:00 UTC ci/app"), t);
+        assertTrue(row(t, "manual quarterly hygiene admin finished v2"), t);
+        assertTrue(row(t, "ops/db"), t);
+        assertTrue(row(t, "schedule scheduled system:rotation finished v2"), t);
+        assertTrue(row(t, "manual password older than a year admin rolled-back - set: "), t);
+        // 9: the period's alerts from the alert service, by severity and detector, and how each was resolved
+        List<AlertService.Alert> raised = vault.engine().alerts().listAlerts(admin(), AlertService.AlertFilter.all())
+                .stream().filter(a -> !a.raisedAt().isBefore(FROM) && a.raisedAt().isBefore(TO)).toList();
+        assertTrue(raised.size() >= 2, "the detectors add their own (privilege-escalation of ci v2)");
+        long high = raised.stream().filter(a -> a.severity() == AlertSeverity.HIGH).count();
+        long medium = raised.stream().filter(a -> a.severity() == AlertSeverity.MEDIUM).count();
+        assertTrue(t.contains("Alerts raised in the period " + raised.size() + " "), t);
+        assertTrue(row(t, "By severity: high " + high + "; medium " + medium + "; by detector: "), t);
+        assertTrue(row(t, "new-source 1; off-hours 1;"), t);
+        assertTrue(row(t, "by state: false-positive 1;"), t);
+        assertTrue(row(t, "resolved 1;"), t);
+        assertTrue(row(t, newSource + " new-source high robot secret/ci/app resolved admin secret_id rotated after"
+                + " the laptop was lost revoke-tokens: applied"), t);
+        assertTrue(row(t, "risk: applied (risk raised {risk_added=50})"), t);
+        assertTrue(row(t, offHours + " off-hours medium robot - false-positive admin planned maintenance window none"),
+                t);
+        assertFalse(t.contains("Not available"), "every section is filled: " + t);
+        assertFalse(t.contains("ops-db-value-1") || t.contains("ops-hook-value-1"), "no value");
         // audit verification
         String fp = vault.engine().audit().latestHead(admin()).fingerprint();
         assertTrue(t.contains("Live log recomputed verified"), t);
@@ -193,6 +296,19 @@ class ComplianceReportTest {
         assertTrue(html.contains("&lt;b&gt;markup&lt;/b&gt; &amp; quotes"), html);
         assertFalse(html.contains("<script>"));
         assertFalse(html.contains(CANARY));
+    }
+
+    @Test
+    void anAuditorsReportHasTheRotationAndAnomalySectionsToo() {
+        vault.engine().identities().createOperator(admin(), "audrey", "audrey passphrase 1".toCharArray(),
+                List.of("auditor"));
+        Caller auditor = vault.engine().login("audrey", "audrey passphrase 1".toCharArray(), "test").caller();
+        ComplianceReport r = gov.complianceReport(auditor, FROM, TO);
+        assertEquals(List.of(), r.unavailable());
+        assertEquals(3, r.rotation().secrets().size());
+        assertEquals(1, r.rotation().count("failing"));
+        assertTrue(r.anomalies().alerts().stream().anyMatch(a -> a.id().equals(offHours)
+                && a.state().equals("false-positive") && a.why().equals("planned maintenance window")));
     }
 
     @Test

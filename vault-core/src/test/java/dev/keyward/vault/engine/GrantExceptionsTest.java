@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyward.vault.api.AccessDeniedException;
+import dev.keyward.vault.api.ApprovalRequiredException;
+import dev.keyward.vault.api.ApprovalService;
 import dev.keyward.vault.api.AuditRecord;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.Capability;
@@ -156,10 +158,71 @@ class GrantExceptionsTest {
     }
 
     @Test
-    void approvalOnUseFailsClosedWhileNoApprovalCanBePresented() {
-        gov.addException(admin, spec(Duration.ofDays(7), new Controls(false, null, true)));
-        assertFalse(canRead("ops/extra"));
+    void approvalOnUseNeedsAnApprovedRequestForEachUse() {
+        GovernanceService.GrantException e = gov.addException(admin, spec(Duration.ofDays(7),
+                new Controls(false, null, true)));
+        ApprovalRequiredException refused = assertThrows(ApprovalRequiredException.class,
+                () -> vault.engine().secrets().read(robot, "ops/extra", 0), "no approval presented");
+        assertTrue(refused.getMessage().contains("needs approvals"), refused.getMessage());
         assertTrue(explain("secret/ops/extra").reason().contains("needs an approval for each use"));
+        assertTrue(canRead("ops/db"), "the baseline grant needs none");
+
+        ApprovalService approvals = vault.engine().approvals();
+        approvals.putTrack(admin, new ApprovalService.Track("security", List.of(TestVaults.ADMIN), List.of()));
+        ApprovalService.Request req = approvals.request(robot, ApprovalService.RequestSpec.of(
+                Operation.SECRET_READ.id(), "secret/ops/extra", null, "incident 42: the job reads the extra account"));
+        Caller withGrant = new Caller(robot.token(), robot.authMethod(), robot.sourceAddress(), null, req.id());
+        assertThrows(ApprovalRequiredException.class, () -> vault.engine().secrets().read(withGrant, "ops/extra", 0),
+                "requested but not approved yet");
+        approvals.approve(admin, req.id(), "incident 42 is real", TestVaults.ADMIN_PASS.toCharArray());
+        assertEquals("2", vault.engine().secrets().read(withGrant, "ops/extra", 0).data().field("v"),
+                "an approved request lets one use through");
+        assertThrows(AccessDeniedException.class, () -> vault.engine().secrets().read(withGrant, "ops/extra", 0),
+                "the grant is used up: each use needs its own approval");
+        AuditRecord allowed = TestVaults.auditEntries(vault.engine()).stream()
+                .filter(a -> "secret/ops/extra".equals(a.resource()) && a.operation().equals("secret.read")
+                        && "ALLOW".equals(a.decision())).reduce((a, b) -> b).orElseThrow();
+        assertEquals(req.id(), allowed.approvalId(), "the read names the approval that let it through");
+        assertEquals("active", gov.exceptions(admin).stream().filter(x -> x.id().equals(e.id())).findFirst()
+                .orElseThrow().status());
+    }
+
+    @Test
+    void approvalOnUseAndHoursHoldTogether() {
+        PolicyConditions.TimeWindow mornings = new PolicyConditions.TimeWindow(EnumSet.allOf(DayOfWeek.class),
+                LocalTime.of(8, 0), LocalTime.of(12, 0), "UTC");
+        gov.addException(admin, spec(Duration.ofDays(7), new Controls(true, mornings, true)));
+        ApprovalService approvals = vault.engine().approvals();
+        approvals.putTrack(admin, new ApprovalService.Track("security", List.of(TestVaults.ADMIN), List.of()));
+        ApprovalService.Request req = approvals.request(robot, ApprovalService.RequestSpec.of(
+                Operation.SECRET_READ.id(), "secret/ops/extra", null, "incident 43"));
+        approvals.approve(admin, req.id(), "ok", TestVaults.ADMIN_PASS.toCharArray());
+        clock.set(Instant.parse("2026-11-30T12:30:00Z"));
+        fresh();
+        Caller late = new Caller(robot.token(), robot.authMethod(), robot.sourceAddress(), null, req.id());
+        AccessDeniedException outside = assertThrows(AccessDeniedException.class,
+                () -> vault.engine().secrets().read(late, "ops/extra", 0));
+        assertFalse(outside instanceof ApprovalRequiredException, "an approval does not stretch the hours");
+        assertTrue(explain("secret/ops/extra").reason().contains("only in its hours"));
+    }
+
+    @Test
+    void anExceptionsControlsApplyToAGrantInsideTheBaselineToo() {
+        PolicyConditions.TimeWindow nights = new PolicyConditions.TimeWindow(EnumSet.allOf(DayOfWeek.class),
+                LocalTime.of(20, 0), LocalTime.of(23, 0), "UTC");
+        GovernanceService.GrantException e = gov.addException(admin, new ExceptionSpec("ops", "secret/ops/db", "alice",
+                "the database is read only at night while it migrates", MONDAY_10.plus(Duration.ofDays(7)),
+                new Controls(true, nights, false)));
+        assertFalse(canRead("ops/db"), "inside the baseline, yet its exception's hours apply");
+        clock.set(Instant.parse("2026-11-30T21:00:00Z"));
+        fresh();
+        assertTrue(canRead("ops/db"));
+        assertEquals(1, gov.exceptionUses(admin, e.id()).size(), "extra logging recorded the use");
+        gov.revokeException(admin, e.id(), "migration done");
+        clock.set(Instant.parse("2026-12-01T10:00:00Z"));
+        fresh();
+        assertTrue(canRead("ops/db"), "a revoked exception has no effect on a grant inside the baseline");
+        assertEquals(1, gov.exceptionUses(admin, e.id()).size(), "nor logs its uses");
     }
 
     @Test
