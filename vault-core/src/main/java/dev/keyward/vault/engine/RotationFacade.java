@@ -68,7 +68,7 @@ final class RotationFacade implements RotationService {
         this.job = new RotationJob(rotations, TICK);
     }
 
-    /** Where "needs attention" raises its alerts (the anomaly feature's service, once wired). */
+    /** Replaces where "needs attention" raises its alerts (the engine passes its alert service; tests record instead). */
     void useAlerts(Supplier<AlertService> a) {
         this.alerts = a;
     }
