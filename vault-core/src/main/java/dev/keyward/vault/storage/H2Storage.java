@@ -72,6 +72,8 @@ public final class H2Storage implements Storage {
     private long lastReopenAttempt;
 
     private final DirectoryLock dirLock;
+    /** Runs while a checkpoint is under way (tests hold a checkpoint open with it). */
+    private volatile Runnable checkpointHook = () -> { };
 
     private H2Storage(Path dir, String url, Connection writer, Journal journal, DirectoryLock dirLock,
                       long checkpointBytes) {
@@ -199,6 +201,9 @@ public final class H2Storage implements Storage {
             long t0 = System.nanoTime();
             JournalPosition.recordCheckpoint(writer);
             shutdown(writer);
+            if (committer.isAlive()) {
+                checkpointHook.run();
+            }
             long t1 = System.nanoTime();
             forceDatabaseFile();
             long t2 = System.nanoTime();
@@ -254,6 +259,11 @@ public final class H2Storage implements Storage {
     @Override
     public <E> void writeBatched(Batch<E> kind, E item) {
         submit(new Pending<Void>(null, Objects.requireNonNull(kind, "kind"), item));
+    }
+
+    /** Sets what runs while a checkpoint is under way; for tests that hold a checkpoint open. */
+    void onCheckpoint(Runnable hook) {
+        checkpointHook = hook;
     }
 
     /** Work items waiting for the committer; for tests that need to see callers queued. */
