@@ -72,8 +72,8 @@ public final class H2Storage implements Storage {
     private long lastReopenAttempt;
 
     private final DirectoryLock dirLock;
-    /** Runs while a checkpoint is under way (tests hold a checkpoint open with it). */
-    private volatile Runnable checkpointHook = () -> { };
+    /** Finishes checkpoints in the background: deletes a sealed journal segment once H2 holds it. */
+    private final Checkpointer checkpointer;
 
     private H2Storage(Path dir, String url, Connection writer, Journal journal, DirectoryLock dirLock,
                       long checkpointBytes) {
@@ -83,6 +83,7 @@ public final class H2Storage implements Storage {
         this.writer = writer;
         this.journal = journal;
         this.checkpointBytes = checkpointBytes;
+        this.checkpointer = new Checkpointer(dir, journal);
         this.committer = new Thread(this::commitLoop, "keyward-group-commit");
         this.committer.setDaemon(true);
     }
@@ -115,6 +116,7 @@ public final class H2Storage implements Storage {
             throw e;
         }
         Journal journal = null;
+        H2Storage s = null;
         try {
             Flyway.configure()
                     .dataSource(new SingleConnectionDataSource(writer))
@@ -124,11 +126,15 @@ public final class H2Storage implements Storage {
                     .migrate();
             writer.setAutoCommit(false);
             journal = Journal.open(dir);
-            H2Storage s = new H2Storage(dir, url, writer, journal, dirLock, checkpointBytes);
+            s = new H2Storage(dir, url, writer, journal, dirLock, checkpointBytes);
             s.recover();
             s.committer.start();
             return s;
         } catch (RuntimeException | SQLException e) {
+            if (s != null) {
+                s.checkpointer.close();
+                closeQuietly(s.writer);
+            }
             closeQuietly(writer);
             if (journal != null) {
                 journal.close();
@@ -171,7 +177,7 @@ public final class H2Storage implements Storage {
                     + "writes back, so the vault will not open; nothing was changed. Restore the journal (or the "
                     + "whole vault directory) from the copy it was taken from or a backup.");
         }
-        if (c.size() == 0) {
+        if (c.blank()) {
             journal.continueAfter(at.applied());
             return;
         }
@@ -192,30 +198,62 @@ public final class H2Storage implements Storage {
     /**
      * Makes everything durable in H2 itself and empties the journal: a clean H2 shutdown (whose
      * recovery is exact), a forced database file, then a fresh connection. Runs on the committer
-     * thread (or before it starts) with every reader held off.
+     * thread (or before it starts) with every reader held off: at open, after a replay, at close,
+     * and only as a fallback while the committer runs (see {@link #checkpointDue}).
      */
     private void checkpoint() {
         gate.writeLock().lock();
         try {
-            closeReaders();
-            long t0 = System.nanoTime();
-            JournalPosition.recordCheckpoint(writer);
-            shutdown(writer);
-            if (committer.isAlive()) {
-                checkpointHook.run();
-            }
-            long t1 = System.nanoTime();
-            forceDatabaseFile();
-            long t2 = System.nanoTime();
-            journal.truncate();
-            writer = connect(dir, url);
-            writer.setAutoCommit(false);
-            LOG.debug("checkpoint with every call held off: shutdown {} ms, sync {} ms, reopen {} ms",
-                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
-        } catch (SQLException e) {
-            throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
+            checkpointer.exclusive(() -> {
+                try {
+                    closeReaders();
+                    long t0 = System.nanoTime();
+                    JournalPosition.recordCheckpoint(writer);
+                    shutdown(writer);
+                    long t1 = System.nanoTime();
+                    forceDatabaseFile();
+                    long t2 = System.nanoTime();
+                    journal.truncate();
+                    writer = connect(dir, url);
+                    writer.setAutoCommit(false);
+                    LOG.debug("clean checkpoint with every call held off: shutdown {} ms, sync {} ms, reopen {} ms",
+                            (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+                } catch (SQLException e) {
+                    throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
+                }
+            });
         } finally {
             gate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * A checkpoint that stops no call, once the current journal segment passed the size limit: the
+     * segment is sealed and a fresh one started (a rename and two syncs on the committer's
+     * thread), the checkpoint is recorded in the database in a commit of its own, and the
+     * {@link Checkpointer} deletes the sealed segment in the background once the database file
+     * holds that commit. While one is still pending the segment goes on growing; at four times the
+     * limit (H2 has not rewritten its header since, as happens while it only appends to the end of
+     * its file) the committer falls back to a clean checkpoint, which holds calls off.
+     */
+    private void checkpointDue() throws SQLException {
+        if (journal.size() < checkpointBytes) {
+            return;
+        }
+        if (checkpointer.pending()) {
+            if (journal.size() >= 4 * checkpointBytes) {
+                LOG.info("the database file has not caught up with the sealed journal segment; clean checkpoint");
+                checkpoint();
+            }
+            return;
+        }
+        journal.seal();
+        JournalPosition.recordCheckpoint(writer);
+        long version = H2StoreHeader.currentVersion(writer);
+        if (version < 0) {
+            checkpoint(); // not an embedded H2 whose header can be read: only a clean shutdown is exact
+        } else {
+            checkpointer.finishLater(version);
         }
     }
 
@@ -261,9 +299,17 @@ public final class H2Storage implements Storage {
         submit(new Pending<Void>(null, Objects.requireNonNull(kind, "kind"), item));
     }
 
-    /** Sets what runs while a checkpoint is under way; for tests that hold a checkpoint open. */
+    /**
+     * Sets what runs while a checkpoint is under way (its segment sealed, the database file forced,
+     * the segment not yet deleted); for tests that hold a checkpoint open.
+     */
     void onCheckpoint(Runnable hook) {
-        checkpointHook = hook;
+        checkpointer.onCheckpoint(hook);
+    }
+
+    /** Checkpoints finished in the background since open; for tests. */
+    long checkpointsFinished() {
+        return checkpointer.finished();
     }
 
     /** Work items waiting for the committer; for tests that need to see callers queued. */
@@ -466,8 +512,8 @@ public final class H2Storage implements Storage {
         }
         if (journal.size() >= checkpointBytes) {
             try {
-                checkpoint();
-            } catch (RuntimeException e) {
+                checkpointDue();
+            } catch (SQLException | RuntimeException e) {
                 reopen = true;
                 failure = StorageFailures.describe(e, dir);
                 LOG.error("checkpoint failed: {}", failure);
@@ -638,6 +684,7 @@ public final class H2Storage implements Storage {
             Thread.currentThread().interrupt();
         }
         failAll(new ArrayList<>(queue), new StorageException("The vault storage is closed."));
+        checkpointer.close();
         synchronized (allReaders) {
             allReaders.forEach(H2Storage::closeQuietly);
         }

@@ -72,6 +72,8 @@ class CheckpointStallTest {
             });
             filler.start();
             assertTrue(inCheckpoint.await(60, TimeUnit.SECONDS), "a checkpoint fell due");
+            assertTrue(java.nio.file.Files.exists(dir.resolve(Journal.SEALED)),
+                    "the checkpoint's segment is sealed and kept until it is finished");
             long worstRead = 0;
             long worstWrite = 0;
             try {
@@ -88,6 +90,11 @@ class CheckpointStallTest {
                 release.countDown();
             }
             filler.join(30_000);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (s.checkpointsFinished() == 0 && System.nanoTime() < deadline) {
+                put(s, "after", "a"); // the commits that let the database file catch up
+            }
+            assertTrue(s.checkpointsFinished() > 0, "the held checkpoint finished once released");
             System.err.printf("while a checkpoint was under way: worst read %.1f ms, worst durable write %.1f ms%n",
                     worstRead / 1e6, worstWrite / 1e6);
             for (int i = 0; i < 20; i++) {

@@ -144,6 +144,15 @@ class JournalTest {
         assertTrue(again.getMessage().contains("damaged"), again.getMessage());
     }
 
+    /** A journal segment's size, 0 while it does not exist (a checkpoint renames the current one). */
+    private long sizeIfPresent(String name) {
+        try {
+            return Files.size(dir.resolve(name));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     @Test
     void checkpointsKeepTheJournalSmallWhileReadersRun() throws Exception {
         long limit = 16 * 1024;
@@ -168,14 +177,17 @@ class JournalTest {
             long maxJournal = 0;
             for (int i = 0; i < 400; i++) {
                 put(s, "k" + i, "v".repeat(200) + i);
-                maxJournal = Math.max(maxJournal, Files.size(dir.resolve(Journal.FILE)));
+                maxJournal = Math.max(maxJournal, sizeIfPresent(Journal.FILE) + sizeIfPresent(Journal.SEALED));
             }
             stop.set(true);
             for (Future<?> f : readers) {
                 f.get();
             }
             pool.shutdown();
-            assertTrue(maxJournal < limit + 4096, "journal stayed near its limit: " + maxJournal);
+            // At most a sealed segment of about the limit and a current one of up to four times it (the
+            // fallback to a clean checkpoint when the database file does not catch up).
+            assertTrue(maxJournal < 5 * limit + 8192, "journal stayed near its limit: " + maxJournal);
+            System.err.println("checkpoints finished in the background: " + s.checkpointsFinished());
             for (int i = 0; i < 400; i++) {
                 assertArrayEquals(b("v".repeat(200) + i), get(s, "k" + i));
             }
