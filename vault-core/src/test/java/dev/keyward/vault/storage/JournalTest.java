@@ -197,4 +197,79 @@ class JournalTest {
             assertArrayEquals(b("v".repeat(200) + 399), get(s, "k399"));
         }
     }
+
+    /**
+     * {@code crashed} as a crash during a checkpoint could leave it: the database file as a clean
+     * close left it (only "a"), the sealed segment (b0..b199) and the current one (c0..c19).
+     */
+    private void crashWhileACheckpointIsHeld() throws Exception {
+        try (H2Storage s = H2Storage.open(dir)) {
+            put(s, "a", "1");
+        }
+        olderDatabaseWithNewerJournal();
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (H2Storage s = H2Storage.open(dir, 16 * 1024)) {
+            s.onCheckpoint(() -> {
+                held.countDown();
+                try {
+                    release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            int i = 0;
+            while (!Files.exists(dir.resolve(Journal.SEALED))) {
+                put(s, "b" + i, "v".repeat(200) + i);
+                i++;
+            }
+            for (int j = 0; j < 20; j++) {
+                put(s, "c" + j, "w" + j);
+            }
+            assertTrue(Files.exists(dir.resolve(Journal.SEALED)), "the checkpoint is still held");
+            Files.copy(dir.resolve(Journal.SEALED), crashed.resolve(Journal.SEALED));
+            Files.copy(dir.resolve(Journal.FILE), crashed.resolve(Journal.FILE));
+            release.countDown();
+            sealedBatches = i;
+        }
+    }
+
+    private int sealedBatches;
+
+    @Test
+    void aCrashDuringACheckpointReplaysTheSealedAndTheCurrentSegment() throws Exception {
+        crashWhileACheckpointIsHeld();
+        try (H2Storage s = H2Storage.open(crashed)) {
+            assertArrayEquals(b("1"), get(s, "a"));
+            for (int i = 0; i < sealedBatches; i++) {
+                assertArrayEquals(b("v".repeat(200) + i), get(s, "b" + i));
+            }
+            for (int j = 0; j < 20; j++) {
+                assertArrayEquals(b("w" + j), get(s, "c" + j));
+            }
+        }
+        assertTrue(!Files.exists(crashed.resolve(Journal.SEALED)), "the replay was checkpointed");
+        assertEquals(0, Files.size(crashed.resolve(Journal.FILE)));
+    }
+
+    @Test
+    void aDeletedSealedSegmentRefusesToOpen() throws Exception {
+        crashWhileACheckpointIsHeld();
+        Files.delete(crashed.resolve(Journal.SEALED));
+        byte[] current = Files.readAllBytes(crashed.resolve(Journal.FILE));
+        StorageException e = assertThrows(StorageException.class, () -> H2Storage.open(crashed));
+        assertTrue(e.getMessage().contains("disagree") && e.getMessage().contains("were cut from its start"),
+                e.getMessage());
+        assertArrayEquals(current, Files.readAllBytes(crashed.resolve(Journal.FILE)), "nothing was changed");
+    }
+
+    @Test
+    void aSealedSegmentCutShortRefusesToOpen() throws Exception {
+        crashWhileACheckpointIsHeld();
+        byte[] sealed = Files.readAllBytes(crashed.resolve(Journal.SEALED));
+        Files.write(crashed.resolve(Journal.SEALED), java.util.Arrays.copyOf(sealed, sealed.length / 2));
+        StorageException e = assertThrows(StorageException.class, () -> H2Storage.open(crashed));
+        assertTrue(e.getMessage().contains("damaged") || e.getMessage().contains("out of order"), e.getMessage());
+        assertEquals(sealed.length / 2, Files.size(crashed.resolve(Journal.SEALED)), "nothing was changed");
+    }
 }
