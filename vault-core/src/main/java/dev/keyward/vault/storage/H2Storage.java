@@ -35,15 +35,17 @@ import org.slf4j.LoggerFactory;
  * commits to H2, and only then answers the callers of the batch. Concurrent callers share one
  * sync. H2's own crash recovery is not trusted to come back with the newest committed state (it
  * does not always: see docs/architecture.md, "Durability"), so on open the journal is replayed
- * over whatever H2 recovered. The journal is emptied only after a clean H2 shutdown (at close, and
- * by a checkpoint that closes and reopens the database whenever the journal passes a size limit).
+ * over whatever H2 recovered. When the journal passes a size limit the committer seals it and goes
+ * on in a fresh segment; the sealed segment is deleted in the background once the database file
+ * holds its last batch ({@link Checkpointer}), so a checkpoint stops no call. The whole journal is
+ * emptied after a clean H2 shutdown (at open after a replay, at close, and as a fallback).
  */
 public final class H2Storage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(H2Storage.class);
     private static final int MAX_BATCH = 256;
     private static final int READERS = 4;
     private static final int H2_DATABASE_IN_USE = 90020;
-    /** Journal length at which the committer checkpoints (clean H2 shutdown, reopen, empty journal). */
+    /** Length of the current journal segment at which the committer seals it for a checkpoint. */
     static final long DEFAULT_CHECKPOINT_BYTES = 64L * 1024 * 1024;
 
     private final Path dir;
@@ -101,10 +103,11 @@ public final class H2Storage implements Storage {
         // WRITE_DELAY=0: H2 stores its chunks at our commits only, never in the background in the
         // middle of a transaction. With background writes, H2's recovery after a kill left undo
         // state that failed its own assertions when the journal was replayed over it.
-        // MAX_COMPACT_TIME=0: a checkpoint's SHUTDOWN does not also compact the file. Readers and
-        // writers wait for a checkpoint; with H2's default 200 ms of compaction it took about 1 s
-        // under load, without it 0.2 to 0.6 s, and the file was no larger (its dead space is
-        // chunks inside H2's retention time, which compaction does not touch).
+        // MAX_COMPACT_TIME=0: a clean checkpoint's SHUTDOWN does not also compact the file. Readers
+        // and writers wait for a clean checkpoint (at open, close and as the fallback); with H2's
+        // default 200 ms of compaction it took about 1 s under load, without it 0.2 to 0.6 s, and
+        // the file was no larger (its dead space is chunks inside H2's retention time, which
+        // compaction does not touch).
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("vault")
                 + ";TRACE_LEVEL_FILE=0;TRACE_LEVEL_SYSTEM_OUT=0;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;MAX_COMPACT_TIME=0";
         DirectoryLock dirLock = DirectoryLock.acquire(dir);
@@ -172,7 +175,8 @@ public final class H2Storage implements Storage {
         Journal.Contents c = journal.scan();
         String problem = at.disagreement(c);
         if (problem != null) {
-            throw new StorageException("The vault journal " + dir.resolve(Journal.FILE) + " and the database "
+            throw new StorageException("The vault journal " + dir.resolve(Journal.FILE)
+                    + (c.sealed() ? " (with its sealed segment " + Journal.SEALED + ")" : "") + " and the database "
                     + dir.resolve("vault.mv.db") + " disagree: " + problem + " Replaying it would roll acknowledged "
                     + "writes back, so the vault will not open; nothing was changed. Restore the journal (or the "
                     + "whole vault directory) from the copy it was taken from or a backup.");
