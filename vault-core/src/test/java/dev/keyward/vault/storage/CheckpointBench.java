@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Stalls of the storage under checkpoints: 16 writers (durable writes of about 1.5 KiB, the size
- * of an audit entry with its leaf and state records) and 4 readers for {@code -Dbench.seconds}
+ * Stalls of the storage under checkpoints: 16 writers (durable writes of two 1.5 KiB records,
+ * about an audit entry with its state) and 4 paced readers (one read a millisecond each) for {@code -Dbench.seconds}
  * (default 20) with a checkpoint every {@code -Dbench.checkpointMiB} (default 8) of journal. Prints
  * writes/s, read and write p50/p99/max and how many calls took over 50 ms.
  * Run: {@code bench/checkpoint.sh [seconds] [checkpoint MiB]}.
@@ -49,10 +49,16 @@ public final class CheckpointBench {
                                 tx.put("bench/state", value);
                                 return null;
                             });
+                            lat[n++] = System.nanoTime() - t0;
                         } else {
                             s.read(tx -> tx.get("fixed"));
+                            lat[n++] = System.nanoTime() - t0;
+                            try {
+                                Thread.sleep(1); // paced, as a client reading now and then
+                            } catch (InterruptedException e) {
+                                return;
+                            }
                         }
-                        lat[n++] = System.nanoTime() - t0;
                     }
                     if (id < 16) {
                         writeLat[id] = lat;
