@@ -5,7 +5,7 @@
 #     positives per detector;
 #  2. the detectors' cost on the read path: audited reads/s with the detectors reading the audit
 #     stream and without, alternating runs (goal: under 5% of audited read throughput).
-# Usage: bench/anomaly.sh [weeks=4] [seconds-per-throughput-run=5] [threads=8]
+# Usage: bench/anomaly.sh [weeks=4] [seconds-per-throughput-run=5] [threads=8]   (10 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q ${MVN_OFFLINE:-} -pl vault-core test-compile dependency:build-classpath \

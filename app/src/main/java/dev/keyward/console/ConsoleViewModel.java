@@ -58,6 +58,7 @@ public final class ConsoleViewModel implements AutoCloseable {
     private final ClipboardGuard clipboardGuard;
     private final ReadOnlyObjectWrapper<Phase> phase = new ReadOnlyObjectWrapper<>(Phase.OPENING);
     private final ReadOnlyBooleanWrapper ready = new ReadOnlyBooleanWrapper(false);
+    private final ReadOnlyBooleanWrapper restoring = new ReadOnlyBooleanWrapper(false);
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper("");
     private final ReadOnlyObjectWrapper<Session> session = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyObjectWrapper<ConsoleSettings> settings = new ReadOnlyObjectWrapper<>();
@@ -275,6 +276,51 @@ public final class ConsoleViewModel implements AutoCloseable {
     }
 
     /** The sentence shown when the vault cannot be opened. */
+    /** True while the restore screen shows (it covers the set-up and unlock screens). */
+    public ReadOnlyBooleanProperty restoringProperty() {
+        return restoring.getReadOnlyProperty();
+    }
+
+    public void showRestore(boolean show) {
+        restoring.set(show);
+    }
+
+    /**
+     * For offline work on the vault directory (a restore), in a background thread: closes the
+     * embedded vault so that nothing in this process holds the directory. Refused while attached to
+     * a service (it owns the directory). Follow it with {@link #reopenVault()} whatever happens.
+     */
+    public void releaseVault() {
+        if (location != null) {
+            throw new dev.keyward.vault.api.InvalidRequestException("The console is attached to keyward serve,"
+                    + " which owns " + config.home() + ". A restore is offline: restore into an empty directory"
+                    + " with 'keyward restore FILE --home DIR'. Nothing was changed.");
+        }
+        Vault v = vault;
+        vault = null;
+        if (v != null) {
+            v.close();
+        }
+    }
+
+    /** In a background thread after {@link #releaseVault()}: opens the directory again; hand the status to {@link #reopened}. */
+    public VaultStatus reopenVault() {
+        if (vault == null) {
+            vault = config.opener().apply(VaultOptions.at(config.home()).withClock(config.clock()));
+        }
+        return vault.lifecycle().status();
+    }
+
+    /** On the FX thread: the directory is open again; goes to the unlock screen if it now holds a vault. */
+    public void reopened(VaultStatus st) {
+        if (st != null) {
+            status.set(st);
+            showMode();
+            phase.set(st.initialized() ? Phase.LOCKED : Phase.NEEDS_INIT);
+        }
+        ready.set(vault != null);
+    }
+
     public static String describeOpenFailure(Throwable t, String home) {
         return describeOpenFailure(t, home, null);
     }

@@ -1,5 +1,7 @@
 package dev.keyward.console;
 
+import dev.keyward.console.backup.RestoreView;
+import dev.keyward.console.backup.RestoreViewModel;
 import dev.keyward.console.common.ConsoleSettings;
 import dev.keyward.console.common.WindowGeometry;
 import dev.keyward.console.init.InitView;
@@ -37,6 +39,7 @@ public final class ConsoleWindow {
     private UnlockView unlock;
     private InitView init;
     private MainView main;
+    private RestoreView restore;
     private Runnable onUnlockShown = () -> { };
 
     public ConsoleWindow(ConsoleViewModel console, Stage stage) {
@@ -55,6 +58,19 @@ public final class ConsoleWindow {
         stage.setMinWidth(900);
         stage.setMinHeight(600);
         console.phaseProperty().addListener((o, a, p) -> show(p));
+        console.restoringProperty().addListener((o, a, r) -> {
+            if (r) {
+                restore = new RestoreView(new RestoreViewModel(console));
+                host.getChildren().setAll(restore.root());
+                stage.setTitle("Keyward \u2014 restore from a backup");
+            } else {
+                if (restore != null) {
+                    restore.wipe();
+                }
+                restore = null;
+                show(console.phase());
+            }
+        });
         ticker = new Timeline(new KeyFrame(Duration.seconds(1), e -> tick()));
         ticker.setCycleCount(Timeline.INDEFINITE);
         stage.setOnHidden(e -> {
@@ -152,7 +168,15 @@ public final class ConsoleWindow {
         }
     }
 
+    /** The restore screen while it shows, else null. */
+    public RestoreView restore() {
+        return restore;
+    }
+
     private void show(ConsoleViewModel.Phase phase) {
+        if (restore != null) {
+            return; // the restore screen covers the set-up and unlock screens until it is closed
+        }
         if (phase != ConsoleViewModel.Phase.UNLOCKED && main != null) {
             main.dispose();
             main = null;

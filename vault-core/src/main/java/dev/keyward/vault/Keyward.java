@@ -171,7 +171,8 @@ public final class Keyward {
 
     /**
      * Restores a backup into {@code home}, which must not exist or be empty (a keyward.properties may
-     * be there); nothing is opened or served. A passphrase-protected backup needs
+     * be there, and the files of a vault opened but never initialised that holds no record); nothing
+     * is opened or served. A passphrase-protected backup needs
      * {@code backupPassphrase}; one taken for the unseal material needs {@code unseal} (the passphrase,
      * the HSM PIN, or enough shares for the seal in the backup). Truncated or altered files, a wrong
      * key and a non-empty target are refused before anything is written. The restored vault is sealed;
@@ -179,10 +180,21 @@ public final class Keyward {
      */
     public static dev.keyward.vault.api.BackupInfo restore(Path file, Path home, char[] backupPassphrase,
                                                            List<dev.keyward.vault.api.UnsealCredential> unseal) {
+        return restore(file, home, backupPassphrase, unseal, dev.keyward.vault.api.BackupProgress.NONE);
+    }
+
+    /**
+     * As {@link #restore(Path, Path, char[], List)}, telling {@code progress} (on the calling thread)
+     * the bytes checked and read of the file and the records restored so far.
+     */
+    public static dev.keyward.vault.api.BackupInfo restore(Path file, Path home, char[] backupPassphrase,
+                                                           List<dev.keyward.vault.api.UnsealCredential> unseal,
+                                                           java.util.function.Consumer<dev.keyward.vault.api.BackupProgress>
+                                                                   progress) {
         return dev.keyward.vault.backup.Restore.restore(file, home, new dev.keyward.vault.backup.Restore.Opener(
                 backupPassphrase, unseal == null || unseal.isEmpty() ? null
                 : new dev.keyward.vault.backup.SealOpener(dev.keyward.vault.seal.SealRegistry.defaults(), unseal)),
-                java.time.Instant.now());
+                java.time.Instant.now(), progress == null ? dev.keyward.vault.api.BackupProgress.NONE : progress);
     }
 
     /**
@@ -205,6 +217,26 @@ public final class Keyward {
             throw new InvalidRequestException("Only the process that owns the vault directory backs it up directly.");
         }
         return e.backupAsOwner(file, passphrase);
+    }
+
+    /**
+     * The scheduled backups {@code keyward serve} takes for {@code home}, in one sentence, as its
+     * keyward.properties sets them ({@code backup_*}; see docs/backup.md). Nothing is opened.
+     */
+    public static String describeBackupSchedule(Path home) {
+        dev.keyward.vault.backup.BackupSchedule s;
+        try {
+            s = dev.keyward.vault.cli.CliConfig.load(home, java.util.Map.of()).backupSchedule(home);
+        } catch (RuntimeException e) {
+            return "Scheduled backups: the settings in " + home.resolve("keyward.properties")
+                    + " cannot be used: " + e.getMessage();
+        }
+        if (s == null) {
+            return "Scheduled backups: off (set backup_interval_minutes in keyward.properties; keyward serve takes them).";
+        }
+        return "Scheduled backups while keyward serve runs: every " + s.every().toMinutes() + " min into " + s.dir()
+                + ", keeping the newest " + s.keep() + ", protected by "
+                + (s.passphraseFile() == null ? "the unseal material" : "the passphrase in " + s.passphraseFile()) + ".";
     }
 
     /** Checks a backup file's SHA-256 and reads its header (no key needed); damage is an InvalidRequestException. */

@@ -14,6 +14,8 @@ public enum Screen {
     APPROVALS("approvals/Approvals.fxml", "Approvals"),
     ROTATION("rotation/Rotation.fxml", "Rotation"),
     ALERTS("alerts/Alerts.fxml", "Alerts"),
+    BACKUP("backup/Backup.fxml", "Backup"),
+    RESTORE("backup/Restore.fxml", "Restore"),
     SETTINGS("settings/Settings.fxml", "Settings");
 
     private final String fxml;

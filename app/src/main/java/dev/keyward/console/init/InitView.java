@@ -250,4 +250,9 @@ public final class InitView {
         adminConfirm.clear();
         confirmShare.clear();
     }
+
+    @FXML
+    private void restoreFromBackup() {
+        vm.restoreFromBackup();
+    }
 }

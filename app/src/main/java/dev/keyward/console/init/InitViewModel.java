@@ -531,4 +531,9 @@ public final class InitViewModel {
         }
         return diff == 0;
     }
+
+    /** Shows the restore screen (a backup restored into this directory, which must be empty). */
+    public void restoreFromBackup() {
+        console.showRestore(true);
+    }
 }

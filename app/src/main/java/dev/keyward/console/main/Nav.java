@@ -39,6 +39,8 @@ public enum Nav {
             new dev.keyward.console.rotation.RotationViewModel(c))),
     ALERTS(Screen.ALERTS, Feather.ALERT_TRIANGLE, c -> new dev.keyward.console.alerts.AlertsView(
             new dev.keyward.console.alerts.AlertsViewModel(c))),
+    BACKUP(Screen.BACKUP, Feather.ARCHIVE, c -> new dev.keyward.console.backup.BackupView(
+            new dev.keyward.console.backup.BackupViewModel(c))),
     SETTINGS(Screen.SETTINGS, Feather.SETTINGS, c -> new SettingsView(new SettingsViewModel(c)));
 
     private final Screen screen;

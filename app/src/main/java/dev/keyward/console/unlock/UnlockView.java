@@ -145,4 +145,9 @@ public final class UnlockView {
         unsealPassphrase.clear();
         operatorPassphrase.clear();
     }
+
+    @FXML
+    private void restoreFromBackup() {
+        vm.restoreFromBackup();
+    }
 }

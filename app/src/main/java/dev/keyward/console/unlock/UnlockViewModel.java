@@ -355,4 +355,9 @@ public final class UnlockViewModel {
     static String formatWait(long seconds) {
         return seconds < 60 ? seconds + " s" : (seconds / 60) + " min " + (seconds % 60) + " s";
     }
+
+    /** Shows the restore screen (a backup restored into this directory, which must be empty). */
+    public void restoreFromBackup() {
+        console.showRestore(true);
+    }
 }

@@ -35,7 +35,7 @@ import org.testfx.util.WaitForAsyncUtils;
  */
 class DarkThemeTest {
     private static final List<Screen> SCREENS = List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES,
-            Screen.IDENTITIES, Screen.AUDIT, Screen.SETTINGS);
+            Screen.IDENTITIES, Screen.AUDIT, Screen.BACKUP, Screen.SETTINGS);
     @TempDir
     Path home;
     UnlockedWindow ui;

@@ -50,7 +50,7 @@ class SmallWindowTest {
     void nothingIsCutOffOnAnyScreen() {
         List<String> cut = new ArrayList<>();
         for (Screen s : List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES, Screen.IDENTITIES, Screen.AUDIT,
-                Screen.SETTINGS)) {
+                Screen.BACKUP, Screen.SETTINGS)) {
             ui.show(s);
             if (s == Screen.SECRETS) {
                 TableView<SecretRow> table = ui.find("#table", TableView.class);
@@ -62,6 +62,24 @@ class SmallWindowTest {
             WaitForAsyncUtils.waitForFxEvents();
             TruncationCheck.truncated(ui.window.stage().getScene().getRoot()).forEach(t -> cut.add(s + ": " + t));
         }
+        assertEquals(List.of(), cut);
+    }
+
+    @Test
+    void theUnlockAndRestoreScreensAreNotCutOff() {
+        Fx.run(ui.console()::lock);
+        Fx.until(() -> ui.robot.lookup("#restoreButton").tryQuery().isPresent());
+        List<String> cut = new ArrayList<>();
+        WaitForAsyncUtils.waitForFxEvents();
+        TruncationCheck.truncated(ui.window.stage().getScene().getRoot()).forEach(t -> cut.add("UNLOCK: " + t));
+        ui.robot.clickOn("#restoreButton");
+        Fx.until(() -> ui.window.restore() != null);
+        Fx.run(() -> ui.find("#file", javafx.scene.control.TextField.class).setText(home.resolve("missing.kwbak")
+                .toString()));
+        Fx.until(() -> !ui.find("#error", javafx.scene.control.Label.class).getText().isEmpty());
+        WaitForAsyncUtils.sleep(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        TruncationCheck.truncated(ui.window.stage().getScene().getRoot()).forEach(t -> cut.add("RESTORE: " + t));
         assertEquals(List.of(), cut);
     }
 }

@@ -85,7 +85,7 @@ public final class ScreenshotTour {
             return null;
         });
         for (Screen screen : List.of(Screen.DASHBOARD, Screen.SECRETS, Screen.POLICIES, Screen.IDENTITIES,
-                Screen.AUDIT, Screen.SETTINGS)) {
+                Screen.AUDIT, Screen.BACKUP, Screen.SETTINGS)) {
             showScreen(window, screen);
             shoot(window, out.resolve(screen.name().toLowerCase() + ".png"));
         }

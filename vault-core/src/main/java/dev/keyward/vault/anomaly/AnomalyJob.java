@@ -26,11 +26,14 @@ public final class AnomalyJob implements AuditTap {
     /** Under a steady stream the state is saved at most this often (it is saved when the stream pauses too). */
     static final long SAVE_EVERY_NANOS = 30_000_000_000L;
     /**
-     * After a batch arrives the thread waits this long for more before it feeds them: under a steady
-     * stream it wakes at most about 50 times a second instead of once per commit, which is most of
-     * what reading the stream costs the read path; a finding is delayed by at most this much.
+     * Under a heavy stream (at least {@link #BUSY_PER_SECOND} entries a second since the previous
+     * wake-up) the thread waits this long after a batch arrives for more before it feeds them: it
+     * then wakes at most about 50 times a second instead of once per commit, which is most of what
+     * reading the stream costs the read path. A lighter stream is fed at once, so a finding (and
+     * its containment) waits for nothing when there is no load to save.
      */
     static final long GATHER_NANOS = 20_000_000L;
+    static final int BUSY_PER_SECOND = 1000;
 
     /** What the job needs from the vault. */
     public interface Host {
@@ -163,19 +166,26 @@ public final class AnomalyJob implements AuditTap {
         try {
             catchUp();
             List<List<Committed>> batches = new java.util.ArrayList<>();
+            boolean busy = false;
+            long lastWake = System.nanoTime();
             while (running) {
                 List<Committed> c = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (c != null) {
-                    if (queued.get() < 4096) {
+                    if (busy && queued.get() < 4096) {
                         TimeUnit.NANOSECONDS.sleep(GATHER_NANOS);
                     }
                     batches.add(c);
                     queue.drainTo(batches);
+                    int fed = 0;
                     for (List<Committed> b : batches) {
                         queued.addAndGet(-b.size());
+                        fed += b.size();
                         feed(b);
                     }
                     batches.clear();
+                    long woke = System.nanoTime();
+                    busy = fed * 1_000_000_000L >= BUSY_PER_SECOND * Math.max(1, woke - lastWake);
+                    lastWake = woke;
                     dirty = true;
                 }
                 // The state is saved now and then: after a restart the catch-up reads what came since.

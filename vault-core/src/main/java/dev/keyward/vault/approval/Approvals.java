@@ -9,31 +9,24 @@ import dev.keyward.vault.api.ApprovalService.Gate;
 import dev.keyward.vault.api.ApprovalService.Notice;
 import dev.keyward.vault.api.ApprovalService.Request;
 import dev.keyward.vault.api.ApprovalService.RequestSpec;
-import dev.keyward.vault.api.ApprovalService.SigningKey;
 import dev.keyward.vault.api.ApprovalService.Threshold;
 import dev.keyward.vault.api.ApprovalService.Track;
 import dev.keyward.vault.api.ApprovalService.Vote;
-import dev.keyward.vault.api.Argon2Parameters;
 import dev.keyward.vault.api.GatedOperation;
 import dev.keyward.vault.api.InvalidRequestException;
-import dev.keyward.vault.api.Names;
 import dev.keyward.vault.api.NotFoundException;
-import dev.keyward.vault.api.Operation;
 import dev.keyward.vault.api.Principal;
 import dev.keyward.vault.audit.AuditEntries;
 import dev.keyward.vault.crypto.Barrier;
 import dev.keyward.vault.crypto.DestroyableKey;
-import dev.keyward.vault.crypto.Hmac;
 import dev.keyward.vault.crypto.Random;
 import dev.keyward.vault.identity.OperatorRecord;
 import dev.keyward.vault.identity.Records;
-import dev.keyward.vault.policy.Patterns;
 import dev.keyward.vault.storage.StorageTx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.HashSet;
@@ -147,186 +140,40 @@ public final class Approvals {
     record Creator(String identity, String createdBy, Instant at) {
     }
 
-    private final Barrier barrier;
-    private final DestroyableKey indexKey;
+    private final ApprovalRecords records;
+    private final ApprovalConfig config;
+    private final ApproverKeys keys;
 
     public Approvals(Barrier barrier, DestroyableKey indexKey) {
-        this.barrier = barrier;
-        this.indexKey = indexKey;
+        this.records = new ApprovalRecords(barrier, indexKey);
+        this.config = new ApprovalConfig(records);
+        this.keys = new ApproverKeys(records);
     }
 
     private String id(String prefix, String domain, String name) {
-        return prefix + Hmac.id(indexKey, "approval." + domain, name);
+        return records.id(prefix, domain, name);
     }
 
     private <T> T get(StorageTx tx, String key, Class<T> type) {
-        return Records.get(tx, barrier, KIND, key, type);
+        return records.get(tx, key, type);
     }
 
     private void put(StorageTx tx, String key, Object value) {
-        Records.put(tx, barrier, KIND, key, value);
+        records.put(tx, key, value);
     }
 
     private <T> List<T> scan(StorageTx tx, String prefix, Class<T> type) {
-        List<T> out = new ArrayList<>();
-        for (StorageTx.Entry e : tx.scan(prefix, null, Integer.MAX_VALUE)) {
-            out.add(Records.decode(barrier.open(Barrier.Binding.of(KIND, e.key()), e.value()), type));
-        }
-        return out;
+        return records.scan(tx, prefix, type);
     }
 
-    // ------------------------------------------------------------ configuration
-
-    public Track putTrack(StorageTx tx, Track t) {
-        t.operators().forEach(dev.keyward.vault.api.OperatorNames::validate);
-        t.roles().forEach(r -> Names.validate("role", r));
-        put(tx, id(TRACKS, "track", t.name()), t);
-        return t;
+    /** Tracks and gates. */
+    public ApprovalConfig config() {
+        return config;
     }
 
-    public List<Track> tracks(StorageTx tx) {
-        List<Track> out = scan(tx, TRACKS, Track.class);
-        out.sort(Comparator.comparing(Track::name));
-        return out;
-    }
-
-    public void deleteTrack(StorageTx tx, String name) {
-        deleteNamed(tx, TRACKS, "track", "review track", name);
-    }
-
-    private void deleteNamed(StorageTx tx, String prefix, String domain, String what, String name) {
-        String key = id(prefix, domain, Names.validate(domain, name));
-        if (tx.get(key) == null) {
-            throw new NotFoundException("There is no " + what + " named " + name + ".");
-        }
-        tx.delete(key);
-    }
-
-    public Gate putGate(StorageTx tx, Gate g) {
-        operationKind(g.operation());
-        Set<String> known = new HashSet<>();
-        tracks(tx).forEach(t -> known.add(t.name()));
-        for (Threshold th : g.thresholds()) {
-            if (!th.track().equals(dev.keyward.vault.api.ApprovalService.ANY_TRACK) && !known.contains(th.track())) {
-                throw new InvalidRequestException("There is no review track named " + th.track()
-                        + ": add it before a gate names it.");
-            }
-        }
-        if (g.maxDuration().compareTo(MAX_GRANT) > 0) {
-            throw new InvalidRequestException("A grant lasts at most " + MAX_GRANT.toHours() + " hours.");
-        }
-        put(tx, id(GATES, "gate", g.id()), g);
-        return g;
-    }
-
-    public List<Gate> gates(StorageTx tx) {
-        List<Gate> out = scan(tx, GATES, Gate.class);
-        out.sort(Comparator.comparing(Gate::id));
-        return out;
-    }
-
-    public void deleteGate(StorageTx tx, String gateId) {
-        deleteNamed(tx, GATES, "gate", "gate", gateId);
-    }
-
-    /** The most specific gate for an operation on a resource, or null. */
-    public Gate gateFor(StorageTx tx, String operation, String resource) {
-        Gate best = null;
-        for (Gate g : gates(tx)) {
-            if (g.operation().equals(operation) && matches(g.resource(), resource)
-                    && (best == null || g.resource().length() > best.resource().length())) {
-                best = g;
-            }
-        }
-        return best;
-    }
-
-    static boolean matches(String pattern, String resource) {
-        if (pattern.equals("*")) {
-            return true;
-        }
-        try {
-            return Patterns.covers(pattern, resource);
-        } catch (RuntimeException unusual) {
-            return pattern.equals(resource);
-        }
-    }
-
-    /** Whether an operation name is a gated operation ({@code true}) or a door operation ({@code false}). */
-    static boolean operationKind(String operation) {
-        for (GatedOperation g : GatedOperation.values()) {
-            if (g.id().equals(operation)) {
-                return true;
-            }
-        }
-        for (Operation o : Operation.values()) {
-            if (o.id().equals(operation)) {
-                return false;
-            }
-        }
-        throw new InvalidRequestException("'" + operation.replaceAll("\\p{Cntrl}", "?") + "' is neither a gated "
-                + "operation (read-critical, destroy, rotate-now, policy-apply, elevation, seal-migration, "
-                + "root-key-rotation) nor an operation id (e.g. secret.read).");
-    }
-
-    // ------------------------------------------------------------ signing keys
-
-    public Signing.KeyRec key(StorageTx tx, String operatorId) {
-        return get(tx, id(KEYS, "key", operatorId), Signing.KeyRec.class);
-    }
-
-    /** Creates an operator's vault-held key (at operator creation, or on first use). */
-    public Signing.KeyRec createKey(StorageTx tx, OperatorRecord op, char[] passphrase, Instant now) {
-        Argon2Parameters kdf = new Argon2Parameters(op.passphrase().memoryKiB(), op.passphrase().iterations(),
-                op.passphrase().parallelism());
-        Signing.KeyRec k = Signing.create(op.id(), op.name(), passphrase, kdf, now);
-        put(tx, id(KEYS, "key", op.id()), k);
-        return k;
-    }
-
-    /** The key, created from the passphrase when the operator has none (it must be their login passphrase). */
-    public Signing.KeyRec keyOrCreate(StorageTx tx, OperatorRecord op, char[] passphrase, Instant now) {
-        Signing.KeyRec k = key(tx, op.id());
-        if (k != null) {
-            return k;
-        }
-        if (passphrase == null || !op.passphrase().matches(passphrase)) {
-            throw new AccessDeniedException("The passphrase is not yours: your signing key is created from your passphrase.");
-        }
-        return createKey(tx, op, passphrase, now);
-    }
-
-    public Signing.KeyRec registerKey(StorageTx tx, OperatorRecord op, String publicKey, char[] passphrase,
-                                      Instant now) {
-        if (passphrase == null || !op.passphrase().matches(passphrase)) {
-            throw new AccessDeniedException("Replacing your signing key needs your passphrase.");
-        }
-        String raw = Signing.parsePublicKey(publicKey);
-        Signing.KeyRec prev = key(tx, op.id());
-        Signing.KeyRec k = prev == null
-                ? new Signing.KeyRec(op.id(), op.name(), raw, Signing.keyId(java.util.Base64.getDecoder().decode(raw)),
-                null, 0, 0, 0, null, now, List.of())
-                : prev.replacedBy(raw, now);
-        put(tx, id(KEYS, "key", op.id()), k);
-        return k;
-    }
-
-    public static SigningKey view(Signing.KeyRec k) {
-        return new SigningKey(k.operator(), k.keyId(), k.publicKey(), k.vaultHeld(), k.createdAt());
-    }
-
-    // ------------------------------------------------------------ creators of automation identities
-
-    public void recordCreator(StorageTx tx, String identity, String createdBy, Instant now) {
-        String key = id(CREATORS, "creator", identity);
-        if (tx.get(key) == null) {
-            put(tx, key, new Creator(identity, createdBy, now));
-        }
-    }
-
-    public String creatorOf(StorageTx tx, String identity) {
-        Creator c = get(tx, id(CREATORS, "creator", identity), Creator.class);
-        return c == null ? null : c.createdBy();
+    /** Approvers' signing keys and the creators of automation identities. */
+    public ApproverKeys keys() {
+        return keys;
     }
 
     // ------------------------------------------------------------ requests
@@ -367,11 +214,11 @@ public final class Approvals {
      */
     public Request open(StorageTx tx, Directory dir, Principal requester, RequestSpec s, int policyApprovals,
                         List<OperatorRecord> everyone, Instant now) {
-        boolean gated = operationKind(s.operation());
+        boolean gated = ApprovalConfig.operationKind(s.operation());
         if (s.operation().equals(GatedOperation.BREAK_GLASS.id())) {
             throw new InvalidRequestException("Break-glass is not requested: use break-glass on the gated operation.");
         }
-        Gate gate = gateFor(tx, s.operation(), s.resource());
+        Gate gate = config.gateFor(tx, s.operation(), s.resource());
         List<Threshold> thresholds;
         int deny;
         Duration maxDuration;
@@ -405,7 +252,7 @@ public final class Approvals {
                 throw new NotFoundException("There is no identity " + printable(s.resource())
                         + " (approle:NAME, cert:NAME or operator:NAME).");
             }
-            creator = creatorOf(tx, s.resource());
+            creator = keys.creatorOf(tx, s.resource());
         }
         String author = s.author() == null || s.author().isBlank() ? requester.name() : s.author().trim();
         Duration duration = min(s.duration(), maxDuration);
@@ -521,7 +368,7 @@ public final class Approvals {
 
     /** The operators of {@code everyone} who may review the request now. */
     private List<String> eligibleApprovers(StorageTx tx, Req r, List<OperatorRecord> everyone) {
-        List<Track> all = tracks(tx);
+        List<Track> all = config.tracks(tx);
         List<String> out = new ArrayList<>();
         for (OperatorRecord op : everyone) {
             if (!tracksOf(tx, r, op, all).isEmpty()) {
@@ -537,7 +384,7 @@ public final class Approvals {
 
     /** Counts the votes that verify now, by approvers eligible now, against the thresholds. */
     Count count(StorageTx tx, Directory dir, Req r) {
-        List<Track> all = tracks(tx);
+        List<Track> all = config.tracks(tx);
         List<Set<String>> approvers = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         int denials = 0;
@@ -553,7 +400,7 @@ public final class Approvals {
             if (tracks.isEmpty()) {
                 continue; // demoted, disabled, or never eligible
             }
-            Signing.KeyRec k = key(tx, op.id());
+            Signing.KeyRec k = keys.key(tx, op.id());
             if (k == null || !k.owns(v.publicKey())
                     || !Signing.verify(v.publicKey(), signingMessage(r, op.name(), v.approve(), v.reason()),
                     v.signature())) {
@@ -566,65 +413,7 @@ public final class Approvals {
             }
         }
         boolean denied = denials >= Math.max(1, r.deny());
-        return new Count(!denied && satisfied(r.thresholds(), approvers), denied, approvers.size());
-    }
-
-    /**
-     * Whether distinct approvers (each with the tracks they may count for) can fill every
-     * threshold, each approver counting once (bipartite matching, augmenting paths).
-     */
-    static boolean satisfied(List<Threshold> thresholds, List<Set<String>> approvers) {
-        if (thresholds.isEmpty()) {
-            return false; // a missing threshold never allows
-        }
-        List<String> slots = new ArrayList<>();
-        for (Threshold t : thresholds) {
-            if (t.approve() < 1) {
-                return false;
-            }
-            for (int i = 0; i < t.approve(); i++) {
-                slots.add(t.track());
-            }
-        }
-        if (slots.size() > approvers.size()) {
-            return false;
-        }
-        int[] slotOwner = new int[slots.size()];
-        Arrays.fill(slotOwner, -1);
-        for (int s = 0; s < slots.size(); s++) {
-            if (!augment(s, slots, approvers, slotOwner, new boolean[approvers.size()])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Kuhn's step: finds an approver for slot {@code s}, moving others along if needed. */
-    private static boolean augment(int s, List<String> slots, List<Set<String>> approvers, int[] slotOwner,
-                                   boolean[] tried) {
-        for (int a = 0; a < approvers.size(); a++) {
-            if (tried[a] || !approvers.get(a).contains(slots.get(s))) {
-                continue;
-            }
-            tried[a] = true;
-            int held = -1;
-            for (int o = 0; o < slotOwner.length; o++) {
-                if (slotOwner[o] == a) {
-                    held = o;
-                }
-            }
-            if (held < 0) {
-                slotOwner[s] = a;
-                return true;
-            }
-            slotOwner[held] = -1;
-            if (augment(held, slots, approvers, slotOwner, tried)) {
-                slotOwner[s] = a;
-                return true;
-            }
-            slotOwner[held] = a;
-        }
-        return false;
+        return new Count(!denied && ThresholdMatching.satisfied(r.thresholds(), approvers), denied, approvers.size());
     }
 
     /** A signature for a vote: made by the vault with the approver's passphrase, or by the approver. */
@@ -658,14 +447,14 @@ public final class Approvals {
         if (ex != null) {
             throw new AccessDeniedException(ex);
         }
-        if (tracksOf(tx, r, op, tracks(tx)).isEmpty()) {
+        if (tracksOf(tx, r, op, config.tracks(tx)).isEmpty()) {
             throw new AccessDeniedException("You are not an eligible reviewer for this request's tracks "
                     + r.thresholds().stream().map(Threshold::track).toList() + ".");
         }
         if (r.votes().stream().anyMatch(v -> v.approverId().equals(op.id()))) {
             throw new InvalidRequestException("You have already reviewed request " + r.id() + ".");
         }
-        Signing.KeyRec key = signature == null ? keyOrCreate(tx, op, passphrase, now) : key(tx, op.id());
+        Signing.KeyRec key = signature == null ? keys.keyOrCreate(tx, op, passphrase, now) : keys.key(tx, op.id());
         if (key == null) {
             throw new InvalidRequestException("You have no signing key yet: approve once with your passphrase, or "
                     + "register your public key.");
@@ -789,7 +578,7 @@ public final class Approvals {
         if (op == null) {
             return List.of();
         }
-        List<Track> tracks = tracks(tx);
+        List<Track> tracks = config.tracks(tx);
         List<Request> out = new ArrayList<>();
         for (Req r : all(tx)) {
             if (effective(r, now).equals(PENDING) && r.votes().stream().noneMatch(v -> v.approverId().equals(op.id()))
@@ -929,8 +718,8 @@ public final class Approvals {
         if (who.kind() != Principal.Kind.OPERATOR) {
             throw new AccessDeniedException("Only an operator breaks the glass.");
         }
-        operationKind(s.operation());
-        Gate gate = gateFor(tx, s.operation(), s.resource());
+        ApprovalConfig.operationKind(s.operation());
+        Gate gate = config.gateFor(tx, s.operation(), s.resource());
         if (gate == null || !gate.breakGlass()) {
             throw new InvalidRequestException("The gate for " + s.operation() + " on " + printable(s.resource())
                     + " is not soft: break-glass is refused there.");

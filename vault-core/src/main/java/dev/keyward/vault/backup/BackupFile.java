@@ -8,6 +8,7 @@ import com.google.crypto.tink.subtle.AesGcmHkdfStreaming;
 import dev.keyward.vault.api.Argon2Parameters;
 import dev.keyward.vault.api.AuthenticationFailedException;
 import dev.keyward.vault.api.BackupInfo;
+import dev.keyward.vault.api.BackupProgress;
 import dev.keyward.vault.api.IntegrityException;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.TreeHead;
@@ -34,6 +35,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.function.Consumer;
 
 /**
  * The backup file format (see docs/backup.md):
@@ -132,6 +134,11 @@ public final class BackupFile {
      * truncated or altered file fails here, before anything is decrypted or written.
      */
     public static Header open(Path file) {
+        return open(file, BackupProgress.NONE);
+    }
+
+    /** As {@link #open(Path)}, telling {@code progress} the bytes checked of the file's length. */
+    public static Header open(Path file, Consumer<BackupProgress> progress) {
         if (!Files.isRegularFile(file)) {
             throw new InvalidRequestException("The backup file " + file + " does not exist.");
         }
@@ -159,6 +166,7 @@ public final class BackupFile {
                 buf.flip();
                 sha.update(buf);
                 pos += n;
+                progress.accept(new BackupProgress(BackupProgress.Phase.CHECKING, 0, -1, pos, end));
             }
             ByteBuffer trailer = ByteBuffer.allocate(TRAILER_BYTES);
             readFully(ch, trailer, end);

@@ -1,5 +1,6 @@
 package dev.keyward.vault.backup;
 
+import dev.keyward.vault.api.BackupProgress;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.security.DigestInputStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.util.function.Consumer;
 
 /**
  * Reads the records of a backup whose header checked out ({@link BackupFile#open}), decrypting
@@ -28,8 +30,25 @@ public final class BackupReader {
 
     /** Reads every record into {@code sink}; returns their number. */
     public static long read(Path file, BackupFile.Header h, byte[] dataKey, Sink sink) {
+        return read(file, h, dataKey, sink, BackupProgress.NONE);
+    }
+
+    /** As above, telling {@code progress} the encrypted bytes read of the body's length and the records so far. */
+    public static long read(Path file, BackupFile.Header h, byte[] dataKey, Sink sink,
+                            Consumer<BackupProgress> progress) {
         MessageDigest sha = BackupFile.sha256();
-        try (InputStream body = BackupFile.body(file, h);
+        long bodyLength = h.length() - BackupFile.TRAILER_BYTES - h.bodyOffset();
+        long[] read = {0};
+        try (InputStream body = new java.io.FilterInputStream(BackupFile.body(file, h)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    if (n > 0) {
+                        read[0] += n;
+                    }
+                    return n;
+                }
+            };
              InputStream plain = BackupFile.streaming(dataKey).newDecryptingStream(body, h.associatedData());
              DigestInputStream hashed = new DigestInputStream(new BufferedInputStream(plain, 1 << 16), sha);
              DataInputStream in = new DataInputStream(hashed)) {
@@ -62,6 +81,9 @@ public final class BackupReader {
                 in.readFully(value);
                 sink.record(key, value);
                 n++;
+                if (n % 1000 == 0) {
+                    progress.accept(new BackupProgress(BackupProgress.Phase.RESTORING, n, -1, read[0], bodyLength));
+                }
             }
         } catch (EOFException e) {
             throw BackupFile.damaged(file, "it ends before its last record (truncated)");

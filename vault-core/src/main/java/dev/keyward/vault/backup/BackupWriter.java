@@ -1,5 +1,6 @@
 package dev.keyward.vault.backup;
 
+import dev.keyward.vault.api.BackupProgress;
 import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.storage.StorageTx;
 import java.io.BufferedOutputStream;
@@ -22,6 +23,8 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 
 /**
  * Writes one backup file from a storage snapshot: the header, then every record (key order) through
@@ -60,6 +63,16 @@ public final class BackupWriter {
 
     /** Writes the backup of {@code tx} (a snapshot) to {@code file} with {@code header}, under {@code dataKey}. */
     public static Written write(Path file, byte[] header, byte[] dataKey, StorageTx tx) {
+        return write(file, header, dataKey, tx, BackupProgress.NONE);
+    }
+
+    /**
+     * As {@link #write(Path, byte[], byte[], StorageTx)}, telling {@code progress} the records and
+     * bytes written of the snapshot's records (counted first, in the same snapshot). On any failure
+     * the partial file is removed and a {@link StorageException} names the file and the cause.
+     */
+    public static Written write(Path file, byte[] header, byte[] dataKey, StorageTx tx,
+                                Consumer<BackupProgress> progress) {
         checkTarget(file);
         Path tmp = file.resolveSibling("." + file.getFileName() + ".partial");
         try {
@@ -77,6 +90,8 @@ public final class BackupWriter {
         try {
             MessageDigest fileSha = BackupFile.sha256();
             long records;
+            progress.accept(BackupProgress.of(BackupProgress.Phase.COUNTING));
+            long total = tx.count("");
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 OutputStream raw = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16);
                 DigestOutputStream hashed = new DigestOutputStream(new Unclosed(raw), fileSha);
@@ -86,7 +101,8 @@ public final class BackupWriter {
                 try (OutputStream enc = BackupFile.streaming(dataKey).newEncryptingStream(hashed, prefix);
                      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                              new DigestOutputStream(enc, contentSha), 1 << 16))) {
-                    records = writeRecords(tx, out);
+                    records = writeRecords(tx, out, n -> progress.accept(new BackupProgress(
+                            BackupProgress.Phase.WRITING, n, total, position(ch), -1)));
                     out.writeByte(END);
                     out.writeLong(records);
                     out.flush();
@@ -97,6 +113,7 @@ public final class BackupWriter {
                 raw.write(BackupFile.TRAILER);
                 raw.write(digest);
                 raw.flush();
+                progress.accept(new BackupProgress(BackupProgress.Phase.FINISHING, records, total, ch.size(), -1));
                 ch.force(true);
                 long size = ch.size();
                 moveIntoPlace(tmp, file);
@@ -115,7 +132,15 @@ public final class BackupWriter {
         }
     }
 
-    private static long writeRecords(StorageTx tx, DataOutputStream out) throws IOException {
+    private static long position(FileChannel ch) {
+        try {
+            return ch.position();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static long writeRecords(StorageTx tx, DataOutputStream out, LongConsumer written) throws IOException {
         long n = 0;
         String after = null;
         while (true) {
@@ -129,6 +154,7 @@ public final class BackupWriter {
                 out.write(e.value());
                 n++;
             }
+            written.accept(n);
             if (page.size() < PAGE) {
                 return n;
             }

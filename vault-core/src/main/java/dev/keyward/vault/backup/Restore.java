@@ -2,6 +2,7 @@ package dev.keyward.vault.backup;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keyward.vault.api.BackupInfo;
+import dev.keyward.vault.api.BackupProgress;
 import dev.keyward.vault.api.InvalidRequestException;
 import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.crypto.Aead;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -53,8 +55,17 @@ public final class Restore {
 
     /** Restores {@code file} into {@code home}; returns what was restored. */
     public static BackupInfo restore(Path file, Path home, Opener opener, Instant now) {
-        checkEmpty(home);
-        BackupFile.Header h = BackupFile.open(file);
+        return restore(file, home, opener, now, BackupProgress.NONE);
+    }
+
+    /**
+     * As {@link #restore(Path, Path, Opener, Instant)}, telling {@code progress} how far the check of
+     * the file's SHA-256 and the reading of its records have come.
+     */
+    public static BackupInfo restore(Path file, Path home, Opener opener, Instant now,
+                                     Consumer<BackupProgress> progress) {
+        List<Path> unused = checkEmpty(home.toAbsolutePath().normalize());
+        BackupFile.Header h = BackupFile.open(file, progress);
         byte[] dataKey = dataKey(h, opener);
         Path abs = home.toAbsolutePath().normalize();
         Path parent = abs.getParent();
@@ -73,7 +84,8 @@ public final class Restore {
                     if (batch.size() == BATCH) {
                         flush(storage, batch);
                     }
-                });
+                }, progress);
+                progress.accept(new BackupProgress(BackupProgress.Phase.FINISHING, records, records, 0, -1));
                 flush(storage, batch);
                 Map<String, String> details = new TreeMap<>();
                 details.put("backup_sha256", h.sha256());
@@ -95,7 +107,8 @@ public final class Restore {
                 });
             }
             new SealConfigStore(staging).save(h.seal());
-            moveInto(staging, abs);
+            moveInto(staging, abs, unused);
+            progress.accept(new BackupProgress(BackupProgress.Phase.DONE, records, records, h.length(), h.length()));
             return h.info(file, records);
         } catch (IOException e) {
             throw new StorageException("The restore into " + abs + " could not be written: " + e.getMessage()
@@ -162,10 +175,15 @@ public final class Restore {
         });
     }
 
-    /** Refuses a target that holds a vault or anything else (only keyward.properties may be there). */
-    public static void checkEmpty(Path home) {
+    /**
+     * Refuses a target that holds a vault or anything else: it may hold a {@code keyward.properties},
+     * and the files of a vault that was opened but never initialised and holds no record (no
+     * {@code seal.json}; the console opens one to offer its set-up screen). Returns those files,
+     * which a restore replaces only once everything else succeeded.
+     */
+    public static List<Path> checkEmpty(Path home) {
         if (!Files.exists(home)) {
-            return;
+            return List.of();
         }
         if (!Files.isDirectory(home)) {
             throw new InvalidRequestException(home + " is a file, not a directory. Nothing was changed.");
@@ -176,10 +194,31 @@ public final class Restore {
         } catch (IOException e) {
             throw new InvalidRequestException("The directory " + home + " could not be read: " + e.getMessage());
         }
-        if (!found.isEmpty()) {
-            throw new InvalidRequestException("The directory " + home + " is not empty (" + found.size()
-                    + " entries, e.g. " + found.get(0) + "): restore into a new or empty vault directory."
-                    + " Nothing was changed.");
+        if (found.isEmpty()) {
+            return List.of();
+        }
+        if (UNUSED_VAULT.containsAll(found) && found.contains(DATABASE) && holdsNoRecord(home)) {
+            return found.stream().map(home::resolve).toList();
+        }
+        throw new InvalidRequestException("The directory " + home + " is not empty (" + found.size()
+                + " entries, e.g. " + found.get(0) + "): restore into a new or empty vault directory."
+                + " Nothing was changed.");
+    }
+
+    /** The files an opened, never initialised vault leaves (no seal.json among them). */
+    private static final Set<String> UNUSED_VAULT = Set.of("vault.mv.db", "vault.journal",
+            dev.keyward.vault.storage.DirectoryLock.FILE);
+    private static final String DATABASE = "vault.mv.db";
+
+    /** Whether the vault database in {@code home} holds no record (opening it also proves no process owns it). */
+    private static boolean holdsNoRecord(Path home) {
+        try (H2Storage s = H2Storage.open(home)) {
+            return s.read(tx -> tx.scan("", null, 1).isEmpty());
+        } catch (dev.keyward.vault.api.VaultInUseException e) {
+            throw new InvalidRequestException("Another Keyward process is using the vault directory " + home
+                    + ": close it first. Nothing was changed.");
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 
@@ -191,8 +230,16 @@ public final class Restore {
         }
     }
 
-    private static void moveInto(Path staging, Path home) throws IOException {
-        checkEmpty(home); // again: nothing may have appeared meanwhile
+    private static void moveInto(Path staging, Path home, List<Path> unused) throws IOException {
+        List<Path> now = checkEmpty(home); // again: nothing may have appeared meanwhile
+        if (!now.equals(unused) && !now.isEmpty()) {
+            throw new InvalidRequestException("The directory " + home + " changed during the restore. Nothing was"
+                    + " changed.");
+        }
+        // The unused, empty vault's files go only now: everything else has succeeded.
+        for (Path p : now) {
+            Files.deleteIfExists(p);
+        }
         if (!Files.exists(home)) {
             try {
                 Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);

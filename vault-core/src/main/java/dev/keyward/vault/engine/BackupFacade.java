@@ -3,10 +3,14 @@ package dev.keyward.vault.engine;
 import dev.keyward.vault.Keyward;
 import dev.keyward.vault.api.Argon2Parameters;
 import dev.keyward.vault.api.BackupInfo;
+import dev.keyward.vault.api.BackupProgress;
 import dev.keyward.vault.api.BackupService;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InvalidRequestException;
+import dev.keyward.vault.api.KeywardException;
 import dev.keyward.vault.api.Operation;
+import dev.keyward.vault.api.Principal;
+import dev.keyward.vault.api.StorageException;
 import dev.keyward.vault.api.TreeHead;
 import dev.keyward.vault.api.VaultNotInitializedException;
 import dev.keyward.vault.audit.AuditEvent;
@@ -34,9 +38,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,10 +78,11 @@ final class BackupFacade implements BackupService {
     }
 
     @Override
-    public BackupInfo backup(Caller caller, Path file, char[] passphrase) {
+    public BackupInfo backup(Caller caller, Path file, char[] passphrase, Consumer<BackupProgress> progress) {
         if (file == null) {
             throw new InvalidRequestException("Name the backup file (an absolute path on the vault host).");
         }
+        Consumer<BackupProgress> report = progress == null ? BackupProgress.NONE : progress;
         boolean withPassphrase = passphrase != null && passphrase.length > 0;
         try {
             if (withPassphrase && passphrase.length < MIN_PASSPHRASE) {
@@ -84,39 +91,86 @@ final class BackupFacade implements BackupService {
             }
             BackupWriter.checkTarget(file);
             String protection = withPassphrase ? BackupInfo.FOR_PASSPHRASE : BackupInfo.FOR_UNSEAL;
+            report.accept(BackupProgress.of(BackupProgress.Phase.PREPARING));
             return guard.run(() -> {
                 // Audited (durably) before the snapshot: the head in the file then covers this entry too.
-                Unsealed k = door.write(caller, Operation.VAULT_BACKUP, RESOURCE, (keys, p, tx, now) -> keys,
-                        r -> Map.of("step", "backup", "file", file.getFileName().toString(), "protection", protection));
-                Instant now = clock.instant();
-                TreeHead head = log == null ? null : storage.write(tx -> log.issueHead(k.audit(), tx, now));
-                String logId = log == null ? null : storage.read(log::logId);
-                SealConfig seal = new SealConfigStore(home).load().orElseThrow(VaultNotInitializedException::new);
-                byte[] dataKey = Random.bytes(32);
+                Admitted a = door.write(caller, Operation.VAULT_BACKUP, RESOURCE, (keys, p, tx, now) ->
+                        new Admitted(keys, p), r -> Map.of("step", "backup", "file", file.getFileName().toString(),
+                        "protection", protection));
                 try {
-                    byte[] salt = null;
-                    Argon2Parameters kdf = null;
-                    byte[] wrapped;
-                    if (withPassphrase) {
-                        salt = Random.bytes(Argon2.SALT_BYTES);
-                        kdf = Argon2Parameters.DEFAULT;
-                        wrapped = BackupFile.wrapWithPassphrase(dataKey, passphrase, salt, kdf);
-                    } else {
-                        wrapped = k.root().encrypt(dataKey, BackupFile.WRAP_AAD);
-                    }
-                    byte[] header = BackupFile.header(protection, now, seal, wrapped, salt, kdf, head, logId,
-                            Keyward.VERSION);
-                    BackupWriter.Written w = storage.snapshot(tx -> BackupWriter.write(file, header, dataKey, tx));
-                    LOG.info("backup written: {} records, {} bytes", w.records(), w.bytes());
-                    return new BackupInfo(file.toString(), now, protection, seal.type(), w.records(), w.bytes(),
-                            w.sha256(), head, logId);
-                } finally {
-                    Arrays.fill(dataKey, (byte) 0);
+                    BackupInfo info = write(a.keys(), file, passphrase, withPassphrase, protection, report);
+                    report.accept(new BackupProgress(BackupProgress.Phase.DONE, info.records(), info.records(),
+                            info.bytes(), info.bytes()));
+                    return info;
+                } catch (RuntimeException e) {
+                    auditFailedWrite(caller, a, file, protection, e);
+                    throw e;
                 }
             });
         } finally {
             if (passphrase != null) {
                 Arrays.fill(passphrase, '\0');
+            }
+        }
+    }
+
+    /** The unsealed keys and the principal of an admitted backup call. */
+    private record Admitted(Unsealed keys, Principal principal) {
+    }
+
+    /** The head, the wrapped data key and the file: everything after the call's own audit entry. */
+    private BackupInfo write(Unsealed k, Path file, char[] passphrase, boolean withPassphrase, String protection,
+                             Consumer<BackupProgress> report) {
+        Instant now = clock.instant();
+        TreeHead head = log == null ? null : storage.write(tx -> log.issueHead(k.audit(), tx, now));
+        String logId = log == null ? null : storage.read(log::logId);
+        SealConfig seal = new SealConfigStore(home).load().orElseThrow(VaultNotInitializedException::new);
+        byte[] dataKey = Random.bytes(32);
+        try {
+            byte[] salt = null;
+            Argon2Parameters kdf = null;
+            byte[] wrapped;
+            if (withPassphrase) {
+                salt = Random.bytes(Argon2.SALT_BYTES);
+                kdf = Argon2Parameters.DEFAULT;
+                wrapped = BackupFile.wrapWithPassphrase(dataKey, passphrase, salt, kdf);
+            } else {
+                wrapped = k.root().encrypt(dataKey, BackupFile.WRAP_AAD);
+            }
+            byte[] header = BackupFile.header(protection, now, seal, wrapped, salt, kdf, head, logId,
+                    Keyward.VERSION);
+            BackupWriter.Written w = storage.snapshot(tx -> BackupWriter.write(file, header, dataKey, tx, report));
+            LOG.info("backup written: {} records, {} bytes", w.records(), w.bytes());
+            return new BackupInfo(file.toString(), now, protection, seal.type(), w.records(), w.bytes(),
+                    w.sha256(), head, logId);
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    /**
+     * The backup's entry says it began; when the file then cannot be written (a full disk, a failing
+     * device), a failure entry says so, with the reason (the exception's sentence, which names the
+     * file and the cause, never a key or passphrase). If that entry cannot be written either, the
+     * original failure is what the caller hears when it is the storage's; otherwise the audit failure.
+     */
+    private void auditFailedWrite(Caller caller, Admitted a, Path file, String protection, RuntimeException e) {
+        Map<String, String> details = new TreeMap<>();
+        details.put("step", "backup");
+        details.put("file", file.getFileName().toString());
+        details.put("protection", protection);
+        details.put("reason", e instanceof KeywardException && e.getMessage() != null ? e.getMessage()
+                : "unexpected " + e.getClass().getSimpleName());
+        try {
+            storage.write(tx -> {
+                door.appendDirect(a.keys(), caller, a.principal(), null, Operation.VAULT_BACKUP, RESOURCE,
+                        AuditEvent.Outcome.FAILURE, e.getClass().getSimpleName(), clock.instant(), tx, details);
+                return null;
+            });
+        } catch (KeywardException auditError) {
+            LOG.error("the audit entry for a failed backup could not be written");
+            if (!(e instanceof StorageException && auditError instanceof StorageException)) {
+                throw auditError;
             }
         }
     }

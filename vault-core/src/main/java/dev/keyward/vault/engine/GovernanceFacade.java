@@ -76,7 +76,7 @@ final class GovernanceFacade implements GovernanceService {
         return reviewJob;
     }
 
-    /** Where missed reviews raise their alerts (the anomaly feature's service, once wired). */
+    /** Where missed reviews raise their alerts (the engine sets its alert service; tests record instead). */
     void useAlerts(Supplier<AlertService> a) {
         this.alerts = a;
     }

@@ -22,6 +22,7 @@ import dev.keyward.vault.rotation.RotationStepException;
 import dev.keyward.vault.rotation.RotationStore;
 import dev.keyward.vault.rotation.RotationStore.RunRec;
 import dev.keyward.vault.rotation.RotationStore.StateRec;
+import dev.keyward.vault.rotation.RotationPlan;
 import dev.keyward.vault.rotation.Rotations;
 import dev.keyward.vault.rotation.RotatorRegistry;
 import dev.keyward.vault.rotation.Schedule;
@@ -68,7 +69,7 @@ final class RotationFacade implements RotationService {
         this.job = new RotationJob(rotations, TICK);
     }
 
-    /** Where "needs attention" raises its alerts (the anomaly feature's service, once wired). */
+    /** Replaces where "needs attention" raises its alerts (the engine passes its alert service; tests record instead). */
     void useAlerts(Supplier<AlertService> a) {
         this.alerts = a;
     }
@@ -205,7 +206,7 @@ final class RotationFacade implements RotationService {
             }
             StateRec s = rotations.configure(before, p, config, who.name(), now);
             store.save(tx, s);
-            return Rotations.view(s, now, custom(k, tx, p));
+            return RotationPlan.view(s, now, custom(k, tx, p));
         }, st -> {
             Map<String, String> d = new LinkedHashMap<>();
             d.put("rotator", config.rotator());
@@ -245,7 +246,7 @@ final class RotationFacade implements RotationService {
         String p = path(path);
         int n = count(count, 100);
         return guard.run(() -> door.read(caller, Operation.ROTATION_READ, SYS + p,
-                (k, who, tx, now) -> Rotations.preview(existing(store(k), tx, p), now, n)));
+                (k, who, tx, now) -> RotationPlan.preview(existing(store(k), tx, p), now, n)));
     }
 
     @Override
@@ -259,7 +260,7 @@ final class RotationFacade implements RotationService {
     public RotationStatus status(Caller caller, String path) {
         String p = path(path);
         return guard.run(() -> door.read(caller, Operation.ROTATION_READ, SYS + p,
-                (k, who, tx, now) -> Rotations.view(existing(store(k), tx, p), now, custom(k, tx, p))));
+                (k, who, tx, now) -> RotationPlan.view(existing(store(k), tx, p), now, custom(k, tx, p))));
     }
 
     @Override
@@ -268,7 +269,7 @@ final class RotationFacade implements RotationService {
         return guard.run(() -> door.read(caller, Operation.ROTATION_READ, SYS + pre, (k, who, tx, now) ->
                 store(k).all(tx).stream().filter(s -> s.path.startsWith(pre))
                         .sorted(java.util.Comparator.comparing(s -> s.path))
-                        .map(s -> Rotations.view(s, now, custom(k, tx, s.path))).toList(),
+                        .map(s -> RotationPlan.view(s, now, custom(k, tx, s.path))).toList(),
                 l -> Map.of("count", Integer.toString(l.size()))));
     }
 
@@ -289,9 +290,9 @@ final class RotationFacade implements RotationService {
         return guard.run(() -> door.write(caller, Operation.ROTATION_NEXT_SET, SYS + p, (k, who, tx, now) -> {
             RotationStore store = store(k);
             StateRec s = existing(store, tx, p);
-            Rotations.setNext(s, at, now);
+            RotationPlan.setNext(s, at, now);
             store.save(tx, s);
-            return Rotations.view(s, now, custom(k, tx, p));
+            return RotationPlan.view(s, now, custom(k, tx, p));
         }, st -> Map.of("next_run", String.valueOf(at))));
     }
 

@@ -37,7 +37,9 @@ import java.util.function.Function;
  * <p>Each parameter of an allowed method has a role: the {@link Caller} (never sent: the token
  * travels in {@code X-Vault-Token}, the justification and approval id in the body's context), a
  * {@code String sourceAddress} (never sent: the server puts in the connection's address), an
- * {@link AuditProgress} (reported by the client, not sent), or a value (sent as JSON, in order).
+ * {@link AuditProgress} or {@code Consumer<BackupProgress>} (reported by the client, not sent), or a
+ * value (sent as JSON, in order). A default method that delegates to an allowed one (such as
+ * {@code BackupService.backup} without progress) runs on the client and makes that call.
  */
 public final class RemoteServices {
     /** A service that may be called over the wire. */
@@ -145,7 +147,7 @@ public final class RemoteServices {
         for (Parameter p : m.getParameters()) {
             if (p.getType() == Caller.class) {
                 roles.add(Role.CALLER);
-            } else if (p.getType() == AuditProgress.class) {
+            } else if (p.getType() == AuditProgress.class || isBackupProgress(p)) {
                 roles.add(Role.PROGRESS);
             } else if (p.getType() == String.class && isSource(p)) {
                 roles.add(Role.SOURCE);
@@ -154,6 +156,18 @@ public final class RemoteServices {
             }
         }
         return roles;
+    }
+
+    /** A {@code Consumer<BackupProgress>}: reported on the client's side, never sent. */
+    private static boolean isBackupProgress(Parameter p) {
+        return p.getType() == java.util.function.Consumer.class
+                && p.getParameterizedType() instanceof java.lang.reflect.ParameterizedType t
+                && t.getActualTypeArguments()[0] == dev.keyward.vault.api.BackupProgress.class;
+    }
+
+    /** The do-nothing progress callback for a parameter of role {@link Role#PROGRESS} (the server's side). */
+    public static Object noProgress(Parameter p) {
+        return p.getType() == AuditProgress.class ? AuditProgress.NONE : dev.keyward.vault.api.BackupProgress.NONE;
     }
 
     /**

@@ -36,8 +36,9 @@ import javax.net.ssl.SSLHandshakeException;
  * {@link ServiceUnavailableException}. Closing it drops the connection and leaves the service (and
  * its vault) running.
  *
- * <p>Progress callbacks ({@link AuditProgress}) are not streamed: the client reports an unknown
- * total while the call runs and the final count when it returns.
+ * <p>{@link AuditProgress} callbacks are not streamed: the client reports an unknown total while the
+ * call runs and the final count when it returns. A backup with a progress consumer runs as a job on
+ * the service whose progress the client polls ({@link RemoteBackupJob}).
  */
 public final class RemoteVault implements InvocationHandler {
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -81,9 +82,16 @@ public final class RemoteVault implements InvocationHandler {
         RemoteServices.Service<?> s = RemoteServices.byType(type).orElseThrow(() -> new InvalidRequestException(
                 "Vault." + m.getName() + "() is not available to a client attached over HTTPS."));
         return services.computeIfAbsent(type, t -> Proxy.newProxyInstance(t.getClassLoader(), new Class<?>[] {t},
-                (p, sm, sargs) -> sm.getDeclaringClass() == Object.class
-                        ? objectMethod(p, sm, sargs, "remote " + t.getSimpleName())
-                        : call(s, sm, sargs == null ? new Object[0] : sargs)));
+                (p, sm, sargs) -> {
+                    if (sm.getDeclaringClass() == Object.class) {
+                        return objectMethod(p, sm, sargs, "remote " + t.getSimpleName());
+                    }
+                    if (sm.isDefault() && s.call(sm.getName()).map(c -> !c.method().equals(sm)).orElse(false)) {
+                        // a convenience overload of an allowed call: runs here and makes that call
+                        return InvocationHandler.invokeDefault(p, sm, sargs);
+                    }
+                    return call(s, sm, sargs == null ? new Object[0] : sargs);
+                }));
     }
 
     private static Object objectMethod(Object proxy, Method m, Object[] args, String text) {
@@ -100,6 +108,10 @@ public final class RemoteVault implements InvocationHandler {
         }
         RemoteServices.Call call = s.call(m.getName()).orElseThrow(() -> new InvalidRequestException(
                 s.type().getSimpleName() + "." + m.getName() + " is not available to a client attached over HTTPS."));
+        if (s.type() == dev.keyward.vault.api.BackupService.class && m.getName().equals("backup") && args.length == 4
+                && args[3] != null && args[3] != dev.keyward.vault.api.BackupProgress.NONE) {
+            return backupJob(args);
+        }
         String token = null;
         String justification = null;
         String approvalId = null;
@@ -118,7 +130,12 @@ public final class RemoteVault implements InvocationHandler {
                         justification = c.justification();
                         approvalId = c.approvalId();
                     }
-                    case PROGRESS -> progress = (AuditProgress) args[i];
+                    case PROGRESS -> {
+                        if (args[i] instanceof AuditProgress a) {
+                            progress = a;
+                        }
+                        // a backup's progress consumer here is BackupProgress.NONE (else: backupJob)
+                    }
                     case SOURCE -> {
                         // the service takes the connection's address
                     }
@@ -156,15 +173,31 @@ public final class RemoteVault implements InvocationHandler {
         throw failure(status, reply.body());
     }
 
+    /** A backup whose progress the caller follows: a job on the service, polled (see {@link RemoteBackupJob}). */
+    private Object backupJob(Object[] args) throws IOException {
+        Caller c = (Caller) args[0];
+        char[] pass = (char[]) args[2];
+        try {
+            @SuppressWarnings("unchecked")
+            var progress = (java.util.function.Consumer<dev.keyward.vault.api.BackupProgress>) args[3];
+            return RemoteBackupJob.run((method, path, token, body) -> exchange(method, path, token, c.justification(),
+                    c.approvalId(), body, CALL_TIMEOUT), c.token(), (Path) args[1], pass, progress);
+        } finally {
+            if (pass != null) {
+                Arrays.fill(pass, '\0');
+            }
+        }
+    }
+
     /** A byte buffer whose content can be zeroed (ByteArrayOutputStream keeps its array otherwise). */
-    private static final class WipeableBuffer extends java.io.ByteArrayOutputStream {
+    static final class WipeableBuffer extends java.io.ByteArrayOutputStream {
         void wipe() {
             Arrays.fill(buf, (byte) 0);
             count = 0;
         }
     }
 
-    private static KeywardException failure(int status, byte[] body) {
+    static KeywardException failure(int status, byte[] body) {
         try {
             return Wire.JSON.readValue(body, WireError.class).exception(status);
         } catch (IOException | RuntimeException e) {
@@ -173,10 +206,23 @@ public final class RemoteVault implements InvocationHandler {
     }
 
     private HttpResponse<byte[]> send(String route, String token, byte[] body, Duration timeout) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/v1/kw/api/" + route)).timeout(timeout)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        return exchange("POST", "/v1/kw/api/" + route, token, null, null, body, timeout);
+    }
+
+    /** One HTTPS exchange with the service; a service that cannot be reached is a {@link ServiceUnavailableException}. */
+    private HttpResponse<byte[]> exchange(String method, String path, String token, String justification,
+                                          String approvalId, byte[] body, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                .header("Content-Type", "application/json").method(method, body == null
+                        ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             b.header("X-Vault-Token", token);
+        }
+        if (justification != null) {
+            b.header("X-Keyward-Justification", justification);
+        }
+        if (approvalId != null) {
+            b.header("X-Keyward-Approval", approvalId);
         }
         try {
             return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());

@@ -34,6 +34,7 @@ final class KeywardRoutes {
     private final Clock clock;
     private final Supplier<Optional<LocalCa>> ca;
     private final ServiceRoutes services;
+    private final BackupJobs backupJobs;
     private final GovernanceRoutes governance;
     private final KeyRoutes keys;
     private final NotificationRoutes notifications;
@@ -46,6 +47,7 @@ final class KeywardRoutes {
         this.clock = clock;
         this.ca = ca;
         this.services = new ServiceRoutes(vault);
+        this.backupJobs = new BackupJobs(vault, clock);
         this.governance = new GovernanceRoutes(vault);
         this.keys = new KeyRoutes(vault);
         this.notifications = new NotificationRoutes(vault);
@@ -162,6 +164,9 @@ final class KeywardRoutes {
         boolean post = m.equals("POST") || m.equals("PUT");
         if (rest.startsWith("api/")) {
             return services.handle(r, rest.substring("api/".length()));
+        }
+        if (rest.equals("backup/jobs") || rest.startsWith("backup/jobs/")) {
+            return backupJobs.handle(r, rest.equals("backup/jobs") ? "" : rest.substring("backup/jobs/".length()), caller);
         }
         switch (rest) {
             case "ca" -> {

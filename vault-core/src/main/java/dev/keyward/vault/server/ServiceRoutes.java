@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
-import dev.keyward.vault.api.AuditProgress;
 import dev.keyward.vault.api.AuthMethod;
 import dev.keyward.vault.api.Caller;
 import dev.keyward.vault.api.InvalidRequestException;
@@ -69,7 +68,7 @@ final class ServiceRoutes {
                     case CALLER -> new Caller(r.token(), r.token() == null ? AuthMethod.NONE : AuthMethod.TOKEN,
                             r.source(), ctx.justification(), ctx.approvalId());
                     case SOURCE -> r.source();
-                    case PROGRESS -> AuditProgress.NONE;
+                    case PROGRESS -> RemoteServices.noProgress(params[i]);
                     case VALUE -> value(values.get(next++), params[i], parts);
                 };
             }

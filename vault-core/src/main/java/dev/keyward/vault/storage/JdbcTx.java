@@ -171,6 +171,20 @@ final class JdbcTx implements StorageTx {
     }
 
     @Override
+    public long count(String prefix) {
+        try {
+            PreparedStatement ps = statement("SELECT COUNT(*) FROM records WHERE k >= ? AND k < ?");
+            ps.setString(1, prefix);
+            ps.setString(2, prefix + '\u007f');
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw failure(e);
+        }
+    }
+
+    @Override
     public int deletePrefix(String prefix) {
         checkWritable();
         try {

@@ -16,6 +16,20 @@ public interface StorageTx {
     /** Up to {@code limit} entries whose key starts with {@code prefix} and sorts after {@code startAfter} (null = from the start), in key order. */
     List<Entry> scan(String prefix, String startAfter, int limit);
 
+    /** How many entries have a key that starts with {@code prefix} (a backup's known total). */
+    default long count(String prefix) {
+        long n = 0;
+        String after = null;
+        while (true) {
+            List<Entry> page = scan(prefix, after, 1000);
+            n += page.size();
+            if (page.size() < 1000) {
+                return n;
+            }
+            after = page.get(page.size() - 1).key();
+        }
+    }
+
     /** Removes every entry under a prefix; returns how many. */
     int deletePrefix(String prefix);
 

@@ -34,7 +34,7 @@ class ThresholdMatchingTest {
     @Property(tries = 500)
     void matchesBruteForce(@ForAll("thresholds") List<Threshold> thresholds,
                            @ForAll("approvers") List<Set<String>> approvers) {
-        assertEquals(brute(thresholds, approvers), Approvals.satisfied(thresholds, approvers),
+        assertEquals(brute(thresholds, approvers), ThresholdMatching.satisfied(thresholds, approvers),
                 thresholds + " by " + approvers);
     }
 
@@ -43,7 +43,7 @@ class ThresholdMatchingTest {
                                                        @ForAll("approvers") List<Set<String>> approvers) {
         int k = thresholds.stream().mapToInt(Threshold::approve).sum();
         if (approvers.size() < k || thresholds.isEmpty()) {
-            assertEquals(false, Approvals.satisfied(thresholds, approvers));
+            assertEquals(false, ThresholdMatching.satisfied(thresholds, approvers));
         }
     }
 
