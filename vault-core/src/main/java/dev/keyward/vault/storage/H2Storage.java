@@ -35,15 +35,17 @@ import org.slf4j.LoggerFactory;
  * commits to H2, and only then answers the callers of the batch. Concurrent callers share one
  * sync. H2's own crash recovery is not trusted to come back with the newest committed state (it
  * does not always: see docs/architecture.md, "Durability"), so on open the journal is replayed
- * over whatever H2 recovered. The journal is emptied only after a clean H2 shutdown (at close, and
- * by a checkpoint that closes and reopens the database whenever the journal passes a size limit).
+ * over whatever H2 recovered. When the journal passes a size limit the committer seals it and goes
+ * on in a fresh segment; the sealed segment is deleted in the background once the database file
+ * holds its last batch ({@link Checkpointer}), so a checkpoint stops no call. The whole journal is
+ * emptied after a clean H2 shutdown (at open after a replay, at close, and as a fallback).
  */
 public final class H2Storage implements Storage {
     private static final Logger LOG = LoggerFactory.getLogger(H2Storage.class);
     private static final int MAX_BATCH = 256;
     private static final int READERS = 4;
     private static final int H2_DATABASE_IN_USE = 90020;
-    /** Journal length at which the committer checkpoints (clean H2 shutdown, reopen, empty journal). */
+    /** Length of the current journal segment at which the committer seals it for a checkpoint. */
     static final long DEFAULT_CHECKPOINT_BYTES = 64L * 1024 * 1024;
 
     private final Path dir;
@@ -72,6 +74,8 @@ public final class H2Storage implements Storage {
     private long lastReopenAttempt;
 
     private final DirectoryLock dirLock;
+    /** Finishes checkpoints in the background: deletes a sealed journal segment once H2 holds it. */
+    private final Checkpointer checkpointer;
 
     private H2Storage(Path dir, String url, Connection writer, Journal journal, DirectoryLock dirLock,
                       long checkpointBytes) {
@@ -81,6 +85,7 @@ public final class H2Storage implements Storage {
         this.writer = writer;
         this.journal = journal;
         this.checkpointBytes = checkpointBytes;
+        this.checkpointer = new Checkpointer(dir, journal);
         this.committer = new Thread(this::commitLoop, "keyward-group-commit");
         this.committer.setDaemon(true);
     }
@@ -98,10 +103,11 @@ public final class H2Storage implements Storage {
         // WRITE_DELAY=0: H2 stores its chunks at our commits only, never in the background in the
         // middle of a transaction. With background writes, H2's recovery after a kill left undo
         // state that failed its own assertions when the journal was replayed over it.
-        // MAX_COMPACT_TIME=0: a checkpoint's SHUTDOWN does not also compact the file. Readers and
-        // writers wait for a checkpoint; with H2's default 200 ms of compaction it took about 1 s
-        // under load, without it 0.2 to 0.6 s, and the file was no larger (its dead space is
-        // chunks inside H2's retention time, which compaction does not touch).
+        // MAX_COMPACT_TIME=0: a clean checkpoint's SHUTDOWN does not also compact the file. Readers
+        // and writers wait for a clean checkpoint (at open, close and as the fallback); with H2's
+        // default 200 ms of compaction it took about 1 s under load, without it 0.2 to 0.6 s, and
+        // the file was no larger (its dead space is chunks inside H2's retention time, which
+        // compaction does not touch).
         String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve("vault")
                 + ";TRACE_LEVEL_FILE=0;TRACE_LEVEL_SYSTEM_OUT=0;DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;MAX_COMPACT_TIME=0";
         DirectoryLock dirLock = DirectoryLock.acquire(dir);
@@ -113,6 +119,7 @@ public final class H2Storage implements Storage {
             throw e;
         }
         Journal journal = null;
+        H2Storage s = null;
         try {
             Flyway.configure()
                     .dataSource(new SingleConnectionDataSource(writer))
@@ -122,11 +129,15 @@ public final class H2Storage implements Storage {
                     .migrate();
             writer.setAutoCommit(false);
             journal = Journal.open(dir);
-            H2Storage s = new H2Storage(dir, url, writer, journal, dirLock, checkpointBytes);
+            s = new H2Storage(dir, url, writer, journal, dirLock, checkpointBytes);
             s.recover();
             s.committer.start();
             return s;
         } catch (RuntimeException | SQLException e) {
+            if (s != null) {
+                s.checkpointer.close();
+                closeQuietly(s.writer);
+            }
             closeQuietly(writer);
             if (journal != null) {
                 journal.close();
@@ -164,12 +175,13 @@ public final class H2Storage implements Storage {
         Journal.Contents c = journal.scan();
         String problem = at.disagreement(c);
         if (problem != null) {
-            throw new StorageException("The vault journal " + dir.resolve(Journal.FILE) + " and the database "
+            throw new StorageException("The vault journal " + dir.resolve(Journal.FILE)
+                    + (c.sealed() ? " (with its sealed segment " + Journal.SEALED + ")" : "") + " and the database "
                     + dir.resolve("vault.mv.db") + " disagree: " + problem + " Replaying it would roll acknowledged "
                     + "writes back, so the vault will not open; nothing was changed. Restore the journal (or the "
                     + "whole vault directory) from the copy it was taken from or a backup.");
         }
-        if (c.size() == 0) {
+        if (c.blank()) {
             journal.continueAfter(at.applied());
             return;
         }
@@ -190,27 +202,62 @@ public final class H2Storage implements Storage {
     /**
      * Makes everything durable in H2 itself and empties the journal: a clean H2 shutdown (whose
      * recovery is exact), a forced database file, then a fresh connection. Runs on the committer
-     * thread (or before it starts) with every reader held off.
+     * thread (or before it starts) with every reader held off: at open, after a replay, at close,
+     * and only as a fallback while the committer runs (see {@link #checkpointDue}).
      */
     private void checkpoint() {
         gate.writeLock().lock();
         try {
-            closeReaders();
-            long t0 = System.nanoTime();
-            JournalPosition.recordCheckpoint(writer);
-            shutdown(writer);
-            long t1 = System.nanoTime();
-            forceDatabaseFile();
-            long t2 = System.nanoTime();
-            journal.truncate();
-            writer = connect(dir, url);
-            writer.setAutoCommit(false);
-            LOG.debug("checkpoint with every call held off: shutdown {} ms, sync {} ms, reopen {} ms",
-                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
-        } catch (SQLException e) {
-            throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
+            checkpointer.exclusive(() -> {
+                try {
+                    closeReaders();
+                    long t0 = System.nanoTime();
+                    JournalPosition.recordCheckpoint(writer);
+                    shutdown(writer);
+                    long t1 = System.nanoTime();
+                    forceDatabaseFile();
+                    long t2 = System.nanoTime();
+                    journal.truncate();
+                    writer = connect(dir, url);
+                    writer.setAutoCommit(false);
+                    LOG.debug("clean checkpoint with every call held off: shutdown {} ms, sync {} ms, reopen {} ms",
+                            (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
+                } catch (SQLException e) {
+                    throw new StorageException("The vault database could not be reopened after a checkpoint.", e);
+                }
+            });
         } finally {
             gate.writeLock().unlock();
+        }
+    }
+
+    /**
+     * A checkpoint that stops no call, once the current journal segment passed the size limit: the
+     * segment is sealed and a fresh one started (a rename and two syncs on the committer's
+     * thread), the checkpoint is recorded in the database in a commit of its own, and the
+     * {@link Checkpointer} deletes the sealed segment in the background once the database file
+     * holds that commit. While one is still pending the segment goes on growing; at four times the
+     * limit (H2 has not rewritten its header since, as happens while it only appends to the end of
+     * its file) the committer falls back to a clean checkpoint, which holds calls off.
+     */
+    private void checkpointDue() throws SQLException {
+        if (journal.size() < checkpointBytes) {
+            return;
+        }
+        if (checkpointer.pending()) {
+            if (journal.size() >= 4 * checkpointBytes) {
+                LOG.info("the database file has not caught up with the sealed journal segment; clean checkpoint");
+                checkpoint();
+            }
+            return;
+        }
+        journal.seal();
+        JournalPosition.recordCheckpoint(writer);
+        long version = H2StoreHeader.currentVersion(writer);
+        if (version < 0) {
+            checkpoint(); // not an embedded H2 whose header can be read: only a clean shutdown is exact
+        } else {
+            checkpointer.finishLater(version);
         }
     }
 
@@ -254,6 +301,19 @@ public final class H2Storage implements Storage {
     @Override
     public <E> void writeBatched(Batch<E> kind, E item) {
         submit(new Pending<Void>(null, Objects.requireNonNull(kind, "kind"), item));
+    }
+
+    /**
+     * Sets what runs while a checkpoint is under way (its segment sealed, the database file forced,
+     * the segment not yet deleted); for tests that hold a checkpoint open.
+     */
+    void onCheckpoint(Runnable hook) {
+        checkpointer.onCheckpoint(hook);
+    }
+
+    /** Checkpoints finished in the background since open; for tests. */
+    long checkpointsFinished() {
+        return checkpointer.finished();
     }
 
     /** Work items waiting for the committer; for tests that need to see callers queued. */
@@ -456,8 +516,8 @@ public final class H2Storage implements Storage {
         }
         if (journal.size() >= checkpointBytes) {
             try {
-                checkpoint();
-            } catch (RuntimeException e) {
+                checkpointDue();
+            } catch (SQLException | RuntimeException e) {
                 reopen = true;
                 failure = StorageFailures.describe(e, dir);
                 LOG.error("checkpoint failed: {}", failure);
@@ -628,6 +688,7 @@ public final class H2Storage implements Storage {
             Thread.currentThread().interrupt();
         }
         failAll(new ArrayList<>(queue), new StorageException("The vault storage is closed."));
+        checkpointer.close();
         synchronized (allReaders) {
             allReaders.forEach(H2Storage::closeQuietly);
         }

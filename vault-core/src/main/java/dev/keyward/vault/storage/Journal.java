@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,13 @@ import java.util.zip.CRC32C;
  * before what the database holds (cut, emptied or replaced with an older copy) is detected on open
  * instead of being replayed over newer data.
  *
+ * <p>Segments: the committer appends to {@code vault.journal}. A checkpoint seals it (renames it
+ * to {@code vault.journal.sealed}) and goes on in a fresh {@code vault.journal}, so that writes
+ * never wait for the checkpoint; the sealed segment is deleted once the database file is known to
+ * hold its last batch (see {@link H2Storage}). There is at most one sealed segment. Reading,
+ * replay and the check against the database treat the sealed segment and the current one as one
+ * journal: the sealed segment first, numbering without gaps across both.
+ *
  * <p>Format: a sequence of frames {@code length u32 | crc32c u32 | payload}; payload is
  * {@code sequence u64 | count u32 | changes}, a change is {@code kind u8 | key length u16 | key
  * (ASCII) | [value length u32 | value]} (value only for {@link Change.Kind#PUT}). A frame cut short
@@ -38,6 +46,8 @@ import java.util.zip.CRC32C;
  */
 final class Journal implements AutoCloseable {
     static final String FILE = "vault.journal";
+    /** The previous segment while a checkpoint is under way: its batches precede those of {@link #FILE}. */
+    static final String SEALED = "vault.journal.sealed";
     private static final int HEADER = 8;
     private static final int MAX_FRAME = 256 * 1024 * 1024;
 
@@ -51,14 +61,18 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    private final Path dir;
     private final Path file;
-    private final FileChannel channel;
+    private final Path sealed;
+    private FileChannel channel;
     private long sequence;
-    /** The journal's length: where the next frame goes (kept here, not asked of the file per batch). */
+    /** The current segment's length: where the next frame goes (kept here, not asked of the file per batch). */
     private long length;
 
-    private Journal(Path file, FileChannel channel) throws IOException {
-        this.file = file;
+    private Journal(Path dir, FileChannel channel) throws IOException {
+        this.dir = dir;
+        this.file = dir.resolve(FILE);
+        this.sealed = dir.resolve(SEALED);
         this.channel = channel;
         this.length = channel.size();
     }
@@ -67,27 +81,86 @@ final class Journal implements AutoCloseable {
     static Journal open(Path dir) {
         Path file = dir.resolve(FILE);
         try {
-            boolean created = !Files.exists(file);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
-            if (created) {
-                forceDirectory(dir);
-            }
-            return new Journal(file, ch);
+            return new Journal(dir, openSegment(dir));
         } catch (IOException e) {
             throw new StorageException("The vault journal " + file + " could not be opened: " + e.getMessage(), e);
         }
     }
 
-    /** The journal's length in bytes. */
+    private static FileChannel openSegment(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        boolean created = !Files.exists(file);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        if (created) {
+            forceDirectory(dir);
+        }
+        return ch;
+    }
+
+    /** The current segment's length in bytes (what a checkpoint falls due by). */
     long size() {
         return length;
     }
 
-    /** What a journal holds: its complete batches (first and last sequence number) and where they end. */
-    record Contents(int batches, long firstSequence, long lastSequence, long end, long size) {
+    /** Whether a sealed segment is waiting for its checkpoint to finish. */
+    boolean hasSealed() {
+        return Files.exists(sealed);
+    }
+
+    /**
+     * Seals the current segment (forced, renamed to {@link #SEALED}) and starts an empty one; the
+     * numbering goes on. Only while no sealed segment exists.
+     */
+    void seal() {
+        if (hasSealed()) {
+            throw new IllegalStateException("a sealed journal segment is still waiting for its checkpoint");
+        }
+        try {
+            channel.force(false);
+            channel.close();
+            Files.move(file, sealed, StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(dir);
+            channel = openSegment(dir);
+            length = channel.size();
+        } catch (IOException e) {
+            try {
+                if (!channel.isOpen()) {
+                    channel = openSegment(dir); // the old segment if the rename failed, else a fresh one
+                    length = channel.size();
+                }
+            } catch (IOException again) {
+                e.addSuppressed(again);
+            }
+            throw new StorageException("The vault journal could not be sealed for a checkpoint: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes the sealed segment: every batch in it is durable in the database itself. */
+    void dropSealed() {
+        try {
+            if (Files.deleteIfExists(sealed)) {
+                forceDirectory(dir);
+            }
+        } catch (IOException e) {
+            throw new StorageException("The sealed vault journal " + sealed + " could not be deleted: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What a journal holds: its complete batches over both segments (first and last sequence
+     * number), where they end in the current segment and its length, and whether a sealed segment
+     * is present.
+     */
+    record Contents(int batches, long firstSequence, long lastSequence, long end, long size, boolean sealed) {
         boolean empty() {
             return batches == 0;
+        }
+
+        /** Nothing at all on disk: no sealed segment, an empty current one. */
+        boolean blank() {
+            return size == 0 && !sealed;
         }
     }
 
@@ -124,17 +197,40 @@ final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads the sealed segment (if any) and then the current one as one journal. The sealed segment
+     * was complete when it was sealed: anything short or damaged in it is refused when more
+     * batches follow it; what the current segment holds is its own {@link Contents#end}.
+     */
     private Contents read(Consumer<List<Change>> apply) {
+        if (!Files.exists(sealed)) {
+            return read(channel, file, apply, 0, 0, 0, false);
+        }
+        try (FileChannel s = FileChannel.open(sealed, StandardOpenOption.READ)) {
+            Contents old = read(s, sealed, apply, 0, 0, 0, true);
+            Contents cur = read(channel, file, apply, old.batches(), old.firstSequence(), old.lastSequence(), true);
+            if (old.end() < old.size() && cur.size() > 0) {
+                throw new StorageException("The vault journal " + sealed + " is damaged at byte " + old.end()
+                        + " and has data after the damage (in " + file + "); the vault will not open over it.");
+            }
+            return cur;
+        } catch (IOException e) {
+            throw new StorageException("The vault journal " + sealed + " could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static Contents read(FileChannel channel, Path file, Consumer<List<Change>> apply, int before,
+                                 long firstBefore, long lastBefore, boolean sealed) {
         try {
             long size = channel.size();
             long pos = 0;
-            int batches = 0;
-            long first = 0;
-            long last = 0;
+            int batches = before;
+            long first = firstBefore;
+            long last = lastBefore;
             ByteBuffer header = ByteBuffer.allocate(HEADER);
             while (pos + HEADER <= size) {
                 header.clear();
-                readFully(header, pos);
+                readFully(channel, header, pos);
                 header.flip();
                 int frame = header.getInt();
                 int crc = header.getInt();
@@ -142,7 +238,7 @@ final class Journal implements AutoCloseable {
                     break; // cut short: written by a batch that was never acknowledged
                 }
                 ByteBuffer payload = ByteBuffer.allocate(frame);
-                readFully(payload, pos + HEADER);
+                readFully(channel, payload, pos + HEADER);
                 if (crc32c(payload.array(), 0, frame) != crc) {
                     if (pos + HEADER + frame < size) {
                         throw new StorageException("The vault journal " + file + " is damaged at byte " + pos
@@ -166,7 +262,7 @@ final class Journal implements AutoCloseable {
                 batches++;
                 pos += HEADER + frame;
             }
-            return new Contents(batches, first, last, pos, size);
+            return new Contents(batches, first, last, pos, size, sealed);
         } catch (IOException | RuntimeException e) {
             if (e instanceof StorageException se) {
                 throw se;
@@ -239,8 +335,13 @@ final class Journal implements AutoCloseable {
         truncateTo(newLength);
     }
 
-    /** Empties the journal once everything in it is durable in the database itself (numbering goes on). */
+    /**
+     * Empties the journal once everything in it is durable in the database itself (numbering goes
+     * on): the sealed segment first, so that a crash in between leaves the current segment, which
+     * still reaches the database's last batch.
+     */
     void truncate() {
+        dropSealed();
         truncateTo(0);
     }
 
@@ -288,7 +389,7 @@ final class Journal implements AutoCloseable {
         return out;
     }
 
-    private void readFully(ByteBuffer dst, long pos) throws IOException {
+    private static void readFully(FileChannel channel, ByteBuffer dst, long pos) throws IOException {
         while (dst.hasRemaining()) {
             int n = channel.read(dst, pos + dst.position());
             if (n < 0) {

@@ -11,7 +11,9 @@ import java.sql.Statement;
 /**
  * The database's place in the journal's numbering of batches (table {@code journal_position},
  * see V1_1__journal_position.sql): the last batch it applied (written in the batch's own commit)
- * and the last batch a checkpoint made durable in the database itself.
+ * and the last batch of the journal segment a checkpoint sealed (recorded in a commit of its own;
+ * the sealed segment is deleted only once the database file holds that commit, so a journal that
+ * starts after {@code checkpointed + 1} was cut).
  */
 record JournalPosition(long applied, long checkpointed) {
 
