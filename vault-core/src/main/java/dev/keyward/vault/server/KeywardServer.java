@@ -332,7 +332,10 @@ public final class KeywardServer implements AutoCloseable {
                 }
                 long length = request.getLength();
                 if (length > config.maxBodyBytes()) {
-                    throw new ApiException(413, "The request body is larger than " + config.maxBodyBytes() + " bytes.");
+                    BodyDrain.thenAnswer(request, config.requestTimeout(), () -> refuse(seen, false, response,
+                            callback, new ApiException(413, "The request body is larger than " + config.maxBodyBytes()
+                                    + " bytes.")));
+                    return true;
                 }
                 if (length == 0 || method.equals("GET") || method.equals("HEAD")) {
                     dispatch(request, response, callback, method, path, new byte[0], source);
@@ -349,9 +352,11 @@ public final class KeywardServer implements AutoCloseable {
                                 refuse(seen, false, response, callback,
                                         new ApiException(408, "The request body did not arrive in time."));
                             } else if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-                                // Jetty's accumulator refuses a body (also a chunked one) past the limit this way.
-                                refuse(seen, false, response, callback, new ApiException(413,
-                                        "The request body is larger than " + config.maxBodyBytes() + " bytes."));
+                                // Jetty's accumulator refuses a body (also a chunked one) past the limit this way;
+                                // the rest is drained first so that the client reads the answer.
+                                BodyDrain.thenAnswer(request, config.requestTimeout(), () -> refuse(seen, false,
+                                        response, callback, new ApiException(413, "The request body is larger than "
+                                                + config.maxBodyBytes() + " bytes.")));
                             } else {
                                 refuse(seen, false, response, callback,
                                         new ApiException(400, "The request body could not be read."));

@@ -62,23 +62,7 @@ final class Https {
     }
 
     Reply send(String method, String path, String token, String body, String... headers) throws Exception {
-        return send(false, method, path, token, body, headers);
-    }
-
-    /**
-     * A POST that sends {@code Expect: 100-continue} and its body only when the server asks for
-     * it: a body the server refuses by its length is then answered before it is sent, instead of
-     * the server closing the connection while the client still writes (which a client may see as
-     * a reset rather than the 413).
-     */
-    Reply postExpectingContinue(String path, String token, String body) throws Exception {
-        return send(true, "POST", path, token, body);
-    }
-
-    private Reply send(boolean expectContinue, String method, String path, String token, String body,
-                       String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20))
-                .expectContinue(expectContinue)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (token != null) {
